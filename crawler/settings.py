@@ -1,0 +1,52 @@
+"""Scrapy settings for kapdir: a polite, bounded crawler. Per-source values (delay, caps) are applied by
+the spider from its source file."""
+
+from kapdir.config import USER_AGENT
+
+BOT_NAME = "kapdir"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Good citizen: name ourselves, obey robots.txt, go slowly, back off when a site slows down.
+USER_AGENT = USER_AGENT
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "kapdir"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Bounded: no crawl trap, huge page or silent server can keep a job running forever.
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 8
+CLOSESPIDER_PAGECOUNT = 2000
+CLOSESPIDER_TIMEOUT = 3600
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.NoIndexMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.normalise.NormalisePipeline": 100,
+    "crawler.pipelines.classify.ClassifyPipeline": 200,
+    "crawler.pipelines.store.StorePipeline": 900,
+}
+
+# kapdir's own settings (overridable with -s or by the spider).
+KAPDIR_UPDATE_INDEX = True
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,349 @@
+"""The one spider: every site is crawled by this class, driven by its source file alone.
+
+    scrapy crawl source -a name=lotus [-a sources_dir=...] [-a data_dir=...]
+
+Listing pages (start/follow) are walked; detail pages give one practitioner each; without detail
+patterns, each `[selectors].item` container on a listing page is one practitioner.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler import structured
+from crawler.items import ListingLoader
+from kapdir.config import resolve
+from kapdir.sources import load_source
+
+_MAIN_CONTENT = ("main", "article", "[role=main]", "#content", ".content", "body")
+_BLOCKS = {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr",
+           "td", "th", "dd", "dt", "blockquote", "table", "aside", "address", "main"}
+_DROP = "script, style, noscript, nav, header, footer, template, svg, form, [aria-hidden=true]"
+
+
+def _origin(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}"
+
+
+def dig(obj, path: str):
+    """A value at a dotted path ("address.city", "items.0.name"); None when any step is missing."""
+    for part in path.split(".") if path else []:
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj
+
+
+def _sitemap_body(response) -> bytes | None:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)[: 50 * 1024 * 1024]
+        except OSError:
+            return None
+    return body if b"<" in body[:1024] else None
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+
+    def __init__(self, name: str | None = None, sources_dir: str | None = None, data_dir: str | None = None,
+                 **kwargs):
+        self.paths = resolve(data_dir, sources_dir)
+        self.source = load_source(self.paths.sources_dir, name or "")
+        super().__init__(name=self.source.name, **kwargs)
+        self.allowed_domains = list(self.source.allowed_domains)
+        self.errors: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+        patterns = self.source.follow + self.source.detail
+        self._links = LinkExtractor(allow=patterns, unique=True) if patterns else None
+        self.known_lastmod: dict[str, str] = {}
+        self.unchanged_urls: list[str] = []
+        self.fetched_lastmod: dict[str, str] = {}
+        self._next = LinkExtractor(restrict_css=['a[rel~="next"]', 'link[rel~="next"]'], tags=("a", "link"),
+                                   unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s, src = crawler.settings, spider.source
+        if not s.frozen:
+            s.set("DOWNLOAD_DELAY", src.download_delay, priority="spider")
+            s.set("AUTOTHROTTLE_START_DELAY", max(src.download_delay, 0.01), priority="spider")
+            s.set("DEPTH_LIMIT", src.max_depth, priority="spider")
+            s.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
+        spider.download_delay = src.download_delay
+        return spider
+
+    # -- requests -------------------------------------------------------------------------------------
+    async def start(self):
+        callback = self.parse_api if self.source.api else self.parse
+        for url in self.source.start_urls:
+            yield self._request(url, callback, listing=True)
+        for sm in self.source.sitemap_urls:
+            if sm == "robots":
+                for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
+                    yield self._request(f"{origin}/robots.txt", self.parse_robots_sitemaps, dont_filter=True)
+            else:
+                yield self._request(sm, self.parse_sitemap)
+
+    def _request(self, url: str, callback, dont_filter: bool = False, **meta) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)
+
+    # -- sitemaps -------------------------------------------------------------------------------------
+    def parse_robots_sitemaps(self, response):
+        """`sitemap_urls = ["robots"]`: walk the sitemaps that robots.txt names (relative ones resolved)."""
+        self.counts["pages"] += 1
+        for line in response.text.splitlines()[:5000]:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and value.strip():
+                yield self._request(response.urljoin(value.strip()), self.parse_sitemap)
+
+    def parse_sitemap(self, response):
+        """Sitemap indexes and URL sets; detail pages whose <lastmod> is unchanged since the last good crawl
+        are not fetched again (their listings are only marked as still present)."""
+        self.counts["pages"] += 1
+        body = _sitemap_body(response)
+        if body is None:
+            self.errors["bad_sitemap"] += 1
+            return
+        try:
+            sm = Sitemap(body)
+        except Exception:  # noqa: BLE001 - not XML at all
+            self.errors["bad_sitemap"] += 1
+            return
+        for entry in sm:
+            loc = response.urljoin((entry.get("loc") or "").strip())
+            if not loc.startswith(("http://", "https://")):
+                continue
+            if sm.type == "sitemapindex":
+                yield self._request(loc, self.parse_sitemap)
+                continue
+            if self.source.detail and not (self.source.is_detail(loc) or self.source.is_follow(loc)):
+                continue
+            lastmod = (entry.get("lastmod") or "").strip()
+            if lastmod and self.known_lastmod.get(loc) == lastmod:
+                self.unchanged_urls.append(loc)
+                self.counts["unchanged_skipped"] += 1
+                continue
+            yield self._request(loc, self.parse, listing=not self.source.is_detail(loc), lastmod=lastmod)
+
+    # -- JSON locator APIs ----------------------------------------------------------------------------
+    def parse_api(self, response, **_):
+        """A JSON endpoint listing locations: `[api].items` is the list, `[api].next` the next page."""
+        self.counts["pages"] += 1
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            self.errors["malformed_json"] += 1
+            return
+        api = self.source.api
+        fields = api.get("fields", {})
+        records = dig(data, api.get("items", "")) if api.get("items") else data
+        for i, rec in enumerate(records if isinstance(records, list) else []):
+            if not isinstance(rec, dict):
+                continue
+            values = {f: dig(rec, path) for f, path in fields.items()}
+            rid = values.pop("id", None)
+            values.pop("providers", None)
+            loader = self._loader(response, key=str(rid if rid not in (None, "") else i))
+            if rid not in (None, ""):
+                loader.replace_value("url", f"{response.url}#{rid}")
+            loader.add_value("via", "api")
+            for f, v in values.items():
+                if v in (None, "") or isinstance(v, (dict, list)):
+                    continue
+                loader.add_value("credentials_text" if f == "credentials" else f, v)
+            yield loader.load_item()
+        nxt = dig(data, api["next"]) if api.get("next") else None
+        if isinstance(nxt, str) and nxt.strip():
+            yield self._request(response.urljoin(nxt.strip()), self.parse_api)
+
+    def on_error(self, failure):
+        """Count each failed request once, by kind, so job stats say what went wrong."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no (or another polite refusal): obeyed, not an error.
+            self.counts["robots_disallowed"] += 1
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            kind = f"http_{status // 100}xx" if status >= 500 else f"http_{status}"
+        elif failure.check(DNSLookupError):
+            kind = "dns"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            kind = "timeout"
+        elif failure.check(ConnectionRefusedError):
+            kind = "connection_refused"
+        else:
+            kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(failure.value).__name__).lower()
+        self.errors[kind] += 1
+        self.logger.info("request failed (%s): %s", kind, failure.request.url)
+        if not kind.startswith("http_"):
+            self.logger.debug("failure detail: %s", failure.getTraceback())
+
+    # -- parsing --------------------------------------------------------------------------------------
+    def parse(self, response, **_):
+        if not isinstance(response, TextResponse):
+            self.counts["skipped_not_text"] += 1
+            return
+        self.counts["pages"] += 1
+        if response.meta.get("lastmod"):
+            self.fetched_lastmod[response.url] = response.meta["lastmod"]
+        noindex = response.meta.get("kapdir_noindex")
+        if noindex:
+            self.counts["noindex"] += 1
+        is_detail = self.source.is_detail(response.url)
+        if not noindex:
+            if is_detail:
+                yield from self.parse_detail(response)
+            elif not self.source.detail:
+                yield from self.parse_listing_items(response)
+        if not response.meta.get("kapdir_nofollow") and not is_detail:
+            yield from self.follow_links(response)
+
+    def follow_links(self, response):
+        """Walk links the source names (follow/detail) plus rel=next pagination, inside allowed_domains."""
+        named = list(self._links.extract_links(response)) if self._links else []
+        pagination = list(self._next.extract_links(response))
+        seen = set()
+        for link in named + pagination:
+            if link.url in seen or link.nofollow:
+                continue
+            seen.add(link.url)
+            detail = self.source.is_detail(link.url)
+            yield self._request(link.url, self.parse, listing=not detail)
+
+    def _heading(self, response) -> str:
+        return " ".join(response.css("h1 ::text").getall()[:6]) or (response.css("title::text").get() or "")
+
+    def main_text(self, response) -> str:
+        """Visible text of the page's main content, without navigation, scripts and footers.
+
+        Block elements end lines, so sentences from different paragraphs never run together.
+        """
+        sel = self.source.selectors.get("text")
+        if sel:
+            return self._select(response, sel)
+        node = None
+        for css in _MAIN_CONTENT:
+            found = response.css(css)
+            if found:
+                node = found[0].root
+                break
+        if node is None or not hasattr(node, "iter"):
+            return ""
+        node = copy.deepcopy(node)
+        for el in node.cssselect(_DROP) if hasattr(node, "cssselect") else []:
+            el.drop_tree()
+        for el in node.iter():
+            if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+                el.tail = "\n" + (el.tail or "")
+                if el.tag.lower() == "br":
+                    continue
+                el.text = "\n" + (el.text or "")
+        lines = (" ".join(line.split()) for line in node.text_content().splitlines())
+        return "\n".join(line for line in lines if line)
+
+    def parse_detail(self, response):
+        """One practitioner per detail page: structured data first, selectors and page text fill the gaps."""
+        objects, bad = structured.load_structured(response.selector.root, response.url)
+        if bad:
+            self.errors["malformed_structured_data"] += bad
+        entities = structured.practitioners(objects)
+        primary = structured.pick_primary(entities, self._heading(response)) or {}
+        loader = self._loader(response, key="")
+        loader.add_value("via", "json-ld" if primary else "selectors")
+        for f in ("name", "credentials_text", "practice", "street", "city", "region", "postal_code", "country",
+                  "phone", "website", "lat", "lon", "address"):
+            if primary.get(f) not in (None, ""):
+                loader.add_value(f, primary[f])
+        self._apply_selectors(loader, response, response)
+        if not loader.get_output_value("name"):
+            loader.add_value("name", self._heading(response))
+        texts = [primary.get("text", "")]
+        page_text = self.main_text(response)
+        if page_text:
+            texts.append(page_text)
+        loader.add_value("text", "\n".join(t for t in texts if t))
+        yield loader.load_item()
+
+    def parse_listing_items(self, response):
+        """A listing page without detail pages: one practitioner per container (or structured entity)."""
+        item_css = self.source.selectors.get("item")
+        if item_css:
+            for i, node in enumerate(response.css(item_css)):
+                loader = self._loader(response, key=str(i), selector=node)
+                loader.add_value("via", "selectors")
+                self._apply_selectors(loader, node, response)
+                text_css = self.source.selectors.get("text")
+                if text_css:
+                    loader.add_value("text", self._select(node, text_css))
+                name = loader.get_output_value("name")
+                if name:
+                    loader.replace_value("key", name.lower())
+                    yield loader.load_item()
+            return
+        objects, bad = structured.load_structured(response.selector.root, response.url)
+        if bad:
+            self.errors["malformed_structured_data"] += bad
+        for ent in structured.practitioners(objects):
+            loader = self._loader(response, key=ent["name"].lower())
+            loader.add_value("via", "json-ld")
+            for f, v in ent.items():
+                if f in ListingLoader.default_item_class.fields and v not in (None, ""):
+                    loader.add_value(f, v)
+            yield loader.load_item()
+
+    def _loader(self, response, key: str, selector=None) -> ListingLoader:
+        loader = ListingLoader(selector=selector, response=response)
+        loader.add_value("source", self.source.name)
+        loader.add_value("kind", self.source.kind)
+        loader.add_value("url", response.url)
+        loader.add_value("key", key)
+        if self.source.certification:
+            loader.add_value("roster_program", self.source.certification)
+        return loader
+
+    @staticmethod
+    def _select(node, css: str, attr: str | None = None) -> str:
+        """Text of a selector's matches; a selector may end in ::text or ::attr(x) to say what to take."""
+        if "::" in css:
+            return " ".join(t.strip() for t in node.css(css).getall() if t.strip())
+        if attr:
+            value = node.css(f"{css}::attr({attr})").get()
+            if value:
+                return value.strip()
+        return " ".join(t.strip() for t in node.css(f"{css} ::text").getall() if t.strip())
+
+    def _apply_selectors(self, loader: ListingLoader, node, response) -> None:
+        """CSS selectors from the source file fill only what structured data did not provide."""
+        for field in ("name", "credentials", "address", "street", "city", "region", "postal_code", "phone",
+                      "website"):
+            css = self.source.selectors.get(field)
+            if not css:
+                continue
+            target = "credentials_text" if field == "credentials" else field
+            if loader.get_output_value(target):
+                continue
+            value = self._select(node, css, attr="href" if field == "website" else None)
+            if field == "website" and value:
+                value = response.urljoin(value)
+            if value:
+                loader.add_value(target, value)

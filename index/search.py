@@ -1,0 +1,324 @@
+"""Queries users ask, as one function shared by the HTML pages and the JSON API.
+
+Parameters are validated into a `SearchParams` (a bad one raises `ParamError`, which the web layer turns
+into HTTP 400); queries are built from Whoosh query objects, never from strings, so nothing a user types
+can change a query's structure. Repeated values of one parameter are ORed; different parameters are ANDed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from whoosh import qparser, sorting
+from whoosh.query import And, Every, NumericRange, Or, Term
+
+from index.schema import make_schema
+from kapdir.places import (
+    bbox,
+    city_aliases,
+    haversine_mi,
+    normalise_city,
+    normalise_region,
+    resolve_place,
+    suggest_cities,
+)
+from kapdir.records import fold
+
+ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
+SETTINGS = ("in_clinic", "at_home", "unspecified")
+SORTS = ("relevance", "name", "distance")
+FACETS = ("route", "setting", "city", "certification")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_RADIUS = 500.0
+
+
+class ParamError(ValueError):
+    """A parameter a client sent is invalid; the message says which and why."""
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    city: str = ""
+    region: str = ""
+    near: str = ""
+    radius_mi: float = 25.0
+    routes: list[str] = field(default_factory=list)
+    setting: str = ""
+    certifications: list[str] = field(default_factory=list)
+    page: int = 1
+    per_page: int = 20
+    sort: str = ""
+    # resolved values
+    near_point: tuple[float, float] | None = None
+    near_label: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.q or self.city or self.region or self.near or self.routes or self.setting
+                    or self.certifications)
+
+    def as_query(self, **overrides) -> list[tuple[str, str]]:
+        """The parameters as (key, value) pairs, for links (next page, JSON twin, facet toggles)."""
+        pairs = [("q", self.q), ("city", self.city), ("region", self.region), ("near", self.near)]
+        if self.near:
+            pairs.append(("radius_mi", f"{self.radius_mi:g}"))
+        pairs += [("route", r) for r in self.routes] + [("setting", self.setting)]
+        pairs += [("certification", c) for c in self.certifications]
+        pairs += [("sort", self.sort), ("per_page", str(self.per_page) if self.per_page != 20 else "")]
+        pairs.append(("page", str(self.page) if self.page != 1 else ""))
+        out = [(k, v) for k, v in pairs if v and k not in overrides]
+        for k, v in overrides.items():
+            for item in v if isinstance(v, list) else [v]:
+                if item not in (None, ""):
+                    out.append((k, str(item)))
+        return out
+
+
+KNOWN_PARAMS = {"q", "city", "region", "near", "radius_mi", "route", "setting", "certification", "page",
+                "per_page", "sort", "format"}
+
+
+def _one(args, key: str, max_len: int = 200) -> str:
+    values = args.getlist(key) if hasattr(args, "getlist") else ([args[key]] if key in args else [])
+    values = [v for v in values if v is not None]
+    if len(values) > 1:
+        raise ParamError(f"'{key}' may be given only once")
+    v = (values[0] if values else "").strip()
+    if len(v) > max_len:
+        raise ParamError(f"'{key}' is too long (at most {max_len} characters)")
+    if any(ord(ch) < 32 and ch not in "\t" for ch in v):
+        raise ParamError(f"'{key}' contains control characters")
+    return v
+
+
+def _many(args, key: str, allowed: tuple[str, ...] | set[str]) -> list[str]:
+    values = args.getlist(key) if hasattr(args, "getlist") else []
+    out: list[str] = []
+    for raw in values:
+        for v in str(raw).split(","):
+            v = v.strip().lower()
+            if not v:
+                continue
+            if v not in allowed:
+                raise ParamError(f"'{key}' must be one of {', '.join(sorted(allowed))}; got '{v[:40]}'")
+            if v not in out:
+                out.append(v)
+    if len(out) > 20:
+        raise ParamError(f"too many values for '{key}'")
+    return out
+
+
+def _int(args, key: str, default: int, lo: int, hi: int) -> int:
+    v = _one(args, key, 12)
+    if not v:
+        return default
+    try:
+        n = int(v)
+    except ValueError:
+        raise ParamError(f"'{key}' must be a whole number") from None
+    if not lo <= n <= hi:
+        raise ParamError(f"'{key}' must be between {lo} and {hi}")
+    return n
+
+
+def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
+    """Validate request arguments (a werkzeug MultiDict or a plain dict of lists)."""
+    if programmes is None:
+        from kapdir.reading import PROGRAMMES
+
+        programmes = set(PROGRAMMES)
+    p = SearchParams()
+    p.q = _one(args, "q", 200)
+    p.city = _one(args, "city", 100)
+    region = _one(args, "region", 60)
+    if region:
+        code = normalise_region(region)
+        if not (len(code) == 2 and code.isalpha()):
+            raise ParamError(f"'region' must be a US state name or two-letter code; got '{region[:40]}'")
+        p.region = code.upper()
+    p.near = _one(args, "near", 100)
+    radius = _one(args, "radius_mi", 12)
+    if radius:
+        try:
+            p.radius_mi = float(radius)
+        except ValueError:
+            raise ParamError("'radius_mi' must be a number of miles") from None
+        if not (math.isfinite(p.radius_mi) and 0 < p.radius_mi <= MAX_RADIUS):
+            raise ParamError(f"'radius_mi' must be more than 0 and at most {MAX_RADIUS:g}")
+    if p.near:
+        place = resolve_place(p.near)
+        if place is None:
+            hint = suggest_cities(p.near)
+            raise ParamError(f"unknown place in 'near': '{p.near[:60]}'" +
+                             (f" (did you mean {', '.join(hint)}?)" if hint else ""))
+        p.near_point = (place.lat, place.lon)
+        p.near_label = place.postal_code or ", ".join(x for x in (place.city, place.region) if x)
+    p.routes = _many(args, "route", ROUTES)
+    settings = _many(args, "setting", SETTINGS)
+    if len(settings) > 1:
+        raise ParamError("'setting' may be given only once")
+    p.setting = settings[0] if settings else ""
+    p.certifications = _many(args, "certification", programmes)
+    p.page = _int(args, "page", 1, 1, MAX_PAGE)
+    p.per_page = _int(args, "per_page", 20, 1, MAX_PER_PAGE)
+    sort = _one(args, "sort", 20).lower()
+    if sort and sort not in SORTS:
+        raise ParamError(f"'sort' must be one of {', '.join(SORTS)}")
+    if sort == "distance" and not p.near:
+        raise ParamError("'sort=distance' needs 'near'")
+    p.sort = sort
+    return p
+
+
+_SCHEMA = make_schema()
+
+
+def _text_parser() -> qparser.QueryParser:
+    """A forgiving parser: words, quotes, AND/OR/NOT, grouping; no field:, wildcards, ranges or boosts."""
+    parser = qparser.MultifieldParser(["name", "practice", "body"], _SCHEMA, group=qparser.AndGroup)
+    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
+                   qparser.FuzzyTermPlugin, qparser.RegexPlugin):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+_PARSER = _text_parser()
+
+
+def text_query(q: str):
+    try:
+        return _PARSER.parse(q)
+    except Exception:  # noqa: BLE001 - a user's syntax slip must never become an error
+        words = [w for w in q.split() if w.isalnum()]
+        return And([Or([Term(f, w.lower()) for f in ("name", "practice", "body")]) for w in words]) if words \
+            else Every()
+
+
+def city_keys(city: str, region: str = "") -> list[str]:
+    """Folded keys a city may be indexed under: as typed, its alias ("LA"), and its canonical spelling."""
+    key = fold(city)
+    keys = [key]
+    alias = city_aliases().get(key)
+    if alias:
+        keys.append(fold(alias))
+    keys.append(fold(normalise_city(city, region)))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+def build_query(p: SearchParams):
+    parts = []
+    if p.city:
+        parts.append(Or([Term("city", k) for k in city_keys(p.city, p.region)]))
+    if p.region:
+        parts.append(Term("region", p.region))
+    if p.routes and p.setting:
+        parts.append(Or([Term("route_setting", f"{r}:{p.setting}") for r in p.routes]))
+    elif p.routes:
+        parts.append(Or([Term("route", r) for r in p.routes]))
+    elif p.setting:
+        parts.append(Term("setting", p.setting))
+    if p.certifications:
+        parts.append(Or([Term("certification", c) for c in p.certifications]))
+    if p.near_point:
+        la0, la1, lo0, lo1 = bbox(p.near_point[0], p.near_point[1], p.radius_mi)
+        parts.append(NumericRange("lat", la0, la1))
+        parts.append(NumericRange("lon", lo0, lo1))
+    if p.q:
+        parts.append(text_query(p.q))
+    return And(parts) if parts else Every()
+
+
+def _facet_spec() -> sorting.Facets:
+    facets = sorting.Facets()
+    facets.add_field("route", allow_overlap=True)
+    facets.add_field("setting", allow_overlap=True)
+    facets.add_field("city_name")
+    facets.add_field("certification", allow_overlap=True)
+    return facets
+
+
+def _clean_facets(groups: dict[str, dict]) -> dict[str, dict[str, int]]:
+    out = {}
+    for name, key in (("route", "route"), ("setting", "setting"), ("city", "city_name"),
+                      ("certification", "certification")):
+        counts = {}
+        for k, v in (groups.get(key) or {}).items():
+            if isinstance(k, bytes):
+                k = k.decode("utf-8", "replace")
+            if k in (None, "", "-"):
+                continue
+            counts[k] = len(v) if isinstance(v, list) else int(v)
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
+def _sortedby(p: SearchParams):
+    if p.sort == "relevance" or (not p.sort and p.q):
+        return None
+    return sorting.FieldFacet("name_sort")
+
+
+def search(searcher, p: SearchParams) -> dict:
+    query = build_query(p)
+    if p.near_point:
+        return _search_near(searcher, query, p)
+    facets = _facet_spec()
+    start = (p.page - 1) * p.per_page
+    results = searcher.search(query, limit=start + p.per_page, sortedby=_sortedby(p), groupedby=facets,
+                              maptype=sorting.Count)
+    groups = {name: results.groups(name) for name in facets.names()}
+    hits = [json.loads(h["record"]) for h in results[start:start + p.per_page]]
+    return _envelope(p, len(results), hits, _clean_facets(groups), searcher)
+
+
+def _search_near(searcher, query, p: SearchParams) -> dict:
+    """Bounding box in the index, exact great-circle distance here, then sort and facet the survivors."""
+    lat0, lon0 = p.near_point
+    found = []
+    for hit in searcher.search(query, limit=None, sortedby=_sortedby(p)):
+        d = haversine_mi(lat0, lon0, hit["lat"], hit["lon"])
+        if d <= p.radius_mi:
+            found.append((d, hit.score or 0.0, hit.fields()))
+    if p.sort == "name":
+        pass  # already in name order from the index
+    elif p.sort == "relevance" and p.q:
+        found.sort(key=lambda t: -t[1])
+    else:
+        found.sort(key=lambda t: t[0])
+    counts: dict[str, Counter] = {k: Counter() for k in ("route", "setting", "city_name", "certification")}
+    for _d, _s, f in found:
+        for k in ("route", "setting", "certification"):
+            counts[k].update(v for v in (f.get(k) or "").split(",") if v)
+        counts["city_name"][f.get("city_name", "-")] += 1
+    start = (p.page - 1) * p.per_page
+    hits = []
+    for d, _s, f in found[start:start + p.per_page]:
+        rec = json.loads(f["record"])
+        rec["distance_mi"] = round(d, 1)
+        hits.append(rec)
+    return _envelope(p, len(found), hits, _clean_facets(counts), searcher)
+
+
+def _envelope(p: SearchParams, total: int, hits: list[dict], facets: dict, searcher) -> dict:
+    out = {"total": total, "page": p.page, "per_page": p.per_page, "results": hits, "facets": facets}
+    if p.city and total == 0:
+        known = any(searcher.document_number(city=k) is not None for k in city_keys(p.city, p.region))
+        if not known:
+            sugg = suggest_cities(p.city, region=p.region)
+            if sugg:
+                out["did_you_mean"] = {"city": sugg}
+    if p.near_point:
+        out["near"] = {"place": p.near_label, "lat": p.near_point[0], "lon": p.near_point[1],
+                       "radius_mi": p.radius_mi}
+    return out
+
+
+def get_record(searcher, rid: str) -> dict | None:
+    if not rid or len(rid) > 120:
+        return None
+    fields = searcher.document(id=rid)
+    return json.loads(fields["record"]) if fields else None

@@ -1,0 +1,5 @@
+import sys
+
+from kapdir.cli import main
+
+sys.exit(main())

@@ -1,0 +1,237 @@
+"""The `kapdir` command line. Every user-fixable problem is one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from kapdir import __version__
+from kapdir.config import Paths, resolve
+from kapdir.errors import KapdirError
+
+
+def _store(paths: Paths, *, create: bool = False):
+    from kapdir.store import Store
+
+    if not paths.db.exists() and not create:
+        raise KapdirError(f"no record store at {paths.db}: run `kapdir crawl` first")
+    if create:
+        paths.ensure()
+    return Store(paths.db)
+
+
+def cmd_crawl(args, paths: Paths) -> int:
+    from kapdir import crawl
+
+    sources = crawl.select_sources(paths, args.names, all_=args.all, due=args.due)
+    if not sources:
+        print("nothing to crawl" + (" (no source is due)" if args.due else ""))
+        return 0
+    jobs = crawl.run(paths, sources, log_level=args.log_level)
+    for job in jobs:
+        print(crawl.summary_line(job))
+    return 0 if all(j["status"] in ("ok", "partial") for j in jobs) else 1
+
+
+def cmd_index(args, paths: Paths) -> int:
+    from index.build import update_index
+
+    with _store(paths) as store:
+        res = update_index(store, paths.index_dir, rebuild=args.rebuild)
+    verb = "rebuilt" if res["rebuilt"] else "updated"
+    print(f"index {verb}: {res['documents']} documents ({res['added_or_updated']} added or updated, "
+          f"{res['removed']} removed) in {res['seconds']}s")
+    return 0
+
+
+EXPORT_COLUMNS = ["id", "name", "credentials", "practice", "street", "city", "region", "postal_code", "country",
+                  "lat", "lon", "phone", "website", "routes", "offers_at_home", "certifications", "sources",
+                  "updated_at"]
+
+
+def flatten(record: dict) -> dict:
+    """A record as one CSV row: lists joined with ';', routes as route:setting."""
+    a, loc = record.get("address") or {}, record.get("location") or {}
+    return {
+        "id": record["id"], "name": record.get("name", ""), "credentials": ";".join(record.get("credentials", [])),
+        "practice": record.get("practice", ""), **{k: a.get(k, "") for k in ("street", "city", "region",
+                                                                             "postal_code", "country")},
+        "lat": loc.get("lat", ""), "lon": loc.get("lon", ""), "phone": record.get("phone", ""),
+        "website": record.get("website", ""),
+        "routes": ";".join(f"{r['route']}:{r['setting']}" for r in record.get("routes", [])),
+        "offers_at_home": str(bool(record.get("offers_at_home"))).lower(),
+        "certifications": ";".join(c["program"] for c in record.get("certifications", [])),
+        "sources": ";".join(s["url"] for s in record.get("sources", [])),
+        "updated_at": record.get("updated_at", ""),
+    }
+
+
+def write_csv(records, out) -> None:
+    w = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    w.writeheader()
+    for r in records:
+        w.writerow(flatten(r))
+
+
+def cmd_export(args, paths: Paths) -> int:
+    from kapdir.records import public
+
+    with _store(paths) as store:
+        records = (public(r) for r in store.records(published_only=True))
+        if args.format == "csv":
+            write_csv(records, sys.stdout)
+        else:
+            for r in records:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_serve(args, paths: Paths) -> int:
+    import os
+
+    os.environ["KAPDIR_DATA_DIR"] = str(paths.data_dir)
+    from webapp import create_app
+
+    app = create_app({"DATA_DIR": str(paths.data_dir), "INDEX_DIR": str(paths.index_dir)})
+    print(f"kapdir: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+    else:
+        from waitress import serve
+
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="kapdir")
+    return 0
+
+
+def cmd_demo(args, paths: Paths) -> int:
+    from kapdir.demo import run_demo
+
+    return run_demo(paths, port=args.port, host=args.host, open_browser=False)
+
+
+def cmd_sources(args, paths: Paths) -> int:
+    from kapdir.sources import list_source_files, load_source, parse_source
+    from kapdir.store import Store
+
+    if args.sources_cmd == "list":
+        files = list_source_files(paths.sources_dir)
+        store = Store(paths.db, readonly=True) if paths.db.exists() else None
+        rows = []
+        for f in files:
+            try:
+                s = parse_source(f)
+                state = "enabled" if s.enabled else "disabled"
+                name, kind, schedule = s.name, s.kind, s.schedule
+            except KapdirError as exc:
+                name, kind, schedule, state = f.stem, "?", "?", f"INVALID: {exc}"
+            job = store.last_job(name) if store else None
+            last = (f"{job['status']} {job['started_at']} items={job['stats'].get('items', 0)} "
+                    f"errors={sum((job['stats'].get('errors') or {}).values())}") if job else "never crawled"
+            rows.append((name, kind, schedule, state, last))
+        if args.json:
+            print(json.dumps([dict(zip(("name", "kind", "schedule", "state", "last_crawl"), r, strict=True))
+                              for r in rows], indent=1))
+        else:
+            for r in rows:
+                print("  ".join([r[0].ljust(18), r[1].ljust(9), r[2].ljust(8), r[3], "|", r[4]]))
+        return 0
+    if args.sources_cmd == "check":
+        from kapdir.check import check_source
+
+        src = load_source(paths.sources_dir, args.name)
+        return check_source(paths, src, pages=args.pages)
+    raise KapdirError("usage: kapdir sources list | kapdir sources check NAME")
+
+
+def cmd_classify(args, paths: Paths) -> int:
+    from kapdir.reading import classify
+
+    if not args.jsonl:
+        print(json.dumps(classify(sys.stdin.read()), ensure_ascii=False))
+        return 0
+    status = 0
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            text = obj["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            print(f"kapdir: error: line {n}: expected a JSON object with a string \"text\"", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps({**classify(text), "id": obj.get("id")}, ensure_ascii=False), flush=False)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kapdir", description="A directory of ketamine-assisted therapy practitioners.")
+    p.add_argument("--version", action="version", version=f"kapdir {__version__}")
+    p.add_argument("--data-dir", help="record store, index, job history, logs (env KAPDIR_DATA_DIR; default ./var)")
+    p.add_argument("--sources", help="source files folder (env KAPDIR_SOURCES; default: the project's sources/)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("crawl", help="crawl sources into the record store, then update the index")
+    c.add_argument("names", nargs="*", metavar="NAME")
+    c.add_argument("--all", action="store_true", help="every enabled source")
+    c.add_argument("--due", action="store_true", help="enabled sources whose schedule has elapsed")
+    c.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    c.set_defaults(func=cmd_crawl)
+
+    i = sub.add_parser("index", help="bring the search index up to date with the record store")
+    i.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    i.set_defaults(func=cmd_index)
+
+    e = sub.add_parser("export", help="every published record to stdout")
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("serve", help="the web site and JSON API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--debug", action="store_true", help="Flask's development server (never in production)")
+    s.set_defaults(func=cmd_serve)
+
+    d = sub.add_parser("demo", help="serve the bundled sample sites, crawl them, index, and serve the site")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
+    d.set_defaults(func=cmd_demo)
+
+    so = sub.add_parser("sources", help="list or check source files")
+    ssub = so.add_subparsers(dest="sources_cmd", required=True, metavar="SUBCOMMAND")
+    sl = ssub.add_parser("list", help="each source with its state and last crawl")
+    sl.add_argument("--json", action="store_true")
+    sc = ssub.add_parser("check", help="validate a source file and dry-run it on a few pages")
+    sc.add_argument("name")
+    sc.add_argument("--pages", type=int, default=5)
+    so.set_defaults(func=cmd_sources)
+
+    cl = sub.add_parser("classify", help="print the extraction verdict for text on stdin")
+    cl.add_argument("--jsonl", action="store_true", help='each input line is {"id":..,"text":..}')
+    cl.set_defaults(func=cmd_classify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        paths = resolve(args.data_dir, args.sources)
+        return int(args.func(args, paths) or 0)
+    except KapdirError as exc:
+        print(f"kapdir: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kapdir: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Training programmes and certifications, matched by aliases from ``programmes.toml``.
+
+The registry is data so maintainers can add a programme without touching code.  Short
+or common-word aliases ("Sage", "MAPS", "IPI") are listed separately and only count with
+their exact capitalisation and a training word nearby, so herbs, Google Maps and
+unrelated acronyms do not become certifications.
+
+A mention counts only when the programme is completed or held: bios routinely list
+programmes people are enrolled in, applying to or hoping to start, and pages name
+programmes they are explicitly not affiliated with.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import CLAUSE_RE
+
+DEFAULT_PATH = Path(__file__).with_name("programmes.toml")
+
+_CONTEXT = re.compile(
+    r"\b(?:train\w*|certif\w*|institute|member\w*|course\w*|program\w*|graduat\w*|alumn\w*|cohort|roster"
+    r"|curriculum|fellowship|completed|studied|workshop|facilitator|faculty|trained|REMS)\b",
+    re.I,
+)
+_HELD = re.compile(
+    r"\b(?:completed|complete|graduated|graduate|alumn\w*|certified|trained|"
+    r"member|membership|holds?|earned|received|studied|finished|accredited)\b",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:hope|hopes|hoping|completing|(?:plan|plans|planning)\s+(?:to|on)|will begin|will start|intend\w*|aspir\w*|enrolled|enrolling|"
+    r"currently (?:completing|attending|in|taking|pursuing|training)|pursuing|working towards?|in progress|"
+    r"in the process|applying|applied|waitlist\w*|upcoming|candidate|would like|interested in|"
+    r"next year|later this year|in training)\b",
+    re.I,
+)
+_NEG = re.compile(
+    r"\b(?:not|never|no|non|isn't|aren't|haven't|hasn't|wasn't|un(?:affiliated|certified))\b"
+    r"(?!\s+(?:only|just)\b)",
+    re.I,
+)
+_NEG_BEFORE = re.compile(r"\b(?:not|never|no)\s+(?:yet\s+|a\s+)?$", re.I)
+# The programme described as an organisation rather than held by the provider.
+_DESCRIBED_AFTER = re.compile(
+    r"(?:'s)?\s+(?:has|have|is|was|offers|runs|provides|hosts|teaches|trains|sponsors|sponsored|"
+    r"founded|launched|announced|published|was founded)\b",
+    re.I,
+)
+# Someone else's training: "clinicians trained at CIIS", "for graduates of Fluence".
+_OTHERS = re.compile(r"\b(?:for|to)\s+(?:\w+\s+)?(?:clinicians|therapists|providers|graduates|students|practitioners)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    pid: str
+    ambiguous: bool
+
+
+def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
+    """Load the registry; ``path`` overrides the packaged file (tests, local extensions)."""
+    p = Path(path) if path is not None else DEFAULT_PATH
+    with p.open("rb") as fh:
+        raw = tomllib.load(fh)
+    out: dict[str, dict] = {}
+    for pid, table in raw.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"programme {pid!r} must be a table")
+        aliases = [str(a) for a in table.get("aliases", [])]
+        out[pid] = {
+            "title": str(table.get("title") or pid),
+            "aliases": aliases,
+            "ambiguous_aliases": [str(a) for a in table.get("ambiguous_aliases", [])],
+            "url": str(table.get("url", "")),
+        }
+    return out
+
+
+def _alias_pattern(alias: str) -> str:
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", alias.strip()) if p]
+    return r"[\s\-]+".join(parts)
+
+
+def _key(s: str) -> str:
+    return " ".join(re.split(r"[\s\-]+", s.strip())).casefold()
+
+
+class ProgrammeMatcher:
+    """Compiled alias matcher for one registry."""
+
+    def __init__(self, registry: dict[str, dict]):
+        self.registry = registry
+        plain: dict[str, _Alias] = {}
+        ambiguous: dict[str, _Alias] = {}
+        for pid, info in registry.items():
+            for a in info.get("aliases", []):
+                plain.setdefault(_key(a), _Alias(pid, False))
+            for a in info.get("ambiguous_aliases", []):
+                ambiguous.setdefault(" ".join(a.split()), _Alias(pid, True))
+        self._plain = plain
+        self._ambiguous = ambiguous
+        alts = []
+        for k in sorted(plain, key=len, reverse=True):
+            alts.append(f"(?i:{_alias_pattern(k)})")
+        for k in sorted(ambiguous, key=len, reverse=True):
+            alts.append(_alias_pattern(k))
+        self._re = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])") if alts else None
+
+    def _lookup(self, text: str) -> _Alias | None:
+        return self._plain.get(_key(text)) or self._ambiguous.get(" ".join(re.split(r"[\s\-]+", text)))
+
+    def find(self, sentence: str) -> list[tuple[str, int, int]]:
+        """Held programmes in one sentence: (programme id, start, end)."""
+        if self._re is None:
+            return []
+        hits = []
+        for m in self._re.finditer(sentence):
+            alias = self._lookup(m.group())
+            if alias is None:
+                continue
+            if alias.ambiguous and not _CONTEXT.search(sentence):
+                continue
+            if _is_held(sentence, m.start(), m.end()):
+                hits.append((alias.pid, m.start(), m.end()))
+        return hits
+
+
+def _scope(sentence: str, start: int, end: int) -> tuple[int, int]:
+    lo, hi = 0, len(sentence)
+    for b in CLAUSE_RE.finditer(sentence):
+        if b.end() <= start:
+            lo = b.end()
+        elif b.start() >= end:
+            hi = b.start()
+            break
+    return lo, hi
+
+
+def _is_held(sentence: str, start: int, end: int) -> bool:
+    lo, hi = _scope(sentence, start, end)
+    best: tuple[int, int, str] | None = None
+    for prio, kind, rx in ((0, "planned", _PLANNED), (0, "neg", _NEG), (1, "held", _HELD)):
+        for m in rx.finditer(sentence, lo, hi):
+            if start <= m.start() < end:
+                continue  # "Polaris-certified": the alias itself is the default claim
+            d = start - m.end() if m.end() <= start else m.start() - end
+            p, k = prio, kind
+            if k == "held" and _NEG_BEFORE.search(sentence, max(lo, m.start() - 16), m.start()):
+                p, k = 0, "neg"  # "not certified", "never trained"
+            elif k == "held" and m.end() <= start and _PLANNED.search(sentence, max(lo, m.start() - 40), m.start()):
+                p, k = 0, "planned"  # "applying to become certified", "plans to be trained"
+            if best is None or (d, p) < best[:2]:
+                best = (d, p, k)
+    if _DESCRIBED_AFTER.match(sentence, end):
+        return False  # "The Living Medicine Institute has trained ..."
+    # The nearest cue in the clause decides; with none, a listed programme is a claim
+    # (roster and bio lists rarely say "completed").
+    if best is not None and best[2] != "held":
+        return False
+    if _OTHERS.search(sentence, lo, start):
+        return False
+    return True

@@ -1,0 +1,694 @@
+"""Sentence-level rules that turn a practitioner page into a ketamine-care verdict.
+
+Why rules and not a model: every positive must be explainable to a clinician who asks
+"why does the directory say I offer at-home ketamine?", so each decision is tied to one
+sentence of their own page.  The rules are organised around the ways pages mislead a
+keyword search:
+
+* explaining is not offering ("ketamine can be given IV, IM or orally");
+* negation and referral ("IV ketamine is not available here", "we refer out for IV");
+* look-alikes (IV vitamin drips, B12 shots, "IM us on Instagram", Stage IV);
+* where the medicine is taken, which is said in many indirect ways (lozenges mailed
+  to the patient but taken in the office; an in-person screening before an at-home
+  programme) and is never guessed when the page does not say it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .credentials import parse_credentials
+from .programmes import ProgrammeMatcher
+from .text import clause_bounds, evidence, sentence_spans
+
+ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
+SETTINGS = ("in_clinic", "at_home", "unspecified")
+HOME, CLINIC = "at_home", "in_clinic"
+
+_APOS = "['’]"
+
+
+def _split_alternatives(body: str) -> list[str]:
+    alts, cur, depth, in_class, esc = [], [], 0, False, False
+    for ch in body:
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            alts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    alts.append("".join(cur))
+    return alts
+
+
+def _ci(pattern: str) -> re.Pattern:
+    """Compile ``(?i:\\bA|\\bB|...)`` as ``\\b(?:A|B|...)`` with re.I.
+
+    Python's ``re`` tries every alternative at every position when each one carries its
+    own ``\\b`` and inline flag; one shared leading ``\\b`` makes the big vocabularies about
+    five times faster, which is what keeps a 2 KB page under the latency budget.
+    """
+    body = pattern[4:-1] if pattern.startswith("(?i:") and pattern.endswith(")") else pattern
+    alts = _split_alternatives(body)
+    if all(a.startswith(r"\b") for a in alts):
+        return re.compile(r"\b(?:" + "|".join(a[2:] for a in alts) + ")", re.I)
+    return re.compile(body, re.I)
+
+
+class _Either:
+    """A case-insensitive vocabulary plus a few case-sensitive tokens (KAP, IV, I)."""
+
+    __slots__ = ("ci", "cs")
+
+    def __init__(self, ci: str, cs: str):
+        self.ci = _ci(ci)
+        self.cs = re.compile(cs)
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else endpos
+        a = self.ci.search(s, pos, end)
+        b = self.cs.search(s, pos, end)
+        if a is None or (b is not None and b.start() < a.start()):
+            return b
+        return a
+
+    def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else endpos
+        ms = sorted([*self.ci.finditer(s, pos, end), *self.cs.finditer(s, pos, end)], key=lambda m: m.start())
+        out, last = [], -1
+        for m in ms:
+            if m.start() >= last:
+                out.append(m)
+                last = m.end()
+        return out
+
+    def match(self, s: str, pos: int = 0):
+        return self.ci.match(s, pos) or self.cs.match(s, pos)
+
+# --------------------------------------------------------------------------- vocabulary
+
+# (pattern, route, strong, forced setting).  Weak terms ("infusion", "shot", "tablet")
+# only count on pages that are about ketamine and lose to a nearer look-alike.
+# Upper-case abbreviations are matched case-sensitively ("IM" yes, "im" no).
+_ROUTE_TERMS_CS: list[tuple[str, str, bool, str | None]] = [
+    (r"IVs?", "iv", True, None),
+    (r"IM", "im", True, None),
+    (r"(?:RDT|ODT)s?", "oral", True, None),
+    (r"(?:SC|SQ)", "subcutaneous", True, None),
+]
+_ROUTE_TERMS_CI: list[tuple[str, str, bool, str | None]] = [
+    (r"i\.v\.", "iv", True, None),
+    (r"intra-?venous(?:ly)?\b", "iv", True, None),
+    (r"by vein\b", "iv", True, None),
+    (r"infusions?\b", "iv", False, None),
+    (r"drips?\b", "iv", False, None),
+    (r"i\.m\.", "im", True, None),
+    (r"intra-?muscular(?:ly)?\b", "im", True, None),
+    (r"deltoid\b", "im", True, None),
+    (r"into (?:the|your) (?:\w+ )?muscle\b", "im", True, None),
+    (r"(?:shoulder|arm|thigh) muscle\b", "im", True, None),
+    (r"inject(?:ions?|ables?|ed)\b", "im", False, None),
+    (r"shots?\b", "im", False, None),
+    (r"esketamine\b", "intranasal", True, CLINIC),
+    (r"spravato\b", "intranasal", True, CLINIC),
+    (r"intra-?nasal(?:ly)?\b", "intranasal", True, None),
+    (r"nasal\b", "intranasal", True, None),
+    (r"sprays?\b", "intranasal", False, None),
+    (r"sub-?lingual(?:ly)?\b", "oral", True, None),
+    (r"lozenges?\b", "oral", True, None),
+    (r"troches?\b", "oral", True, None),
+    (r"rapid(?:ly)?[- ]dissolv\w*", "oral", True, None),
+    (r"(?:orally[- ])?disintegrating\b", "oral", True, None),
+    (r"under (?:the|your) tongue\b", "oral", True, None),
+    (r"buccal(?:ly)?\b", "oral", True, None),
+    (r"by mouth\b", "oral", True, None),
+    (r"oral(?:ly)?\b", "oral", True, None),
+    (r"tablets?\b", "oral", False, None),
+    (r"pills?\b", "oral", False, None),
+    (r"capsules?\b", "oral", False, None),
+    (r"sub-?cutaneous(?:ly)?\b", "subcutaneous", True, None),
+    (r"sub-?q\b", "subcutaneous", True, None),
+    (r"under the skin\b", "subcutaneous", True, None),
+]
+_ROUTE_RE = _Either(
+    "(?i:" + "|".join(r"\b" + p for p, *_r in _ROUTE_TERMS_CI) + ")",
+    r"\b(?:" + "|".join(p for p, *_r in _ROUTE_TERMS_CS) + r")\b",
+)
+_ROUTE_CACHE: dict[str, tuple[str, bool, str | None]] = {}
+
+
+def _route_of(token: str) -> tuple[str, bool, str | None]:
+    hit = _ROUTE_CACHE.get(token)
+    if hit is None:
+        hit = next((t[1:] for t in _ROUTE_TERMS_CS if re.fullmatch(t[0], token)), None) or next(
+            t[1:] for t in _ROUTE_TERMS_CI if re.fullmatch(t[0], token, re.I)
+        )
+        if len(_ROUTE_CACHE) < 4096:
+            _ROUTE_CACHE[token] = hit
+    return hit
+
+
+_KET_RE = _Either(r"(?i:\b(?:es)?ketamine\b|\bspravato\b)", r"\bKAP\b")
+
+# Things a route word can belong to that are not ketamine.
+_LOOKALIKE_RE = _ci(
+    r"(?i:\bvitamins?\b|\bhydrat\w*|\bNAD\+?|\bmyers\b|\bB-?12\b|\bglutathione\b|\bsaline\b|\bfluids?\b"
+    r"|\biron\b|\belectrolytes?\b|\bimmunity\b|\bhangovers?\b|\bbeauty\b|\bbotox\b|\bfillers?\b"
+    r"|\btestosterone\b|\bsemaglutide\b|\btirzepatide\b|\bGLP-1\b|\blipo\w*|\bbiotin\b|\bzinc\b"
+    r"|\bmagnesium\b|\bantibiotics?\b|\bvaccines?\b|\bflu\b|\ballerg\w*|\bcortisone\b|\bsteroids?\b"
+    r"|\btoradol\b|\bantidepressants?\b|\bSSRIs?\b|\bPRP\b|\btrigger[- ]points?\b|\bathletic\b"
+    r"|\bboosts?\b|\bweight[- ]loss\b|\bpeptides?\b|\bphones?\b|\bcomputers?\b|\blaptops?\b"
+    r"|\bdevices?\b|\bsmartphones?\b|\bhair\b|\bcoffee\b)"
+)
+# Local patterns that disqualify one route word outright.
+_MENTION_VETO = {
+    "im": re.compile(
+        r"(?i:\bIM\s+(?:us|me|him|her|them)\b|\b(?:send|sending)\s+(?:us\s+|me\s+)?an?\s+IM\b"
+        r"|\b(?:text|DM|email|e-mail|message|call)\w*\s+(?:us\s+)?(?:or|/)\s+IM\b|\bIM\s*(?:or|/)\s*(?:text|DM|email)\b"
+        r"|\b(?:via|by|an)\s+IM\b(?!\s+(?:injection|ketamine|shot|dos))"
+        r"|\b(?:worth|give it|have)\s+a\s+shot\b|\bshot\s+at\b|\bscreen\s*shots?\b)"
+    ),
+    "iv": re.compile(
+        r"(?i:\b(?:stage|part|type|phase|chapter|grade|class|level|section|vol\.?|volume|henry|louis|title)\s+IV\b"
+        r"|\bIV\s+(?:therapy|vitamins?|hydration|fluids?|drips?\s+bar|bar|lounge|nutrition|nutrient))"
+    ),
+    "oral": re.compile(
+        r"(?i:\boral\s+(?:antidepressants?|medications?|meds|SSRIs?|health|surgery|surgeon|history|hygiene|exam\w*"
+        r"|care|presentations?|cancer|contraceptives?|steroids?|antibiotics?)\b)"
+    ),
+}
+
+# ------------------------------------------------------------------------ offer context
+
+_FIRST_PERSON = _Either(rf"(?i:\b(?:we|we{_APOS}(?:re|ve|ll|d)|our|ours|us|my|me|mine)\b)", rf"\bI\b(?:{_APOS}(?:m|ve|ll|d)\b)?")
+_OFFER_VERB = _ci(
+    r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)"
+    r"|accepting|book(?:ing)?|schedul\w*|appointments?|call|contact|located|serving|services"
+    r"|speciali[sz]\w*|uses?|using|gives?|giving|get\s+started|order|sign\s+up)\b)"
+)
+# Explaining, reporting or describing other people's practice rather than offering.
+_EXPLAIN = _ci(
+    r"(?i:\b(?:can|could|may|might)\s+be\s+(?:given|administered|delivered|taken|used|prescribed|dosed|received"
+    r"|injected|infused|obtained)\b"
+    r"|\b(?:is|are)\s+(?:usually|typically|commonly|often|generally|sometimes|most often|widely)\s+"
+    r"(?:given|administered|used|delivered|taken|prescribed)\b"
+    r"|\bcomes?\s+in\b|\bthere\s+are\s+(?:several|many|a few|different|various|multiple|three|four|five)\b"
+    r"|\b(?:different|various|several|many|multiple)\s+(?:forms|ways|routes|formulations)\b"
+    r"|\broutes?\s+of\s+administration\b|\bstud(?:y|ies|ied)\b|\bresearch(?:ers)?\b|\b(?:clinical\s+)?trials\b|\bclinical\s+trial\b"
+    r"|\baccording\s+to\b|\breported\b|\b(?:a|new|news)\s+report\b|\bsurvey\b|\b(?:the|medical|scientific)\s+journal\b"
+    r"|\bpublished\b|\bexperts?\b|\bcritics?\b"
+    r"|\bscientists?\b|\bapproved\b|\bsynthesi[sz]ed\b|\bdiscovered\b|\bhistorically\b|\b(?:long|the)\s+history\b"
+    r"|\boriginally\b|\bnews\b|\barticle\b|\bexplainer\b|\bthis\s+(?:post|guide|page)\b|\bwarn\w*"
+    r"|\b(?:some|many|other|most|these|several|certain)\s+(?:\w+\s+)?(?:clinics|providers|companies|doctors"
+    r"|practices|programs|startups|services|physicians|psychiatrists)\b"
+    r"|\bcompan(?:y|ies)\b|\bstartups?\b|\bcustomers\b|\bindustry\b|\brecreational(?:ly)?\b"
+    r"|\bmust\s+be\s+(?:given|taken|administered)\b|\bby\s+law\b|\bworks\s+by\b|\bNMDA\b"
+    r"|\bthe\s+difference\s+between\b|\bpercent\b|\bscrutiny\b|\bregulat\w*)"
+)
+_NEG_WORD = _ci(
+    rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot"
+    rf"|(?:can|don|doesn|didn|won|isn|aren|wasn|weren){_APOS}t)\b)"
+)
+# Negators that do not negate the thing after them.
+_NEG_FALSE = re.compile(
+    r"(?i:\s*(?:only|just|sure|everyone|all\b|every|always|matter|yet\s+respond|respond\w*|worked|work\b|helped"
+    r"|help\b|improved|tolerat\w*|enough|covered|a\s+cure|cure|effective|better|fda|approved|wait\w*|more\s+than"
+    r"|surprise|exceptions))"
+)
+_POST_NEG = re.compile(
+    rf"(?i:^[^;:.]{{0,45}}?\b(?:(?:is|are|was|were)\s+(?:not|no\s+longer|never)|(?:isn|aren){_APOS}t"
+    rf"|(?:does|do)\s+not|(?:doesn|don){_APOS}t|not)\s+(?:currently\s+|yet\s+)?"
+    rf"(?:available|offered|provided|something|part|an\s+option|done|administered|given|used|prescribed"
+    rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu))"
+)
+_REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b)")
+_PLANNED = _ci(
+    r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+(?:soon\s+)?(?:begin|start)"
+    r"|coming\s+soon|in\s+the\s+future|working\s+towards?|applying|aspir\w*|looking\s+forward\s+to)\b)"
+)
+
+# Ketamine care offered without naming a route.
+_KAP_SERVICE = _Either(
+    r"(?i:\bketamine[- ]assisted\s+(?:psycho)?therap\w*|\bketamine\s+(?:therapy|therapies|treatments?|sessions?"
+    r"|care|program(?:me)?s?|clinic|consult(?:ation)?s?|services?|infusions?|provider|work|medicine)\b"
+    r"|\besketamine\s+(?:therapy|treatments?|sessions?)\b)",
+    r"\bKAP\b",
+)
+_SERVICE_OFFER = _ci(
+    r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing|er|ers)|practi[cs]e|administer\w*|available|accepting"
+    r"|book(?:ing)?|schedul\w*|sessions?|therapist|practitioner|facilitat\w*|co-facilitat\w*|leads?"
+    r"|speciali[sz]\w*|services|uses?|using|see\s+clients|work\s+with)\b)"
+)
+_TRAINING = _ci(
+    r"(?i:\b(?:train\w*|certif\w*|course|completed|graduat\w*|studied|workshop|member\w*|alumn\w*|enrolled"
+    r"|cohort|curriculum)\b)"
+)
+
+# --------------------------------------------------------------------- setting cues
+
+_S, _W = True, False
+_CUE_TERMS: list[tuple[str, str, bool]] = [
+    # at home, strong
+    (r"(?i:\bat[- ]home\b)", HOME, _S),
+    (r"(?i:\bin[- ]home\b)", HOME, _S),
+    (r"(?i:\bhome[- ](?:based|use|program(?:me)?s?|dosing|sessions?|kits?|treatments?|protocol|care|setting"
+     r"|administration|doses?|ketamine|version)\b)", HOME, _S),
+    (r"(?i:\btake[- ]home\b)", HOME, _S),
+    (r"(?i:\b(?:in|from|at)\s+(?:the\s+)?(?:comfort|privacy|safety)\b(?:\s+and\s+\w+)?\s+of\s+(?:your|their|one's)"
+     r"\s+(?:own\s+)?(?:home|house)\b)", HOME, _S),
+    (r"(?i:\b(?:in|from|at)\s+(?:your|their|his|her|one's|the\s+patient's|the\s+client's)\s+(?:own\s+)?"
+     r"(?:home|house|living\s+room|couch)s?\b)", HOME, _S),
+    (r"(?i:\bfrom\s+(?:home|your\s+couch)\b)", HOME, _S),
+    (r"(?i:\bfor\s+(?:home|at-home)\b)", HOME, _S),
+    (r"(?i:\bsen[dt]\s+(?:\w+\s+){0,2}home\b(?!\s+(?:after|once|when)))", HOME, _S),
+    (r"(?i:\bhome\s+with\s+(?:you|patients|clients|them)\b)", HOME, _S),
+    (r"(?i:\bmobile\s+(?:iv|ketamine|infusion|service|team|unit|nurse)s?\b)", HOME, _S),
+    (r"(?i:\bhouse\s+calls?\b|\bcomes?\s+to\s+(?:you|your\s+home)\b)", HOME, _S),
+    (r"(?i:\b(?:never\s+(?:have\s+to\s+)?leave|without\s+(?:ever\s+)?leaving)\s+(?:your\s+)?home\b)", HOME, _S),
+    # at home, weak (delivery and remote care; the dose may still be taken in an office)
+    (r"(?i:\btele-?(?:health|medicine|psychiatry|therapy)\b)", HOME, _W),
+    (r"(?i:\bvirtual(?:ly)?\b|\bonline\b|\bremote(?:ly)?\b|\bvideo\b|\bzoom\b)", HOME, _W),
+    (r"(?i:\b(?:by|via)\s+(?:mail|post)\b|\bmail(?:ed|s)?\b|\bship(?:s|ped|ping)?\b)", HOME, _W),
+    (r"(?i:\bdeliver(?:ed|s)?\s+(?:to|straight|right|discreetly)\b|\bdelivery\b)", HOME, _W),
+    (r"(?i:\bto\s+your\s+(?:door|doorstep|home|house|mailbox|pharmacy)\b|\bpharmacy\b)", HOME, _W),
+    (r"(?i:\bself[- ]administ\w*|\bon\s+your\s+own\b|\bsitter\b|\btrusted\s+(?:person|adult|friend)\b)", HOME, _W),
+    # in clinic, strong
+    (r"(?i:\bin[- ](?:office|clinic)\b|\bon[- ]?site\b|\bin[- ]house\b|\bin[- ]person\b|\bface[- ]to[- ]face\b)",
+     CLINIC, _S),
+    (r"(?i:\b(?:in|at|inside|into|within)\s+(?:the|our|my|a|an|his|her|their|this|one\s+of\s+(?:our|my))\s+"
+     r"(?:[\w'’.-]+\s+){0,2}(?:office|clinic|center|centre|suite|studio|room|lounge|location|facility|building"
+     r"|space|retreat|house)s?\b)", CLINIC, _S),
+    (r"(?i:\binfusion\s+(?:suite|center|centre|clinic|room|lounge|chair|bay|area|facility)s?\b"
+     r"|\btreatment\s+rooms?\b|\b(?:clinic|office)[- ]based\b"
+     r"|\b(?:clinic|clinical|medical|office|monitored|supervised|outpatient|hospital|healthcare)[- ]setting\b"
+     r"|\bnever\s+leaves?\s+the\s+(?:building|office|clinic)\b)", CLINIC, _S),
+    # in clinic, weak (presence of staff, monitoring, transport home afterwards)
+    (r"(?i:\bsupervis\w*|\bmonitor\w*(?!\s+(?:remotely|virtually|via|by\s+video|over|from\s+home))"
+     r"|\bobserv(?:ed|ation)\b|\bnurses?\b|\bvitals?\b|\bvital\s+signs\b|\bblood\s+pressure\b(?!\s+cuff)"
+     r"|\brecliners?\b|\breclining\b)", CLINIC, _W),
+    (r"(?i:\bride\s+home\b|\bdrive\s+(?:you\s+)?home\b|\bdriver\b|\barrange\s+transportation\b"
+     rf"|\b(?:cannot|can{_APOS}t|not)\s+drive\b)", CLINIC, _W),
+    (r"(?i:\b(?:our|my|the)\s+(?:clinic|center|centre)\b)", CLINIC, _W),
+    (r"(?i:\bwith\s+(?:a\s+|an\s+|your\s+|our\s+)?(?:therapist|clinician|physician|nurse|doctor|provider"
+     r"|psychiatrist|prescriber|medical\s+(?:staff|team))s?\s+(?:present|nearby|in\s+the\s+room)\b"
+     r"|\bin\s+the\s+room\b)", CLINIC, _W),
+]
+# Each term becomes alternatives of one case-insensitive regex; a match is mapped back to
+# its term by a cached lookup.
+_CUE_ALTS: list[tuple[str, int]] = [
+    (alt, i) for i, (p, *_c) in enumerate(_CUE_TERMS) for alt in _split_alternatives(p[4:-1])
+]
+_CUE_RE = _ci("(?i:" + "|".join(a for a, _ in _CUE_ALTS) + ")")
+_CUE_ALT_RES = [(re.compile(a, re.I), i) for a, i in _CUE_ALTS]
+_PLACE_IDX = next(i for i, (p, *_c) in enumerate(_CUE_TERMS) if "inside" in p)
+_CUE_CACHE: dict[str, int] = {}
+
+
+def _cue_of(token: str) -> int:
+    hit = _CUE_CACHE.get(token)
+    if hit is None:
+        hit = next(i for rx, i in _CUE_ALT_RES if rx.fullmatch(token))
+        if len(_CUE_CACHE) < 4096:
+            _CUE_CACHE[token] = hit
+    return hit
+_REMOTE_WORDS = re.compile(r"(?i:virtual|online|tele|home|your|digital|remote)")
+
+# Phrases that look like setting cues but are not about where the dose is taken.
+_MASKS = _ci(
+    r"(?i:\bfeel\s+(?:right\s+|more\s+|completely\s+)?at\s+home\b|\bmake\s+yourself\s+at\s+home\b|\bat[- ]home\s+feel\b"
+    r"|\b(?:after|following)\s+(?:an?\s+|your\s+)?(?:initial\s+|brief\s+)?(?:in[- ]person|in[- ]office|on[- ]?site)"
+    r"(?:\s+\w+){0,2}\s+(?:screening|evaluation|assessment|intake|consult(?:ation)?|exam(?:ination)?|visit)s?"
+    r"(?:\s+(?:at|in)\s+(?:our|my|the)\s+(?:\w+\s+)?(?:office|clinic|center))?"
+    r"|\b(?:in[- ]person|in[- ]office|on[- ]?site|face[- ]to[- ]face)\s+(?:\w+\s+){0,2}"
+    r"(?:screening|evaluation|assessment|intake|consult(?:ation)?|exam(?:ination)?|check-?ups?)s?"
+    r"(?:\s+visits?)?(?:\s+(?:at|in)\s+(?:our|my|the)\s+(?:\w+\s+)?(?:office|clinic|center))?"
+    r"|\b(?:screening|evaluation|assessment|intake|consult(?:ation)?|exam(?:ination)?)s?(?:\s+visits?)?\s+"
+    r"(?:at|in)\s+(?:our|my|the)\s+(?:\w+\s+)?(?:office|clinic|center)\b)"
+)
+# Activities around the dose: a cue about them says nothing about where the dose is taken.
+_NONDOSING = _ci(
+    r"(?i:\b(?:integration|follow-?ups?|check-?ins?|consult\w*|prep(?:aration)?|intake|screening|evaluations?"
+    r"|assessments?|coaching|support\s+groups?)\b)"
+)
+_DOSING = _Either(
+    r"(?i:\b(?:ketamine|dos(?:e|es|ed|ing)|medicine|treatments?|administ\w*|take|takes|taken|taking|sessions?|use|used)\b)",
+    r"\bKAP\b",
+)
+
+# Gap words that keep a setting cue attached to the route word right after it
+# ("in-office IM ketamine", "a home program with RDTs").
+_PREMOD_GAP = re.compile(
+    r"^\s*(?:(?:with|of|using|via|the|a|an|our|your|ketamine|sessions?|dosing|doses?|treatments?|low-dose"
+    r"|compounded|racemic|sublingual|ketamine-assisted|KAP)\s+){0,3}$",
+    re.I,
+)
+_GROUP_GAP = re.compile(
+    r"^[\s,()/\-]*(?:(?:ketamine|esketamine|the|a|an|of|low-dose|compounded|racemic|ketamine-assisted)[\s,()/\-]*)*$",
+    re.I,
+)
+_GLUE_GAP = re.compile(r"^\s*(?:(?:ketamine|esketamine|low-dose|compounded|racemic)\s+)*$", re.I)
+_CHAIN_GAP = re.compile(
+    r"^[\s,()/]*(?:or|and|&|as\s+well\s+as|plus)?[\s,()/]*(?:(?:by|as|a|an|via|with|ketamine)\s+){0,3}[\s(]*$", re.I
+)
+
+_VET = _Either(
+    r"(?i:\bveterinar\w*|\bpets?\b|\bdogs?\b|\bcats?\b|\bcanine\b|\bfeline\b|\bequine\b|\bhorses?\b"
+    r"|\banimal\s+hospital\b)",
+    r"\bDVM\b",
+)
+_ANAES = _ci(
+    r"(?i:\banaesthesia\b|\banesthesia\b|\b(?<!sub-)(?<!sub)an(?:a)?esthetics?\b|\bsedation\b|\bsurg(?:ery|eries|ical)\b"
+    r"|\boperating\s+room\b|\bintubat\w*|\bprocedural\b|\bendoscop\w*|\bemergency\s+department\b|\bpropofol\b)"
+)
+_HUMAN_CARE = _ci(
+    r"(?i:\bdepress\w*|\bptsd\b|\banxiety|\bmood\b|\bmental|\bpsychotherap\w*|\bpsychiatr\w*|\bsuicid\w*|\btrd\b"
+    r"|\bocd\b|\bbipolar|\bchronic\s+pain|\bcrps\b|\bfibromyalgia|\bmigraine|\bneuropath\w*|\baddiction|\bsubstance"
+    r"|\balcohol|\bketamine-assisted|\btreatment-resistant|\btrauma|\bwell-?being|\bspravato|\besketamine"
+    r"|\bintegration|\btherapist|\bkap\b|\bhealing)"
+)
+
+
+# ---------------------------------------------------------------------------- model
+
+
+@dataclass(slots=True)
+class _Group:
+    route: str
+    start: int
+    end: int
+    strong: bool
+    forced: str | None
+    clause: int
+    negated: bool = False
+    offered: bool = True
+    own: list[tuple[str, bool, int]] = field(default_factory=list)  # (setting, strong, distance)
+    ctx: list[tuple[str, bool]] = field(default_factory=list)
+    chain: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Sentence:
+    text: str
+    is_question: bool
+    clauses: list[tuple[int, int]]
+    groups: list[_Group]
+    loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
+    dosing_context: bool
+
+
+def _clause_of(clauses: list[tuple[int, int]], pos: int) -> int:
+    for i, (a, b) in enumerate(clauses):
+        if a <= pos < b or (i == len(clauses) - 1 and pos >= a):
+            return i
+    return max(0, len(clauses) - 1)
+
+
+def _negated_before(text: str, lo: int, pos: int, cue_spans: list[tuple[int, int]]) -> bool:
+    """A negator in the few words before ``pos`` (within the clause) that is about this word."""
+    window_lo = max(lo, pos - 48)
+    last = None
+    for m in _NEG_WORD.finditer(text, window_lo, pos):
+        if _NEG_FALSE.match(text, m.end()):
+            continue
+        last = m
+    if last is None:
+        return False
+    # "not ... at-home lozenges": the negation is about the setting that modifies the word,
+    # but in "no at-home options or Spravato" it covers the whole list.
+    return not any(last.end() <= a and b <= pos and _PREMOD_GAP.match(text[b:pos]) for a, b in cue_spans)
+
+
+def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
+    clauses = clause_bounds(s)
+    stripped = s.rstrip()
+    is_question = stripped.endswith("?")
+
+    # ---- setting cues
+    masked = _MASKS.sub(lambda m: " " * len(m.group()), s)
+    cues: list[tuple[str, bool, int, int]] = []
+    for m in _CUE_RE.finditer(masked):
+        idx = _cue_of(m.group())
+        setting, strong = _CUE_TERMS[idx][1], _CUE_TERMS[idx][2]
+        text = m.group()
+        if idx == _PLACE_IDX and _REMOTE_WORDS.search(text.split(None, 2)[-1] if text.count(" ") >= 2 else ""):
+            continue  # "in our virtual clinic"
+        cues.append((setting, strong, m.start(), m.end()))
+    cue_spans = [(a, b) for _, _, a, b in cues]
+    resolved: list[tuple[str, bool, int, int]] = []
+    for setting, strong, a, b in cues:
+        ci = _clause_of(clauses, a)
+        clo, chi = clauses[ci]
+        tail = s[b:b + 20]
+        if _NONDOSING.match(tail.lstrip()) or (
+            _NONDOSING.search(masked, clo, chi) and not _DOSING.search(s, clo, chi)
+            and not _ROUTE_RE.search(s, clo, chi)
+        ):
+            continue
+        if _negated_before(s, clo, a, []):
+            # "no take-home doses", "unlike at-home programs": the opposite, weakly.
+            setting, strong = (CLINIC if setting == HOME else HOME), False
+        resolved.append((setting, strong, a, b))
+    if is_question:
+        resolved = []
+
+    # ---- route words
+    groups: list[_Group] = []
+    if ket_doc:
+        raw = []
+        for m in _ROUTE_RE.finditer(s):
+            route, strong, forced = _route_of(m.group())
+            veto = _MENTION_VETO.get(route)
+            if veto is not None:
+                lo = max(0, m.start() - 25)
+                if any(v.start() <= m.start() < v.end() for v in veto.finditer(s, lo, min(len(s), m.end() + 25))):
+                    continue
+            raw.append([route, m.start(), m.end(), strong, forced])
+        # Drop a weak word glued to a strong word of another route ("subcutaneous ketamine injections").
+        keep = []
+        for i, r in enumerate(raw):
+            if not r[3]:
+                nb = [raw[j] for j in (i - 1, i + 1) if 0 <= j < len(raw)]
+                if any(n[3] and n[0] != r[0] and _GLUE_GAP.match(s[r[2]:n[1]] if n[1] > r[1] else s[n[2]:r[1]])
+                       for n in nb):
+                    continue
+            keep.append(r)
+        # Look-alikes: a route word closer to "vitamin"/"B12" than to "ketamine" is not ketamine.
+        kets = [m.start() for m in _KET_RE.finditer(s)]
+        looks = [(m.start(), m.end()) for m in _LOOKALIKE_RE.finditer(s)]
+        filtered = []
+        for r in keep:
+            if looks and not r[4]:
+                dl = min(max(a - r[2], r[1] - b, 0) for a, b in looks)
+                dk = min((abs(k - r[1]) for k in kets), default=10**6)
+                if dl <= 40 and dl < dk:
+                    continue
+            filtered.append(r)
+        # Group adjacent words of the same route ("IV ketamine infusion", "esketamine nasal spray").
+        for r in filtered:
+            if groups and groups[-1].route == r[0] and _GROUP_GAP.match(s[groups[-1].end:r[1]]):
+                g = groups[-1]
+                g.end = r[2]
+                g.strong = g.strong or r[3]
+                g.forced = g.forced or r[4]
+                continue
+            groups.append(_Group(r[0], r[1], r[2], r[3], r[4], _clause_of(clauses, r[1])))
+
+    # ---- negation, referral, plans
+    for g in groups:
+        clo, chi = clauses[g.clause]
+        if _negated_before(s, clo, g.start, cue_spans):
+            g.negated = True
+        pm = _POST_NEG.match(s[g.end:chi])
+        if pm:
+            after = s[g.end + pm.end():g.end + pm.end() + 30]
+            if not _CUE_RE.match(after.lstrip()) and not re.match(r"\s*(?:for|to)\s+(?:use\s+)?(?:at\s+)?home", after, re.I):
+                g.negated = True
+        if _REFER.search(s, clo, chi) or _PLANNED.search(s, clo, chi):
+            g.negated = True
+
+    # ---- chains of coordinated route words share their setting ("IM or sublingual, in our office")
+    for i, g in enumerate(groups):
+        g.chain = [i]
+    for i in range(1, len(groups)):
+        a, b = groups[i - 1], groups[i]
+        gap = s[a.end:b.start]
+        if a.clause == b.clause and _CHAIN_GAP.match(gap) and not any(a.end <= x < b.start for x, _ in cue_spans):
+            merged = sorted(set(a.chain) | set(b.chain))
+            for j in merged:
+                groups[j].chain = merged
+
+    # ---- attach cues to route words
+    loose: list[tuple[str, bool]] = []
+    live = [i for i, g in enumerate(groups) if not g.negated]
+    for setting, strong, a, b in resolved:
+        ci = _clause_of(clauses, a)
+        in_clause = [i for i in live if groups[i].clause == ci]
+        target = None
+        following = [i for i in in_clause if groups[i].start >= b]
+        preceding = [i for i in in_clause if groups[i].end <= a]
+        if following and _PREMOD_GAP.match(s[b:groups[following[0]].start]):
+            target = following[0]
+        elif preceding:
+            target = preceding[-1]
+        elif following:
+            target = following[0]
+        if target is None:
+            loose.append((setting, strong))
+            continue
+        g = groups[target]
+        dist = a - g.end if a >= g.end else g.start - b
+        for j in g.chain:
+            groups[j].own.append((setting, strong, max(dist, 0)))
+    # Cues in other clauses of the same sentence are context for every route word in it.
+    for g in groups:
+        g.ctx.extend(loose)
+
+    dosing_context = not (_NONDOSING.search(masked) and not _KET_RE.search(s))
+    return _Sentence(s, is_question, clauses, groups, loose, dosing_context)
+
+
+def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int) -> bool:
+    """Whether a route word is offered by this provider rather than explained or reported."""
+    s = sent.text
+    clo, chi = sent.clauses[g.clause]
+    fp_clause = bool(_FIRST_PERSON.search(s, clo, chi))
+    fp_sent = bool(_FIRST_PERSON.search(s))
+    if _EXPLAIN.search(s, clo, chi):
+        return fp_clause
+    if _EXPLAIN.search(s) and not fp_sent:
+        return False
+    if n_routes >= 3 and not fp_sent:
+        return False  # "ketamine is available as an infusion, a shot, a spray or a lozenge"
+    return not article_doc
+
+
+def _resolve(g: _Group) -> set[str]:
+    if g.forced:
+        return {g.forced}
+    strong_own = {st for st, strong, _ in g.own if strong}
+    if strong_own:
+        return strong_own
+    strong_ctx = {st for st, strong in g.ctx if strong}
+    if strong_ctx:
+        return strong_ctx
+    weak_own = [(d, st) for st, strong, d in g.own if not strong]
+    if weak_own:
+        kinds = {st for _, st in weak_own}
+        return kinds if len(kinds) == 1 else {min(weak_own)[1]}
+    weak_ctx = {st for st, strong in g.ctx if not strong}
+    if weak_ctx:
+        return weak_ctx
+    return {"unspecified"}
+
+
+def _kap_offered(s: str) -> bool:
+    for m in _KAP_SERVICE.finditer(s):
+        clauses = clause_bounds(s)
+        clo, chi = clauses[_clause_of(clauses, m.start())]
+        if _negated_before(s, clo, m.start(), []) or _PLANNED.search(s, clo, chi) or _REFER.search(s, clo, chi):
+            continue
+        if _POST_NEG.match(s[m.end():chi]):
+            continue
+        if _EXPLAIN.search(s, clo, chi) and not _FIRST_PERSON.search(s, clo, chi):
+            continue
+        offer = _SERVICE_OFFER.search(s) or _FIRST_PERSON.search(s, clo, chi)
+        if not offer:
+            continue
+        if _TRAINING.search(s, clo, chi) and not _SERVICE_OFFER.search(s):
+            continue
+        return True
+    return False
+
+
+def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None) -> dict:
+    spans = sentence_spans(text)
+    sentences = [text[a:b] for a, b in spans]
+    ket_doc = bool(_KET_RE.search(text))
+    excluded = bool(_VET.search(text) or _ANAES.search(text)) and not _HUMAN_CARE.search(text)
+
+    analysed = [_analyse_sentence(s, ket_doc and not excluded) for s in sentences]
+
+    # A page that only explains or reports (no clause in the provider's own voice).
+    has_explain = False
+    has_voice = False
+    for sent in analysed:
+        for clo, chi in sent.clauses:
+            if _EXPLAIN.search(sent.text, clo, chi):
+                has_explain = True
+            elif _FIRST_PERSON.search(sent.text, clo, chi) or _OFFER_VERB.search(sent.text, clo, chi):
+                has_voice = True
+    article_doc = has_explain and not has_voice
+
+    for sent in analysed:
+        n_routes = len({g.route for g in sent.groups if not g.negated})
+        for g in sent.groups:
+            if not g.negated:
+                g.offered = _offered(sent, g, article_doc, n_routes)
+
+    # Sentences without route words lend their setting cues to neighbouring ones
+    # ("We do not offer at-home ketamine. All sessions use IM ketamine in our clinic.").
+    def live(sent: _Sentence) -> list[_Group]:
+        return [g for g in sent.groups if not g.negated and g.offered]
+
+    for i, sent in enumerate(analysed):
+        if live(sent) or sent.is_question or not sent.loose_cues or not sent.dosing_context:
+            continue
+        for dist in (1, 2):
+            targets = [j for j in (i - dist, i + dist) if 0 <= j < len(analysed) and live(analysed[j])]
+            for j in targets:
+                for g in live(analysed[j]):
+                    g.ctx.extend(sent.loose_cues)
+            if targets:
+                break
+
+    found: dict[tuple[str, str], str] = {}
+    for sent in analysed:
+        for g in live(sent):
+            for setting in _resolve(g):
+                found.setdefault((g.route, setting), evidence(sent.text, g.start))
+    # A route known to be given somewhere specific is not also "unspecified".
+    for route in ROUTES:
+        if (route, "unspecified") in found and any(r == route and st != "unspecified" for r, st in found):
+            del found[(route, "unspecified")]
+    routes = [
+        {"route": r, "setting": st, "evidence": ev}
+        for (r, st), ev in sorted(found.items(), key=lambda kv: (ROUTES.index(kv[0][0]), SETTINGS.index(kv[0][1])))
+    ]
+
+    ketamine = bool(routes)
+    if not ketamine and ket_doc and not excluded:
+        ketamine = any(_kap_offered(s) for s in sentences if _KET_RE.search(s))
+
+    certs: list[dict] = []
+    seen: set[str] = set()
+    for s in sentences:
+        for pid, a, _b in matcher.find(s):
+            if pid not in seen:
+                seen.add(pid)
+                certs.append({"program": pid, "evidence": evidence(s, a)})
+    if roster_program is not None:
+        if roster_program not in matcher.registry:
+            raise ValueError(f"unknown programme id {roster_program!r}; add it to programmes.toml")
+        if roster_program not in seen:
+            title = matcher.registry[roster_program]["title"]
+            certs.append({"program": roster_program, "evidence": f"Listed on the {title} roster"})
+
+    return {
+        "ketamine": ketamine,
+        "routes": routes,
+        "offers_at_home": any(r["setting"] == HOME for r in routes),
+        "certifications": certs,
+        "credentials": parse_credentials(text),
+    }

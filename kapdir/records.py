@@ -1,0 +1,203 @@
+"""From listings to records: one public record per real practitioner, with every fact's provenance.
+
+Matching is deliberately conservative: two listings join only when a strong identifier agrees (phone,
+or the practitioner's own website) *and* the names are close, or when the names are practically identical
+in the same city and nothing (phone, website) contradicts it. A wrong merge shows a distressed reader the
+wrong clinician; a missed merge only shows a duplicate card.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from urllib.parse import urlparse
+
+from rapidfuzz import fuzz
+
+from kapdir.store import Store, canonical_json, now_iso, stable_hash
+
+ROUTE_ORDER = ("iv", "im", "intranasal", "oral", "subcutaneous")
+SETTING_ORDER = ("in_clinic", "at_home", "unspecified")
+# Directory and clinic pages describe services; rosters only vouch for training. Lower wins.
+KIND_PRIORITY = {"clinic": 0, "directory": 1, "roster": 2}
+# Hosts that belong to the directories themselves, never to one practitioner.
+_GENERIC_HOSTS = re.compile(r"(^|\.)(facebook|instagram|linkedin|psychologytoday|google|yelp|twitter|x)\.com$")
+
+
+def fold(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s or "")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    s = re.sub(r"[^\w\s]", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_TITLES = re.compile(r"^(dr|doctor|mr|mrs|ms|mx|prof)\s+")
+
+
+def name_key(name: str) -> str:
+    return _TITLES.sub("", fold(name))
+
+
+def site_host(url: str) -> str:
+    try:
+        host = (urlparse(url or "").hostname or "").lower()
+    except ValueError:
+        return ""
+    host = host.removeprefix("www.")
+    return "" if not host or _GENERIC_HOSTS.search(host) else host
+
+
+def slugify(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")[:48] or "practitioner"
+
+
+def same_practitioner(a: dict, b: dict) -> bool | None:
+    """True = same, False = different, None = undecided (would need a human)."""
+    na, nb = name_key(a.get("name", "")), name_key(b.get("name", ""))
+    if not na or not nb:
+        return False
+    sim = fuzz.token_sort_ratio(na, nb)
+    pa, pb = a.get("phone") or "", b.get("phone") or ""
+    ha, hb = site_host(a.get("website", "")), site_host(b.get("website", ""))
+    ca, cb = fold(a.get("city", "")), fold(b.get("city", ""))
+    if pa and pa == pb and sim >= 80:
+        return True
+    if ha and ha == hb and sim >= 80:
+        return True
+    if sim >= 95 and ca and ca == cb:
+        conflict = (pa and pb and pa != pb) or (ha and hb and ha != hb)
+        return None if conflict else True
+    return False
+
+
+def _candidates(c: sqlite3.Connection, data: dict, exclude: str) -> list[sqlite3.Row]:
+    """Published listings that share something identifying; cheap SQL narrowing before fuzzy checks."""
+    rows = c.execute(
+        "SELECT id, record_id, data FROM listings WHERE status='published' AND record_id IS NOT NULL AND id<>?",
+        (exclude,)).fetchall()
+    key = name_key(data.get("name", ""))
+    first_last = key.split()
+    out = []
+    for r in rows:
+        other = json.loads(r["data"])
+        ok = name_key(other.get("name", ""))
+        if (data.get("phone") and data.get("phone") == other.get("phone")) or (
+                first_last and ok and (ok.split()[-1:] == first_last[-1:])):
+            out.append(r)
+    return out
+
+
+def assign_record(store: Store, c: sqlite3.Connection, lid: str) -> str | None:
+    """Attach a published listing to an existing record or a new one; returns the record id."""
+    row = c.execute("SELECT * FROM listings WHERE id=?", (lid,)).fetchone()
+    if row is None:
+        return None
+    if row["status"] != "published":
+        return row["record_id"]
+    if row["record_id"]:
+        return row["record_id"]
+    data = json.loads(row["data"])
+    for cand in _candidates(c, data, lid):
+        if same_practitioner(data, json.loads(cand["data"])) is True:
+            store.set_listing_record(c, lid, cand["record_id"])
+            return cand["record_id"]
+    rid = f"{slugify(data.get('name', ''))}-{stable_hash(lid, n=6)}"
+    store.set_listing_record(c, lid, rid)
+    return rid
+
+
+def _sort_listings(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (KIND_PRIORITY.get(r["data"].get("kind", "directory"), 3),
+                                       -len([v for v in r["data"].values() if v]), r["first_seen"], r["id"]))
+
+
+def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
+    """Build the public record (contract shape) from its published listings, most trusted first."""
+    rows = _sort_listings(listings)
+    best = rows[0]["data"]
+
+    def first(field: str) -> str:
+        for r in rows:
+            if r["data"].get(field):
+                return r["data"][field]
+        return ""
+
+    credentials: list[str] = []
+    for r in rows:
+        for cred in r["data"].get("credentials", []):
+            if cred not in credentials:
+                credentials.append(cred)
+    addr_row = next((r["data"] for r in rows if r["data"].get("street")), None) or next(
+        (r["data"] for r in rows if r["data"].get("city")), best)
+    routes: dict[tuple[str, str], dict] = {}
+    certs: dict[str, dict] = {}
+    for r in rows:
+        for rt in r["data"].get("routes", []):
+            routes.setdefault((rt["route"], rt["setting"]), {**rt, "source": r["source"]})
+        for ce in r["data"].get("certifications", []):
+            certs.setdefault(ce["program"], {**ce, "source": r["source"]})
+    # A route offered both with a known setting and "unspecified" keeps only the informative pairs.
+    known = {rt for rt, st in routes if st != "unspecified"}
+    route_list = [v for (rt, st), v in routes.items() if not (st == "unspecified" and rt in known)]
+    route_list.sort(key=lambda v: (ROUTE_ORDER.index(v["route"]) if v["route"] in ROUTE_ORDER else 9,
+                                   SETTING_ORDER.index(v["setting"]) if v["setting"] in SETTING_ORDER else 9))
+    loc = None
+    if addr_row.get("lat") is not None and addr_row.get("lon") is not None:
+        loc = {"lat": round(float(addr_row["lat"]), 5), "lon": round(float(addr_row["lon"]), 5)}
+    else:
+        for r in rows:
+            if r["data"].get("lat") is not None and r["data"].get("lon") is not None:
+                loc = {"lat": round(float(r["data"]["lat"]), 5), "lon": round(float(r["data"]["lon"]), 5)}
+                break
+    record = {
+        "id": rid,
+        "name": best.get("name", ""),
+        "practice": first("practice"),
+        "credentials": credentials,
+        "address": {k: addr_row.get(k, "") or "" for k in ("street", "city", "region", "postal_code")}
+        | {"country": addr_row.get("country") or ("US" if addr_row.get("region") else "")},
+        "location": loc,
+        "phone": first("phone"),
+        "website": first("website"),
+        "routes": route_list,
+        "offers_at_home": any(v["setting"] == "at_home" for v in route_list),
+        "certifications": sorted(certs.values(), key=lambda v: v["program"]),
+        "sources": [{"source": r["source"], "url": r["url"], "first_seen": r["first_seen"],
+                     "last_seen": r["last_seen"]} for r in sorted(rows, key=lambda r: (r["source"], r["url"]))],
+        "updated_at": "",
+    }
+    content = canonical_json({k: v for k, v in record.items() if k not in ("sources", "updated_at")}
+                             | {"sources": [(s["source"], s["url"]) for s in record["sources"]]})
+    content_hash = stable_hash(content)
+    if previous and previous.get("_content") == content_hash and previous.get("updated_at"):
+        record["updated_at"] = previous["updated_at"]
+    else:
+        record["updated_at"] = now_iso()
+    record["_content"] = content_hash
+    return record
+
+
+def public(record: dict) -> dict:
+    """The record as exported and served: internal bookkeeping keys removed."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def refresh_records(store: Store, record_ids: set[str]) -> int:
+    """Re-assemble the given records from their listings; returns how many changed."""
+    changed = 0
+    for rid in sorted(x for x in record_ids if x):
+        with store.tx() as c:
+            rows = [dict(r) | {"data": json.loads(r["data"])} for r in c.execute(
+                "SELECT * FROM listings WHERE record_id=? AND status='published'", (rid,))]
+            prev_row = c.execute("SELECT data, published FROM records WHERE id=?", (rid,)).fetchone()
+            previous = json.loads(prev_row["data"]) if prev_row else None
+            if not rows:
+                if prev_row is not None and prev_row["published"]:
+                    store.delete_record(c, rid)
+                    changed += 1
+                continue
+            record = assemble(rid, rows, previous)
+            changed += store.put_record(c, rid, record, True)
+    return changed

@@ -1,0 +1,91 @@
+"""A tiny static web server for the bundled sample sites (demo and tests), on loopback only.
+
+It is deliberately plain — files from a folder, `dir/` → `dir/index.html`, query strings ignored — and
+records every request path so tests can prove what the crawler did and did not fetch.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".json": "application/json",
+          ".txt": "text/plain; charset=utf-8", ".css": "text/css", ".toml": "text/plain; charset=utf-8"}
+
+
+class SampleSite:
+    """Serve ``root`` on 127.0.0.1:``port`` (0 = any free port) in a background thread."""
+
+    def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1"):
+        self.root = Path(root).resolve()
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "kapdir-sample/1"
+
+            def log_message(self, *args):  # keep test and demo output quiet
+                pass
+
+            def do_HEAD(self):
+                self.do_GET(head=True)
+
+            def do_GET(self, head: bool = False):
+                with site._lock:
+                    site.requests.append(self.path)
+                path = unquote(urlsplit(self.path).path)
+                target = (site.root / path.lstrip("/")).resolve()
+                if site.root not in target.parents and target != site.root:
+                    return self._send(404, b"not found", "text/plain", head)
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.is_file() or target.name in ("source.toml", "expected.json"):
+                    return self._send(404, b"<h1>Not found</h1>", "text/html; charset=utf-8", head)
+                ctype = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                return self._send(200, target.read_bytes(), ctype, head)
+
+            def _send(self, code, body, ctype, head):
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"sample-{self.root.name}",
+                                        daemon=True)
+
+    def start(self) -> SampleSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def requested(self) -> list[str]:
+        with self._lock:
+            return list(self.requests)
+
+    def __enter__(self) -> SampleSite:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def materialise_source(template: Path, base: str, dest_dir: Path) -> Path:
+    """Write a sample's source file with its ``{base}`` placeholder replaced by the live origin."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    text = template.read_text(encoding="utf-8").replace("{base}", base)
+    out = dest_dir / f"{template.parent.name}.toml"
+    out.write_text(text, encoding="utf-8")
+    return out

@@ -1,0 +1,309 @@
+"""The record store: the system of record, one SQLite file in the data dir.
+
+Everything else (the Whoosh index, exports, the web pages) is derived from it and can be rebuilt from it.
+Three layers, written in this order by a crawl:
+
+* ``listings`` — what one source said about one practitioner at one URL, as last seen;
+* ``records``  — one row per real practitioner, assembled from its listings (``kapdir.records``);
+* ``jobs``     — one row per crawl run, with its statistics.
+
+``records.seq`` is a store-wide change counter: the index remembers the last ``seq`` it saw and only
+re-reads newer rows, which keeps index updates incremental and idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kapdir.errors import KapdirError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS listings (
+    id          TEXT PRIMARY KEY,          -- sha1(source + url + key)
+    source      TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    key         TEXT NOT NULL DEFAULT '',  -- distinguishes several practitioners on one page
+    status      TEXT NOT NULL,             -- published | rejected | retired
+    reason      TEXT NOT NULL DEFAULT '',
+    record_id   TEXT,
+    data        TEXT NOT NULL,             -- normalised listing as JSON
+    content_hash TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    last_job    INTEGER
+);
+CREATE INDEX IF NOT EXISTS listings_source ON listings(source);
+CREATE INDEX IF NOT EXISTS listings_record ON listings(record_id);
+
+CREATE TABLE IF NOT EXISTS records (
+    id          TEXT PRIMARY KEY,
+    published   INTEGER NOT NULL,
+    data        TEXT NOT NULL,             -- the public record (contract shape) as JSON
+    content_hash TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_seq ON records(seq);
+
+CREATE TABLE IF NOT EXISTS jobs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    source      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    status      TEXT NOT NULL,             -- running | ok | partial | failed | suspect
+    stats       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS jobs_source ON jobs(source, id);
+
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS sitemap_lastmod (
+    source      TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    lastmod     TEXT NOT NULL,
+    PRIMARY KEY (source, url)
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def stable_hash(*parts: str, n: int = 40) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:n]
+
+
+def canonical_json(obj) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the store in WAL mode so the web app and a crawl can read while one writer writes.
+
+    ``synchronous=NORMAL`` is the deliberate WAL trade-off: a power cut may lose the last transactions
+    but never corrupts the file, and a re-crawl restores anything lost.
+    """
+    path = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False,
+                                   isolation_level=None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as exc:
+        raise KapdirError(f"cannot open record store {path}: {exc}") from None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class Store:
+    """Thin, explicit access to the store; every write is its own short transaction."""
+
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.conn = connect(self.path, readonly=readonly)
+        self._lock = threading.RLock()
+        if not readonly:
+            self._migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        try:
+            with self._lock:
+                self.conn.executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
+                self.conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
+        except sqlite3.DatabaseError as exc:
+            raise KapdirError(f"record store {self.path} is unreadable: {exc}") from None
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_meta(self, c: sqlite3.Connection, key: str, value: str) -> None:
+        c.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                  (key, value))
+
+    def next_seq(self, c: sqlite3.Connection) -> int:
+        row = c.execute("SELECT value FROM meta WHERE key='seq'").fetchone()
+        seq = int(row["value"]) + 1 if row else 1
+        self.set_meta(c, "seq", str(seq))
+        return seq
+
+    def current_seq(self) -> int:
+        return int(self.get_meta("seq", "0") or 0)
+
+    # -- listings ---------------------------------------------------------------------------------
+    @staticmethod
+    def listing_id(source: str, url: str, key: str = "") -> str:
+        return stable_hash(source, url, key)
+
+    def upsert_listing(self, *, source: str, url: str, key: str, data: dict, status: str, reason: str = "",
+                       job_id: int | None = None, seen_at: str | None = None) -> tuple[str, bool]:
+        """Store what a source says now; returns (listing id, whether its content changed)."""
+        lid = self.listing_id(source, url, key)
+        body = canonical_json(data)
+        h = stable_hash(body, status, reason)
+        ts = seen_at or now_iso()
+        with self.tx() as c:
+            row = c.execute("SELECT content_hash FROM listings WHERE id=?", (lid,)).fetchone()
+            if row is None:
+                c.execute(
+                    "INSERT INTO listings(id, source, url, key, status, reason, data, content_hash, first_seen,"
+                    " last_seen, last_job) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                    (lid, source, url, key, status, reason, body, h, ts, ts, job_id))
+                return lid, True
+            changed = row["content_hash"] != h
+            c.execute("UPDATE listings SET status=?, reason=?, data=?, content_hash=?, last_seen=?, last_job=?"
+                      " WHERE id=?", (status, reason, body, h, ts, job_id, lid))
+            return lid, changed
+
+    def listing(self, lid: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM listings WHERE id=?", (lid,)).fetchone()
+        return _listing_row(row) if row else None
+
+    def listings(self, *, source: str | None = None, record_id: str | None = None,
+                 status: str | None = None) -> list[dict]:
+        sql, args = "SELECT * FROM listings WHERE 1=1", []
+        for col, val in (("source", source), ("record_id", record_id), ("status", status)):
+            if val is not None:
+                sql += f" AND {col}=?"
+                args.append(val)
+        return [_listing_row(r) for r in self.conn.execute(sql + " ORDER BY first_seen, id", args)]
+
+    def set_listing_record(self, c: sqlite3.Connection, lid: str, record_id: str | None) -> None:
+        c.execute("UPDATE listings SET record_id=? WHERE id=?", (record_id, lid))
+
+    def touch_listings(self, source: str, urls: list[str], job_id: int | None) -> set[str]:
+        """Mark listings at these URLs as seen now without re-reading them (an unchanged sitemap entry)."""
+        ts, rids = now_iso(), set()
+        with self.tx() as c:
+            for url in urls:
+                for row in c.execute("SELECT id, record_id FROM listings WHERE source=? AND url=?", (source, url)):
+                    c.execute("UPDATE listings SET last_seen=?, last_job=? WHERE id=?", (ts, job_id, row["id"]))
+                    if row["record_id"]:
+                        rids.add(row["record_id"])
+        return rids
+
+    def sitemap_lastmods(self, source: str) -> dict[str, str]:
+        """Sitemap <lastmod> values from the last good crawl, only for URLs we still hold a listing for."""
+        rows = self.conn.execute(
+            "SELECT s.url, s.lastmod FROM sitemap_lastmod s WHERE s.source=? AND EXISTS"
+            " (SELECT 1 FROM listings l WHERE l.source=s.source AND l.url=s.url)", (source,))
+        return {r["url"]: r["lastmod"] for r in rows}
+
+    def save_sitemap_lastmods(self, source: str, lastmods: dict[str, str]) -> None:
+        with self.tx() as c:
+            c.executemany("INSERT INTO sitemap_lastmod(source, url, lastmod) VALUES(?,?,?) ON CONFLICT(source, url)"
+                          " DO UPDATE SET lastmod=excluded.lastmod", [(source, u, m) for u, m in lastmods.items()])
+
+    # -- records ----------------------------------------------------------------------------------
+    def put_record(self, c: sqlite3.Connection, rid: str, record: dict, published: bool) -> bool:
+        """Write a record if it changed; bump ``seq`` so the index picks it up. Returns whether it changed."""
+        body = canonical_json(record)
+        h = stable_hash(body, str(int(published)))
+        row = c.execute("SELECT content_hash FROM records WHERE id=?", (rid,)).fetchone()
+        if row is not None and row["content_hash"] == h:
+            return False
+        seq = self.next_seq(c)
+        c.execute(
+            "INSERT INTO records(id, published, data, content_hash, seq, updated_at) VALUES(?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET published=excluded.published, data=excluded.data,"
+            " content_hash=excluded.content_hash, seq=excluded.seq, updated_at=excluded.updated_at",
+            (rid, int(published), body, h, seq, record.get("updated_at") or now_iso()))
+        return True
+
+    def delete_record(self, c: sqlite3.Connection, rid: str) -> None:
+        """Records are never hard-deleted while listings point at them; an emptied record is unpublished."""
+        c.execute("UPDATE records SET published=0, seq=? WHERE id=?", (self.next_seq(c), rid))
+
+    def record(self, rid: str, *, published_only: bool = True) -> dict | None:
+        sql = "SELECT data, published FROM records WHERE id=?" + (" AND published=1" if published_only else "")
+        row = self.conn.execute(sql, (rid,)).fetchone()
+        return json.loads(row["data"]) if row else None
+
+    def records(self, *, published_only: bool = True) -> Iterator[dict]:
+        sql = "SELECT data FROM records" + (" WHERE published=1" if published_only else "") + " ORDER BY id"
+        for row in self.conn.execute(sql):
+            yield json.loads(row["data"])
+
+    def changes_since(self, seq: int) -> Iterator[tuple[int, str, bool, dict]]:
+        """(seq, id, published, record) for every record changed after ``seq``, oldest first."""
+        for row in self.conn.execute("SELECT id, published, data, seq FROM records WHERE seq>? ORDER BY seq",
+                                     (seq,)):
+            yield row["seq"], row["id"], bool(row["published"]), json.loads(row["data"])
+
+    def count_records(self, *, published_only: bool = True) -> int:
+        sql = "SELECT count(*) FROM records" + (" WHERE published=1" if published_only else "")
+        return self.conn.execute(sql).fetchone()[0]
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def start_job(self, source: str) -> int:
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO jobs(source, started_at, status) VALUES(?,?,'running')",
+                            (source, now_iso()))
+            return int(cur.lastrowid)
+
+    def finish_job(self, job_id: int, status: str, stats: dict) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE jobs SET ended_at=?, status=?, stats=? WHERE id=?",
+                      (now_iso(), status, json.dumps(stats, sort_keys=True), job_id))
+
+    def jobs(self, *, source: str | None = None, limit: int = 50) -> list[dict]:
+        sql, args = "SELECT * FROM jobs", []
+        if source:
+            sql += " WHERE source=?"
+            args.append(source)
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [{**dict(r), "stats": json.loads(r["stats"] or "{}")} for r in rows]
+
+    def last_job(self, source: str, *, statuses: Iterable[str] | None = None) -> dict | None:
+        sql, args = "SELECT * FROM jobs WHERE source=?", [source]
+        if statuses:
+            st = list(statuses)
+            sql += " AND status IN ({})".format(",".join("?" * len(st)))
+            args += st
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return {**dict(row), "stats": json.loads(row["stats"] or "{}")} if row else None
+
+
+def _listing_row(row: sqlite3.Row) -> dict:
+    d = dict(row)
+    d["data"] = json.loads(d["data"])
+    return d

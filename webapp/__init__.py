@@ -1,0 +1,80 @@
+"""The Flask app factory (as in Flask's flaskr tutorial): pages and the JSON API over the search index."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request
+
+from index.reader import IndexReader
+from kapdir.config import resolve
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    paths = resolve()
+    app.config.from_mapping(
+        DATA_DIR=str(paths.data_dir),
+        INDEX_DIR=str(paths.index_dir),
+        SECRET_KEY=os.environ.get("KAPDIR_SECRET_KEY") or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+    app.extensions["kapdir_index"] = IndexReader(Path(app.config["INDEX_DIR"]))
+
+    from webapp import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return resp
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(400)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(413)
+    @app.errorhandler(500)
+    def handle_error(err):
+        code = getattr(err, "code", 500) or 500
+        message = {400: "bad request", 404: "not found", 405: "method not allowed",
+                   413: "request too large", 500: "internal error"}.get(code, "error")
+        if code == 400 and getattr(err, "description", None) and isinstance(err.description, str):
+            message = err.description
+        if wants_json():
+            return jsonify({"error": message}), code
+        return render_template("error.html", code=code, message=message), code
+
+    @app.teardown_appcontext
+    def _noop(_exc):
+        g.pop("searcher", None)
+
+    return app
+
+
+def searcher():
+    """This request's index searcher (None until a first index exists)."""
+    from flask import current_app
+
+    if "searcher" not in g:
+        g.searcher = current_app.extensions["kapdir_index"].searcher()
+    return g.searcher
