@@ -34,6 +34,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
+# Conditional requests: pages are revalidated with If-Modified-Since / If-None-Match, and a page the site
+# says is unchanged (304) is not extracted again. The cache lives in the data dir (set by the spider).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_IGNORE_HTTP_CODES = [301, 302, 303, 307, 308, 401, 403, 404, 408, 429, 500, 502, 503, 504]
+HTTPCACHE_GZIP = True
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.NoIndexMiddleware": 950,
 }
@@ -50,3 +58,11 @@ KAPDIR_UPDATE_INDEX = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Revalidate every cached page on every crawl (freshness is the point of a re-crawl): with max-age=0 the
+# cache sends If-Modified-Since / If-None-Match and uses its copy only when the site answers 304.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.7",
+    "Accept-Language": "en",
+    "Cache-Control": "max-age=0",
+}

@@ -37,10 +37,11 @@ def check_source(paths: Paths, source: Source, pages: int = 5) -> int:
                                     "crawler.pipelines.classify.ClassifyPipeline": 200,
                                     "kapdir.check.PrintPipeline": 900})
     settings.set("LOG_LEVEL", "ERROR")
-    settings.set("CLOSESPIDER_PAGECOUNT", max(1, pages), priority="cmdline")
+    settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SourceSpider)
-    process.crawl(crawler, name=source.name, sources_dir=str(paths.sources_dir), data_dir=str(paths.data_dir))
+    process.crawl(crawler, name=source.name, sources_dir=str(paths.sources_dir), data_dir=str(paths.data_dir),
+                  check_pages=max(1, pages))
     process.start()
     spider = crawler.spider
     fetched = spider.counts.get("pages", 0) if spider else 0

@@ -137,12 +137,19 @@ def cmd_sources(args, paths: Paths) -> int:
             for r in rows:
                 print("  ".join([r[0].ljust(18), r[1].ljust(9), r[2].ljust(8), r[3], "|", r[4]]))
         return 0
+    if args.sources_cmd == "add":
+        from kapdir.probe import add_source
+
+        path = add_source(paths.sources_dir, args.name, args.url, title=args.title or "", force=args.force)
+        print(path.read_text(encoding="utf-8"), end="")
+        print(f"wrote {path}: review it, then `kapdir sources check {args.name}`", file=sys.stderr)
+        return 0
     if args.sources_cmd == "check":
         from kapdir.check import check_source
 
         src = load_source(paths.sources_dir, args.name)
         return check_source(paths, src, pages=args.pages)
-    raise KapdirError("usage: kapdir sources list | kapdir sources check NAME")
+    raise KapdirError("usage: kapdir sources list | add NAME URL | check NAME")
 
 
 def cmd_classify(args, paths: Paths) -> int:
@@ -206,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     ssub = so.add_subparsers(dest="sources_cmd", required=True, metavar="SUBCOMMAND")
     sl = ssub.add_parser("list", help="each source with its state and last crawl")
     sl.add_argument("--json", action="store_true")
+    sa = ssub.add_parser("add", help="probe a site and write a starting source file for review")
+    sa.add_argument("name")
+    sa.add_argument("url")
+    sa.add_argument("--title")
+    sa.add_argument("--force", action="store_true", help="overwrite an existing file")
     sc = ssub.add_parser("check", help="validate a source file and dry-run it on a few pages")
     sc.add_argument("name")
     sc.add_argument("--pages", type=int, default=5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,6 +23,7 @@ class SampleSite:
     def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1"):
         self.root = Path(root).resolve()
         self.requests: list[str] = []
+        self.not_modified = 0
         self._lock = threading.Lock()
         site = self
 
@@ -46,11 +48,25 @@ class SampleSite:
                 if not target.is_file() or target.name in ("source.toml", "expected.json"):
                     return self._send(404, b"<h1>Not found</h1>", "text/html; charset=utf-8", head)
                 ctype = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-                return self._send(200, target.read_bytes(), ctype, head)
+                mtime = int(target.stat().st_mtime)
+                since = self.headers.get("If-Modified-Since")
+                if since:
+                    try:
+                        if parsedate_to_datetime(since).timestamp() >= mtime:
+                            with site._lock:
+                                site.not_modified += 1
+                            self.send_response(304)
+                            self.end_headers()
+                            return None
+                    except (TypeError, ValueError):
+                        pass
+                return self._send(200, target.read_bytes(), ctype, head, last_modified=formatdate(mtime, usegmt=True))
 
-            def _send(self, code, body, ctype, head):
+            def _send(self, code, body, ctype, head, last_modified=None):
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
+                if last_modified:
+                    self.send_header("Last-Modified", last_modified)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if not head:

@@ -221,6 +221,9 @@ class Store:
                         rids.add(row["record_id"])
         return rids
 
+    def listing_urls(self, source: str) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT url FROM listings WHERE source=?", (source,))}
+
     def sitemap_lastmods(self, source: str) -> dict[str, str]:
         """Sitemap <lastmod> values from the last good crawl, only for URLs we still hold a listing for."""
         rows = self.conn.execute(

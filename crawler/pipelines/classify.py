@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from kapdir.reading import classify
+
+log = logging.getLogger(__name__)
 
 
 def apply_verdict(listing: dict) -> tuple[str, str]:
@@ -24,6 +28,23 @@ def apply_verdict(listing: dict) -> tuple[str, str]:
 
 
 class ClassifyPipeline:
+    """A bug or a pathological page must not lose the crawl: the listing is kept as rejected, counted as an
+    error by kind, and the crawl is reported partial."""
+
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_item(self, item, spider=None):
-        item["status"], item["reason"] = apply_verdict(item["listing"])
+        try:
+            item["status"], item["reason"] = apply_verdict(item["listing"])
+        except Exception as exc:  # noqa: BLE001
+            log.exception("extraction failed for %s", item.get("url"))
+            item["status"], item["reason"] = "rejected", f"extraction failed: {type(exc).__name__}"
+            spider = spider or (self.crawler.spider if self.crawler else None)
+            if spider is not None and hasattr(spider, "errors"):
+                spider.errors["extraction_error"] += 1
         return item

@@ -46,6 +46,7 @@ class StorePipeline:
         self.store = Store(spider.paths.db)
         self.job_id = self.store.start_job(spider.source.name)
         spider.known_lastmod = self.store.sitemap_lastmods(spider.source.name)
+        spider.known_urls = self.store.listing_urls(spider.source.name)
 
     def process_item(self, item, spider=None):
         self.counts["items"] += 1

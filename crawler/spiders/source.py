@@ -65,16 +65,19 @@ class SourceSpider(scrapy.Spider):
     name = "source"
 
     def __init__(self, name: str | None = None, sources_dir: str | None = None, data_dir: str | None = None,
-                 **kwargs):
+                 check_pages: int | str | None = None, **kwargs):
         self.paths = resolve(data_dir, sources_dir)
         self.source = load_source(self.paths.sources_dir, name or "")
         super().__init__(name=self.source.name, **kwargs)
         self.allowed_domains = list(self.source.allowed_domains)
+        self.check_pages = int(check_pages) if check_pages else 0  # `sources check`: stop after N pages
         self.errors: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         patterns = self.source.follow + self.source.detail
         self._links = LinkExtractor(allow=patterns, unique=True) if patterns else None
         self.known_lastmod: dict[str, str] = {}
+        self.known_urls: set[str] = set()
+        self._scheduled = 0
         self.unchanged_urls: list[str] = []
         self.fetched_lastmod: dict[str, str] = {}
         self._next = LinkExtractor(restrict_css=['a[rel~="next"]', 'link[rel~="next"]'], tags=("a", "link"),
@@ -89,23 +92,34 @@ class SourceSpider(scrapy.Spider):
             s.set("AUTOTHROTTLE_START_DELAY", max(src.download_delay, 0.01), priority="spider")
             s.set("DEPTH_LIMIT", src.max_depth, priority="spider")
             s.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
+            s.set("HTTPCACHE_DIR", str(spider.paths.httpcache_dir / src.name), priority="spider")
         spider.download_delay = src.download_delay
         return spider
 
     # -- requests -------------------------------------------------------------------------------------
     async def start(self):
+        for request in self.start_requests_list():
+            yield request
+
+    def start_requests_list(self) -> list[scrapy.Request]:
         callback = self.parse_api if self.source.api else self.parse
+        out = []
         for url in self.source.start_urls:
-            yield self._request(url, callback, listing=True)
+            out += self._request(url, callback, listing=True)
         for sm in self.source.sitemap_urls:
             if sm == "robots":
                 for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
-                    yield self._request(f"{origin}/robots.txt", self.parse_robots_sitemaps, dont_filter=True)
+                    out += self._request(f"{origin}/robots.txt", self.parse_robots_sitemaps, dont_filter=True)
             else:
-                yield self._request(sm, self.parse_sitemap)
+                out += self._request(sm, self.parse_sitemap)
+        return out
 
-    def _request(self, url: str, callback, dont_filter: bool = False, **meta) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)
+    def _request(self, url: str, callback, dont_filter: bool = False, **meta) -> list[scrapy.Request]:
+        counted = callback in (self.parse, self.parse_api)  # sitemaps and robots.txt are free in a check
+        if counted and self.check_pages and self._scheduled >= self.check_pages:
+            return []
+        self._scheduled += counted
+        return [scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)]
 
     # -- sitemaps -------------------------------------------------------------------------------------
     def parse_robots_sitemaps(self, response):
@@ -114,7 +128,7 @@ class SourceSpider(scrapy.Spider):
         for line in response.text.splitlines()[:5000]:
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
-                yield self._request(response.urljoin(value.strip()), self.parse_sitemap)
+                yield from self._request(response.urljoin(value.strip()), self.parse_sitemap)
 
     def parse_sitemap(self, response):
         """Sitemap indexes and URL sets; detail pages whose <lastmod> is unchanged since the last good crawl
@@ -134,7 +148,7 @@ class SourceSpider(scrapy.Spider):
             if not loc.startswith(("http://", "https://")):
                 continue
             if sm.type == "sitemapindex":
-                yield self._request(loc, self.parse_sitemap)
+                yield from self._request(loc, self.parse_sitemap)
                 continue
             if self.source.detail and not (self.source.is_detail(loc) or self.source.is_follow(loc)):
                 continue
@@ -143,7 +157,7 @@ class SourceSpider(scrapy.Spider):
                 self.unchanged_urls.append(loc)
                 self.counts["unchanged_skipped"] += 1
                 continue
-            yield self._request(loc, self.parse, listing=not self.source.is_detail(loc), lastmod=lastmod)
+            yield from self._request(loc, self.parse, listing=not self.source.is_detail(loc), lastmod=lastmod)
 
     # -- JSON locator APIs ----------------------------------------------------------------------------
     def parse_api(self, response, **_):
@@ -174,7 +188,7 @@ class SourceSpider(scrapy.Spider):
             yield loader.load_item()
         nxt = dig(data, api["next"]) if api.get("next") else None
         if isinstance(nxt, str) and nxt.strip():
-            yield self._request(response.urljoin(nxt.strip()), self.parse_api)
+            yield from self._request(response.urljoin(nxt.strip()), self.parse_api)
 
     def on_error(self, failure):
         """Count each failed request once, by kind, so job stats say what went wrong."""
@@ -210,7 +224,11 @@ class SourceSpider(scrapy.Spider):
         if noindex:
             self.counts["noindex"] += 1
         is_detail = self.source.is_detail(response.url)
-        if not noindex:
+        if "cached" in response.flags and response.url in self.known_urls and not noindex:
+            # The site confirmed the page is unchanged: keep what we extracted last time, mark it seen.
+            self.unchanged_urls.append(response.url)
+            self.counts["unchanged_skipped"] += 1
+        elif not noindex:
             if is_detail:
                 yield from self.parse_detail(response)
             elif not self.source.detail:
@@ -228,7 +246,7 @@ class SourceSpider(scrapy.Spider):
                 continue
             seen.add(link.url)
             detail = self.source.is_detail(link.url)
-            yield self._request(link.url, self.parse, listing=not detail)
+            yield from self._request(link.url, self.parse, listing=not detail)
 
     def _heading(self, response) -> str:
         return " ".join(response.css("h1 ::text").getall()[:6]) or (response.css("title::text").get() or "")

@@ -108,7 +108,8 @@ def evaluate(rows: list[dict], name: str = "") -> Report:
                 or row["ketamine"] != v["ketamine"]):
             rep.errors.append(
                 f"{row['id']}: ket {row['ketamine']}->{v['ketamine']} routes {sorted(gold_routes)}->"
-                f"{sorted(pred_routes)} progs {sorted(gold_p)}->{sorted(pred_p)} creds {sorted(gold_c)}->{sorted(pred_c)}"
+                f"{sorted(pred_routes)} progs {sorted(gold_p)}->{sorted(pred_p)} "
+                f"creds {sorted(gold_c)}->{sorted(pred_c)}"
             )
     return rep
 
@@ -121,10 +122,8 @@ def format_report(rep: Report, min_support: int = 0) -> str:
         if c.support < min_support and lab not in ("ketamine", "offers_at_home", "credentials"):
             continue
         lines.append(f"{lab:28} {c.support:4d} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
-    lines.append(f"{'route x setting (micro)':28} {rep.route_micro.support:4d} {rep.route_micro.precision:6.3f} "
-                 f"{rep.route_micro.recall:6.3f} {rep.route_micro.f1:6.3f}")
-    lines.append(f"{'programmes (micro)':28} {rep.prog_micro.support:4d} {rep.prog_micro.precision:6.3f} "
-                 f"{rep.prog_micro.recall:6.3f} {rep.prog_micro.f1:6.3f}")
+    for lab, c in (("route x setting (micro)", rep.route_micro), ("programmes (micro)", rep.prog_micro)):
+        lines.append(f"{lab:28} {c.support:4d} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
     lines.append(f"{'offers_at_home accuracy':28} {rep.n:4d} {rep.home_accuracy:6.3f}")
     if rep.bad_evidence:
         lines.append(f"evidence problems: {len(rep.bad_evidence)}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,8 @@ _HELD = re.compile(
     re.I,
 )
 _PLANNED = re.compile(
-    r"\b(?:hope|hopes|hoping|completing|(?:plan|plans|planning)\s+(?:to|on)|will begin|will start|intend\w*|aspir\w*|enrolled|enrolling|"
+    r"\b(?:hope|hopes|hoping|completing|(?:plan|plans|planning)\s+(?:to|on)|will begin|will start|intend\w*"
+    r"|aspir\w*|enrolled|enrolling|"
     r"currently (?:completing|attending|in|taking|pursuing|training)|pursuing|working towards?|in progress|"
     r"in the process|applying|applied|waitlist\w*|upcoming|candidate|would like|interested in|"
     r"next year|later this year|in training)\b",
@@ -51,7 +53,9 @@ _DESCRIBED_AFTER = re.compile(
     re.I,
 )
 # Someone else's training: "clinicians trained at CIIS", "for graduates of Fluence".
-_OTHERS = re.compile(r"\b(?:for|to)\s+(?:\w+\s+)?(?:clinicians|therapists|providers|graduates|students|practitioners)\b", re.I)
+_OTHERS = re.compile(
+    r"\b(?:for|to)\s+(?:\w+\s+)?(?:clinicians|therapists|providers|graduates|students|practitioners)\b", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,29 +106,47 @@ class ProgrammeMatcher:
                 ambiguous.setdefault(" ".join(a.split()), _Alias(pid, True))
         self._plain = plain
         self._ambiguous = ambiguous
-        alts = []
-        for k in sorted(plain, key=len, reverse=True):
-            alts.append(f"(?i:{_alias_pattern(k)})")
-        for k in sorted(ambiguous, key=len, reverse=True):
-            alts.append(_alias_pattern(k))
+        # One flag-free pass over lower-cased text (IGNORECASE alternations are slow); the
+        # ambiguous aliases are then checked against the original capitalisation.
+        alts = [_alias_pattern(k.casefold()) for k in sorted({*plain, *(a.casefold() for a in ambiguous)},
+                                                                key=len, reverse=True)]
         self._re = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])") if alts else None
+        self._ambiguous_exact = {" ".join(re.split(r"[\s\-]+", a)): v for a, v in ambiguous.items()}
 
-    def _lookup(self, text: str) -> _Alias | None:
-        return self._plain.get(_key(text)) or self._ambiguous.get(" ".join(re.split(r"[\s\-]+", text)))
+    def _lookup(self, original: str) -> _Alias | None:
+        key = " ".join(re.split(r"[\s\-]+", original))
+        return self._plain.get(key.casefold()) or self._ambiguous_exact.get(key)
 
     def find(self, sentence: str) -> list[tuple[str, int, int]]:
         """Held programmes in one sentence: (programme id, start, end)."""
+        return [(pid, a, b) for _, pid, a, b in self.find_in(sentence, [(0, len(sentence))])]
+
+    def find_in(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, int, int]]:
+        """Held programmes in a page split into sentence ``spans``.
+
+        Returns (sentence index, programme id, start, end) with offsets relative to the sentence.
+        """
         if self._re is None:
             return []
+        low = text.lower()
+        if len(low) != len(text):
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        starts = [a for a, _ in spans]
         hits = []
-        for m in self._re.finditer(sentence):
-            alias = self._lookup(m.group())
+        for m in self._re.finditer(low):
+            alias = self._lookup(text[m.start():m.end()])
             if alias is None:
                 continue
+            i = bisect_right(starts, m.start()) - 1
+            if i < 0 or m.end() > spans[i][1]:
+                continue
+            a0, b0 = spans[i]
+            sentence = text[a0:b0]
+            st, en = m.start() - a0, m.end() - a0
             if alias.ambiguous and not _CONTEXT.search(sentence):
                 continue
-            if _is_held(sentence, m.start(), m.end()):
-                hits.append((alias.pid, m.start(), m.end()))
+            if _is_held(sentence, st, en):
+                hits.append((i, alias.pid, st, en))
         return hits
 
 
@@ -150,7 +172,8 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
             p, k = prio, kind
             if k == "held" and _NEG_BEFORE.search(sentence, max(lo, m.start() - 16), m.start()):
                 p, k = 0, "neg"  # "not certified", "never trained"
-            elif k == "held" and m.end() <= start and _PLANNED.search(sentence, max(lo, m.start() - 40), m.start()):
+            elif k == "held" and m.end() <= start and _PLANNED.search(sentence, max(lo, m.start() - 40),
+                                                                      m.start()):
                 p, k = 0, "planned"  # "applying to become certified", "plans to be trained"
             if best is None or (d, p) < best[:2]:
                 best = (d, p, k)

@@ -16,6 +16,7 @@ keyword search:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .credentials import parse_credentials
@@ -53,49 +54,68 @@ def _split_alternatives(body: str) -> list[str]:
     return alts
 
 
-def _ci(pattern: str) -> re.Pattern:
-    """Compile ``(?i:\\bA|\\bB|...)`` as ``\\b(?:A|B|...)`` with re.I.
+def _lower_pattern(p: str) -> str:
+    out, esc = [], False
+    for ch in p:
+        out.append(ch if esc else ch.lower())
+        esc = not esc and ch == "\\"
+    return "".join(out)
 
-    Python's ``re`` tries every alternative at every position when each one carries its
-    own ``\\b`` and inline flag; one shared leading ``\\b`` makes the big vocabularies about
-    five times faster, which is what keeps a 2 KB page under the latency budget.
+
+def lower(text: str) -> str:
+    """Lower-case without changing length, so offsets in the lowered text fit the original."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _ci(pattern: str) -> re.Pattern:
+    """Compile ``(?i:\\bA|\\bB|...)`` for use on lower-cased text, as ``\\b(?:a|b|...)``.
+
+    Python's ``re`` is several times slower with IGNORECASE and when every alternative
+    carries its own ``\\b``; running flag-free patterns on a lower-cased copy with one shared
+    ``\\b`` is what keeps a 2 KB page within the latency budget.  Callers must pass lower()ed text.
     """
     body = pattern[4:-1] if pattern.startswith("(?i:") and pattern.endswith(")") else pattern
-    alts = _split_alternatives(body)
+    alts = _split_alternatives(_lower_pattern(body))
     if all(a.startswith(r"\b") for a in alts):
-        return re.compile(r"\b(?:" + "|".join(a[2:] for a in alts) + ")", re.I)
-    return re.compile(body, re.I)
+        return re.compile(r"\b(?:" + "|".join(a[2:] for a in alts) + ")")
+    return re.compile("|".join(alts))
 
 
 class _Either:
-    """A case-insensitive vocabulary plus a few case-sensitive tokens (KAP, IV, I)."""
+    """A case-insensitive vocabulary plus a few tokens that only count in upper case.
 
-    __slots__ = ("ci", "cs")
+    Both run as one pass over the lowered text; a hit on an upper-case-only token ("IV",
+    "IM", "KAP", the pronoun "I") is kept only if the original text has it in capitals, so
+    "im"/"kap"/"i" in lower case never match.
+    """
 
-    def __init__(self, ci: str, cs: str):
-        self.ci = _ci(ci)
-        self.cs = re.compile(cs)
+    __slots__ = ("rx", "upper")
 
-    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+    def __init__(self, ci: str, upper_tokens: tuple[str, ...]):
+        body = ci[4:-1] if ci.startswith("(?i:") else ci
+        alts = "|".join(re.escape(t) for t in sorted(upper_tokens, key=len, reverse=True))
+        self.rx = _ci("(?i:" + body + r"|\b(?:" + alts + r")\b)")
+        self.upper = frozenset(t.lower() for t in upper_tokens)
+
+    def search(self, s: str, low: str, pos: int = 0, endpos: int | None = None):
         end = len(s) if endpos is None else endpos
-        a = self.ci.search(s, pos, end)
-        b = self.cs.search(s, pos, end)
-        if a is None or (b is not None and b.start() < a.start()):
-            return b
-        return a
+        upper = self.upper
+        for m in self.rx.finditer(low, pos, end):
+            if m.group() not in upper or not any(c.islower() for c in s[m.start():m.start() + 2]):
+                return m
+        return None
 
-    def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
+    def finditer(self, s: str, low: str, pos: int = 0, endpos: int | None = None):
         end = len(s) if endpos is None else endpos
-        ms = sorted([*self.ci.finditer(s, pos, end), *self.cs.finditer(s, pos, end)], key=lambda m: m.start())
-        out, last = [], -1
-        for m in ms:
-            if m.start() >= last:
-                out.append(m)
-                last = m.end()
-        return out
+        upper = self.upper
+        return [
+            m for m in self.rx.finditer(low, pos, end)
+            if m.group() not in upper or not any(c.islower() for c in s[m.start():m.start() + 2])
+        ]
 
-    def match(self, s: str, pos: int = 0):
-        return self.ci.match(s, pos) or self.cs.match(s, pos)
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -103,10 +123,15 @@ class _Either:
 # only count on pages that are about ketamine and lose to a nearer look-alike.
 # Upper-case abbreviations are matched case-sensitively ("IM" yes, "im" no).
 _ROUTE_TERMS_CS: list[tuple[str, str, bool, str | None]] = [
-    (r"IVs?", "iv", True, None),
-    (r"IM", "im", True, None),
-    (r"(?:RDT|ODT)s?", "oral", True, None),
-    (r"(?:SC|SQ)", "subcutaneous", True, None),
+    ("IV", "iv", True, None),
+    ("IVs", "iv", True, None),
+    ("IM", "im", True, None),
+    ("RDT", "oral", True, None),
+    ("RDTs", "oral", True, None),
+    ("ODT", "oral", True, None),
+    ("ODTs", "oral", True, None),
+    ("SC", "subcutaneous", True, None),
+    ("SQ", "subcutaneous", True, None),
 ]
 _ROUTE_TERMS_CI: list[tuple[str, str, bool, str | None]] = [
     (r"i\.v\.", "iv", True, None),
@@ -144,7 +169,7 @@ _ROUTE_TERMS_CI: list[tuple[str, str, bool, str | None]] = [
 ]
 _ROUTE_RE = _Either(
     "(?i:" + "|".join(r"\b" + p for p, *_r in _ROUTE_TERMS_CI) + ")",
-    r"\b(?:" + "|".join(p for p, *_r in _ROUTE_TERMS_CS) + r")\b",
+    tuple(p for p, *_r in _ROUTE_TERMS_CS),
 )
 _ROUTE_CACHE: dict[str, tuple[str, bool, str | None]] = {}
 
@@ -152,7 +177,7 @@ _ROUTE_CACHE: dict[str, tuple[str, bool, str | None]] = {}
 def _route_of(token: str) -> tuple[str, bool, str | None]:
     hit = _ROUTE_CACHE.get(token)
     if hit is None:
-        hit = next((t[1:] for t in _ROUTE_TERMS_CS if re.fullmatch(t[0], token)), None) or next(
+        hit = next((t[1:] for t in _ROUTE_TERMS_CS if t[0].lower() == token), None) or next(
             t[1:] for t in _ROUTE_TERMS_CI if re.fullmatch(t[0], token, re.I)
         )
         if len(_ROUTE_CACHE) < 4096:
@@ -160,7 +185,7 @@ def _route_of(token: str) -> tuple[str, bool, str | None]:
     return hit
 
 
-_KET_RE = _Either(r"(?i:\b(?:es)?ketamine\b|\bspravato\b)", r"\bKAP\b")
+_KET_RE = _Either(r"(?i:\b(?:es)?ketamine\b|\bspravato\b)", ("KAP",))
 
 # Things a route word can belong to that are not ketamine.
 _LOOKALIKE_RE = _ci(
@@ -192,7 +217,10 @@ _MENTION_VETO = {
 
 # ------------------------------------------------------------------------ offer context
 
-_FIRST_PERSON = _Either(rf"(?i:\b(?:we|we{_APOS}(?:re|ve|ll|d)|our|ours|us|my|me|mine)\b)", rf"\bI\b(?:{_APOS}(?:m|ve|ll|d)\b)?")
+_FIRST_PERSON = _Either(
+    rf"(?i:\b(?:we|we{_APOS}(?:re|ve|ll|d)|our|ours|us|my|me|mine)\b)",
+    tuple("I" + x for x in ("", *(a + b for a in "'’" for b in ("m", "ve", "ll", "d")))),
+)
 _OFFER_VERB = _ci(
     r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)"
     r"|accepting|book(?:ing)?|schedul\w*|appointments?|call|contact|located|serving|services"
@@ -225,7 +253,7 @@ _NEG_WORD = _ci(
 _NEG_FALSE = re.compile(
     r"(?i:\s*(?:only|just|sure|everyone|all\b|every|always|matter|yet\s+respond|respond\w*|worked|work\b|helped"
     r"|help\b|improved|tolerat\w*|enough|covered|a\s+cure|cure|effective|better|fda|approved|wait\w*|more\s+than"
-    r"|surprise|exceptions))"
+    r"|surprise|exceptions|drive|driving|eat|drink|worry|hesitate|forget|operate|need\s+to\s+(?:fast|stop)))"
 )
 _POST_NEG = re.compile(
     rf"(?i:^[^;:.]{{0,45}}?\b(?:(?:is|are|was|were)\s+(?:not|no\s+longer|never)|(?:isn|aren){_APOS}t"
@@ -241,10 +269,11 @@ _PLANNED = _ci(
 
 # Ketamine care offered without naming a route.
 _KAP_SERVICE = _Either(
-    r"(?i:\bketamine[- ]assisted\s+(?:psycho)?therap\w*|\bketamine\s+(?:therapy|therapies|treatments?|sessions?"
+    r"(?i:\bketamine[- ]assisted\s+(?:psycho)?therap\w*"
+    r"|\bketamine\s+(?:therapy|therapies|treatments?|sessions?"
     r"|care|program(?:me)?s?|clinic|consult(?:ation)?s?|services?|infusions?|provider|work|medicine)\b"
     r"|\besketamine\s+(?:therapy|treatments?|sessions?)\b)",
-    r"\bKAP\b",
+    ("KAP",),
 )
 _SERVICE_OFFER = _ci(
     r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing|er|ers)|practi[cs]e|administer\w*|available|accepting"
@@ -276,18 +305,21 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
     (r"(?i:\bhome\s+with\s+(?:you|patients|clients|them)\b)", HOME, _S),
     (r"(?i:\bmobile\s+(?:iv|ketamine|infusion|service|team|unit|nurse)s?\b)", HOME, _S),
     (r"(?i:\bhouse\s+calls?\b|\bcomes?\s+to\s+(?:you|your\s+home)\b)", HOME, _S),
-    (r"(?i:\b(?:never\s+(?:have\s+to\s+)?leave|without\s+(?:ever\s+)?leaving)\s+(?:your\s+)?home\b)", HOME, _S),
+    (r"(?i:\b(?:never\s+(?:have\s+to\s+)?leave|without\s+(?:ever\s+)?leaving)\s+(?:your\s+)?home\b)",
+     HOME, _S),
     # at home, weak (delivery and remote care; the dose may still be taken in an office)
     (r"(?i:\btele-?(?:health|medicine|psychiatry|therapy)\b)", HOME, _W),
     (r"(?i:\bvirtual(?:ly)?\b|\bonline\b|\bremote(?:ly)?\b|\bvideo\b|\bzoom\b)", HOME, _W),
     (r"(?i:\b(?:by|via)\s+(?:mail|post)\b|\bmail(?:ed|s)?\b|\bship(?:s|ped|ping)?\b)", HOME, _W),
     (r"(?i:\bdeliver(?:ed|s)?\s+(?:to|straight|right|discreetly)\b|\bdelivery\b)", HOME, _W),
     (r"(?i:\bto\s+your\s+(?:door|doorstep|home|house|mailbox|pharmacy)\b|\bpharmacy\b)", HOME, _W),
-    (r"(?i:\bself[- ]administ\w*|\bon\s+your\s+own\b|\bsitter\b|\btrusted\s+(?:person|adult|friend)\b)", HOME, _W),
+    (r"(?i:\bself[- ]administ\w*|\bon\s+your\s+own\b|\bsitter\b|\btrusted\s+(?:person|adult|friend)\b)",
+     HOME, _W),
     # in clinic, strong
-    (r"(?i:\bin[- ](?:office|clinic)\b|\bon[- ]?site\b|\bin[- ]house\b|\bin[- ]person\b|\bface[- ]to[- ]face\b)",
+    (r"(?i:\bin[- ](?:office|clinic)\b|\bon[- ]?site\b|\bin[- ]house\b|\bin[- ]person\b"
+     r"|\bface[- ]to[- ]face\b)",
      CLINIC, _S),
-    (r"(?i:\b(?:in|at|inside|into|within)\s+(?:the|our|my|a|an|his|her|their|this|one\s+of\s+(?:our|my))\s+"
+    (r"(?i:\b(?:in|at|inside|into|within|to)\s+(?:the|our|my|a|an|his|her|their|this|one\s+of\s+(?:our|my))\s+"
      r"(?:[\w'’.-]+\s+){0,2}(?:office|clinic|center|centre|suite|studio|room|lounge|location|facility|building"
      r"|space|retreat|house)s?\b)", CLINIC, _S),
     (r"(?i:\binfusion\s+(?:suite|center|centre|clinic|room|lounge|chair|bay|area|facility)s?\b"
@@ -327,8 +359,10 @@ _REMOTE_WORDS = re.compile(r"(?i:virtual|online|tele|home|your|digital|remote)")
 
 # Phrases that look like setting cues but are not about where the dose is taken.
 _MASKS = _ci(
-    r"(?i:\bfeel\s+(?:right\s+|more\s+|completely\s+)?at\s+home\b|\bmake\s+yourself\s+at\s+home\b|\bat[- ]home\s+feel\b"
-    r"|\b(?:after|following)\s+(?:an?\s+|your\s+)?(?:initial\s+|brief\s+)?(?:in[- ]person|in[- ]office|on[- ]?site)"
+    r"(?i:\bfeel\s+(?:right\s+|more\s+|completely\s+)?at\s+home\b|\bmake\s+yourself\s+at\s+home\b"
+    r"|\bat[- ]home\s+feel\b"
+    r"|\b(?:after|following)\s+(?:an?\s+|your\s+)?(?:initial\s+|brief\s+)?"
+    r"(?:in[- ]person|in[- ]office|on[- ]?site)"
     r"(?:\s+\w+){0,2}\s+(?:screening|evaluation|assessment|intake|consult(?:ation)?|exam(?:ination)?|visit)s?"
     r"(?:\s+(?:at|in)\s+(?:our|my|the)\s+(?:\w+\s+)?(?:office|clinic|center))?"
     r"|\b(?:in[- ]person|in[- ]office|on[- ]?site|face[- ]to[- ]face)\s+(?:\w+\s+){0,2}"
@@ -342,9 +376,10 @@ _NONDOSING = _ci(
     r"(?i:\b(?:integration|follow-?ups?|check-?ins?|consult\w*|prep(?:aration)?|intake|screening|evaluations?"
     r"|assessments?|coaching|support\s+groups?)\b)"
 )
+_DOSING_STRONG = _ci(r"(?i:\b(?:dos(?:e|es|ed|ing)|treatments?|infusions?|administ\w*|medicine)\b)")
 _DOSING = _Either(
     r"(?i:\b(?:ketamine|dos(?:e|es|ed|ing)|medicine|treatments?|administ\w*|take|takes|taken|taking|sessions?|use|used)\b)",
-    r"\bKAP\b",
+    ("KAP",),
 )
 
 # Gap words that keep a setting cue attached to the route word right after it
@@ -358,15 +393,17 @@ _GROUP_GAP = re.compile(
     r"^[\s,()/\-]*(?:(?:ketamine|esketamine|the|a|an|of|low-dose|compounded|racemic|ketamine-assisted)[\s,()/\-]*)*$",
     re.I,
 )
+_HOME_AFTER = re.compile(r"\s*(?:for|to)\s+(?:use\s+)?(?:at\s+)?home", re.I)
 _GLUE_GAP = re.compile(r"^\s*(?:(?:ketamine|esketamine|low-dose|compounded|racemic)\s+)*$", re.I)
 _CHAIN_GAP = re.compile(
-    r"^[\s,()/]*(?:or|and|&|as\s+well\s+as|plus)?[\s,()/]*(?:(?:by|as|a|an|via|with|ketamine)\s+){0,3}[\s(]*$", re.I
+    r"^[\s,()/]*(?:or|and|&|as\s+well\s+as|plus)?[\s,()/]*(?:(?:by|as|a|an|via|with|ketamine)\s+){0,3}[\s(]*$",
+    re.I,
 )
 
 _VET = _Either(
     r"(?i:\bveterinar\w*|\bpets?\b|\bdogs?\b|\bcats?\b|\bcanine\b|\bfeline\b|\bequine\b|\bhorses?\b"
     r"|\banimal\s+hospital\b)",
-    r"\bDVM\b",
+    ("DVM",),
 )
 _ANAES = _ci(
     r"(?i:\banaesthesia\b|\banesthesia\b|\b(?<!sub-)(?<!sub)an(?:a)?esthetics?\b|\bsedation\b|\bsurg(?:ery|eries|ical)\b"
@@ -401,11 +438,15 @@ class _Group:
 @dataclass(slots=True)
 class _Sentence:
     text: str
+    low: str
     is_question: bool
     clauses: list[tuple[int, int]]
     groups: list[_Group]
     loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
     dosing_context: bool
+    explain: list[bool]  # per clause: explains/reports rather than offers
+    first_person: list[bool]  # per clause: the provider's own voice
+    offer_verb: list[bool]  # per clause
 
 
 def _clause_of(clauses: list[tuple[int, int]], pos: int) -> int:
@@ -430,33 +471,73 @@ def _negated_before(text: str, lo: int, pos: int, cue_spans: list[tuple[int, int
     return not any(last.end() <= a and b <= pos and _PREMOD_GAP.match(text[b:pos]) for a, b in cue_spans)
 
 
-def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
+@dataclass(slots=True)
+class _Hits:
+    """Vocabulary hits of one sentence (offsets relative to the sentence).
+
+    Each vocabulary runs once over the whole page and hits are bucketed by sentence:
+    per-sentence regex calls cost more in call overhead than in scanning.
+    """
+
+    cue: list = field(default_factory=list)
+    route: list = field(default_factory=list)
+    ket: list = field(default_factory=list)
+    explain: list = field(default_factory=list)
+    first_person: list = field(default_factory=list)
+    offer: list = field(default_factory=list)
+    nondosing: list = field(default_factory=list)
+
+
+def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], ket_doc: bool) -> list[_Hits]:
+    hits = [_Hits() for _ in spans]
+    starts = [a for a, _ in spans]
+
+    def bucket(name: str, matches) -> None:
+        lists = [getattr(h, name) for h in hits]
+        for m in matches:
+            ms, me = m.span()
+            i = bisect_right(starts, ms) - 1
+            if i >= 0 and me <= spans[i][1]:
+                a = starts[i]
+                lists[i].append((ms - a, me - a, m.group()))
+
+    bucket("cue", _CUE_RE.finditer(masked))
+    bucket("nondosing", _NONDOSING.finditer(masked))
+    bucket("ket", _KET_RE.finditer(text, low))
+    bucket("explain", _EXPLAIN.finditer(low))
+    bucket("first_person", _FIRST_PERSON.finditer(text, low))
+    bucket("offer", _OFFER_VERB.finditer(low))
+    if ket_doc:
+        bucket("route", _ROUTE_RE.finditer(text, low))
+    return hits
+
+
+def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool) -> _Sentence:
     clauses = clause_bounds(s)
     stripped = s.rstrip()
     is_question = stripped.endswith("?")
 
     # ---- setting cues
-    masked = _MASKS.sub(lambda m: " " * len(m.group()), s)
     cues: list[tuple[str, bool, int, int]] = []
-    for m in _CUE_RE.finditer(masked):
-        idx = _cue_of(m.group())
+    for start, end, text in hits.cue:
+        idx = _cue_of(text)
         setting, strong = _CUE_TERMS[idx][1], _CUE_TERMS[idx][2]
-        text = m.group()
-        if idx == _PLACE_IDX and _REMOTE_WORDS.search(text.split(None, 2)[-1] if text.count(" ") >= 2 else ""):
+        words = text.split(None, 2)
+        if idx == _PLACE_IDX and len(words) == 3 and _REMOTE_WORDS.search(words[2]):
             continue  # "in our virtual clinic"
-        cues.append((setting, strong, m.start(), m.end()))
+        cues.append((setting, strong, start, end))
     cue_spans = [(a, b) for _, _, a, b in cues]
     resolved: list[tuple[str, bool, int, int]] = []
     for setting, strong, a, b in cues:
         ci = _clause_of(clauses, a)
         clo, chi = clauses[ci]
-        tail = s[b:b + 20]
+        tail = low[b:b + 20]
         if _NONDOSING.match(tail.lstrip()) or (
-            _NONDOSING.search(masked, clo, chi) and not _DOSING.search(s, clo, chi)
-            and not _ROUTE_RE.search(s, clo, chi)
+            _NONDOSING.search(masked, clo, chi) and not _DOSING.search(s, low, clo, chi)
+            and not _ROUTE_RE.search(s, low, clo, chi)
         ):
             continue
-        if _negated_before(s, clo, a, []):
+        if _negated_before(low, clo, a, []):
             # "no take-home doses", "unlike at-home programs": the opposite, weakly.
             setting, strong = (CLINIC if setting == HOME else HOME), False
         resolved.append((setting, strong, a, b))
@@ -467,26 +548,26 @@ def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
     groups: list[_Group] = []
     if ket_doc:
         raw = []
-        for m in _ROUTE_RE.finditer(s):
-            route, strong, forced = _route_of(m.group())
+        for start, end, token in hits.route:
+            route, strong, forced = _route_of(token)
             veto = _MENTION_VETO.get(route)
             if veto is not None:
-                lo = max(0, m.start() - 25)
-                if any(v.start() <= m.start() < v.end() for v in veto.finditer(s, lo, min(len(s), m.end() + 25))):
+                lo = max(0, start - 25)
+                if any(v.start() <= start < v.end() for v in veto.finditer(s, lo, min(len(s), end + 25))):
                     continue
-            raw.append([route, m.start(), m.end(), strong, forced])
+            raw.append([route, start, end, strong, forced])
         # Drop a weak word glued to a strong word of another route ("subcutaneous ketamine injections").
         keep = []
         for i, r in enumerate(raw):
             if not r[3]:
                 nb = [raw[j] for j in (i - 1, i + 1) if 0 <= j < len(raw)]
-                if any(n[3] and n[0] != r[0] and _GLUE_GAP.match(s[r[2]:n[1]] if n[1] > r[1] else s[n[2]:r[1]])
-                       for n in nb):
+                if any(n[3] and n[0] != r[0]
+                       and _GLUE_GAP.match(s[r[2]:n[1]] if n[1] > r[1] else s[n[2]:r[1]]) for n in nb):
                     continue
             keep.append(r)
         # Look-alikes: a route word closer to "vitamin"/"B12" than to "ketamine" is not ketamine.
-        kets = [m.start() for m in _KET_RE.finditer(s)]
-        looks = [(m.start(), m.end()) for m in _LOOKALIKE_RE.finditer(s)]
+        kets = [k[0] for k in hits.ket]
+        looks = [(m.start(), m.end()) for m in _LOOKALIKE_RE.finditer(low)] if keep else []
         filtered = []
         for r in keep:
             if looks and not r[4]:
@@ -508,14 +589,14 @@ def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
     # ---- negation, referral, plans
     for g in groups:
         clo, chi = clauses[g.clause]
-        if _negated_before(s, clo, g.start, cue_spans):
+        if _negated_before(low, clo, g.start, cue_spans):
             g.negated = True
         pm = _POST_NEG.match(s[g.end:chi])
         if pm:
-            after = s[g.end + pm.end():g.end + pm.end() + 30]
-            if not _CUE_RE.match(after.lstrip()) and not re.match(r"\s*(?:for|to)\s+(?:use\s+)?(?:at\s+)?home", after, re.I):
+            after = low[g.end + pm.end():g.end + pm.end() + 30]
+            if not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after):
                 g.negated = True
-        if _REFER.search(s, clo, chi) or _PLANNED.search(s, clo, chi):
+        if _REFER.search(low, clo, chi) or _PLANNED.search(low, clo, chi):
             g.negated = True
 
     # ---- chains of coordinated route words share their setting ("IM or sublingual, in our office")
@@ -524,13 +605,15 @@ def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
     for i in range(1, len(groups)):
         a, b = groups[i - 1], groups[i]
         gap = s[a.end:b.start]
-        if a.clause == b.clause and _CHAIN_GAP.match(gap) and not any(a.end <= x < b.start for x, _ in cue_spans):
+        cue_between = any(a.end <= x < b.start for x, _ in cue_spans)
+        if a.clause == b.clause and _CHAIN_GAP.match(gap) and not cue_between:
             merged = sorted(set(a.chain) | set(b.chain))
             for j in merged:
                 groups[j].chain = merged
 
     # ---- attach cues to route words
     loose: list[tuple[str, bool]] = []
+    phase: list[tuple[str, bool]] = []  # strong cues from another clause that is about dosing
     live = [i for i, g in enumerate(groups) if not g.negated]
     for setting, strong, a, b in resolved:
         ci = _clause_of(clauses, a)
@@ -546,6 +629,9 @@ def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
             target = following[0]
         if target is None:
             loose.append((setting, strong))
+            clo, chi = clauses[ci]
+            if strong and _DOSING.search(s, low, clo, chi) and not _NONDOSING.search(masked, clo, chi):
+                phase.append((setting, strong))
             continue
         g = groups[target]
         dist = a - g.end if a >= g.end else g.start - b
@@ -554,20 +640,35 @@ def _analyse_sentence(s: str, ket_doc: bool) -> _Sentence:
     # Cues in other clauses of the same sentence are context for every route word in it.
     for g in groups:
         g.ctx.extend(loose)
+    # With a single route in the sentence, a clause about another dosing phase adds its setting
+    # ("lozenges at home for the first sessions; later medicine sessions take place in my office").
+    live_routes = {groups[i].route for i in live}
+    if phase and len(live_routes) == 1:
+        for i in live:
+            groups[i].own.extend((st, strong, 10**6) for st, strong in phase)
 
-    dosing_context = not (_NONDOSING.search(masked) and not _KET_RE.search(s))
-    return _Sentence(s, is_question, clauses, groups, loose, dosing_context)
+    dosing_context = not hits.nondosing or bool(hits.ket) or bool(_DOSING_STRONG.search(low))
+    return _Sentence(
+        s, low, is_question, clauses, groups, loose, dosing_context,
+        _per_clause(clauses, (h[0] for h in hits.explain)),
+        _per_clause(clauses, (h[0] for h in hits.first_person)),
+        _per_clause(clauses, (h[0] for h in hits.offer)),
+    )
+
+
+def _per_clause(clauses: list[tuple[int, int]], positions) -> list[bool]:
+    flags = [False] * len(clauses)
+    for p in positions:
+        flags[_clause_of(clauses, p)] = True
+    return flags
 
 
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
-    s = sent.text
-    clo, chi = sent.clauses[g.clause]
-    fp_clause = bool(_FIRST_PERSON.search(s, clo, chi))
-    fp_sent = bool(_FIRST_PERSON.search(s))
-    if _EXPLAIN.search(s, clo, chi):
-        return fp_clause
-    if _EXPLAIN.search(s) and not fp_sent:
+    fp_sent = any(sent.first_person)
+    if sent.explain[g.clause]:
+        return sent.first_person[g.clause]
+    if any(sent.explain) and not fp_sent:
         return False
     if n_routes >= 3 and not fp_sent:
         return False  # "ketamine is available as an infusion, a shot, a spray or a lozenge"
@@ -593,21 +694,23 @@ def _resolve(g: _Group) -> set[str]:
     return {"unspecified"}
 
 
-def _kap_offered(s: str) -> bool:
-    for m in _KAP_SERVICE.finditer(s):
-        clauses = clause_bounds(s)
-        clo, chi = clauses[_clause_of(clauses, m.start())]
-        if _negated_before(s, clo, m.start(), []) or _PLANNED.search(s, clo, chi) or _REFER.search(s, clo, chi):
+def _kap_offered(sent: _Sentence) -> bool:
+    s, low, clauses = sent.text, sent.low, sent.clauses
+    for m in _KAP_SERVICE.finditer(s, low):
+        ci = _clause_of(clauses, m.start())
+        clo, chi = clauses[ci]
+        if (_negated_before(low, clo, m.start(), []) or _PLANNED.search(low, clo, chi)
+                or _REFER.search(low, clo, chi)):
             continue
         if _POST_NEG.match(s[m.end():chi]):
             continue
-        if _EXPLAIN.search(s, clo, chi) and not _FIRST_PERSON.search(s, clo, chi):
+        if sent.explain[ci] and not sent.first_person[ci]:
             continue
-        offer = _SERVICE_OFFER.search(s) or _FIRST_PERSON.search(s, clo, chi)
-        if not offer:
+        service = _SERVICE_OFFER.search(low)
+        if not (service or sent.first_person[ci]):
             continue
-        if _TRAINING.search(s, clo, chi) and not _SERVICE_OFFER.search(s):
-            continue
+        if not service and _TRAINING.search(low, clo, chi):
+            continue  # "I am trained in KAP" is not an offer
         return True
     return False
 
@@ -615,19 +718,25 @@ def _kap_offered(s: str) -> bool:
 def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None) -> dict:
     spans = sentence_spans(text)
     sentences = [text[a:b] for a, b in spans]
-    ket_doc = bool(_KET_RE.search(text))
-    excluded = bool(_VET.search(text) or _ANAES.search(text)) and not _HUMAN_CARE.search(text)
+    low = lower(text)
+    ket_doc = bool(_KET_RE.search(text, low))
+    excluded = bool(_VET.search(text, low) or _ANAES.search(low)) and not _HUMAN_CARE.search(low)
 
-    analysed = [_analyse_sentence(s, ket_doc and not excluded) for s in sentences]
+    masked = _MASKS.sub(lambda m: " " * len(m.group()), low)
+    page_hits = _page_hits(text, low, masked, spans, ket_doc and not excluded)
+    analysed = [
+        _analyse_sentence(sentences[i], low[a:b], masked[a:b], page_hits[i], ket_doc and not excluded)
+        for i, (a, b) in enumerate(spans)
+    ]
 
     # A page that only explains or reports (no clause in the provider's own voice).
     has_explain = False
     has_voice = False
     for sent in analysed:
-        for clo, chi in sent.clauses:
-            if _EXPLAIN.search(sent.text, clo, chi):
+        for e, fp, ov in zip(sent.explain, sent.first_person, sent.offer_verb, strict=True):
+            if e:
                 has_explain = True
-            elif _FIRST_PERSON.search(sent.text, clo, chi) or _OFFER_VERB.search(sent.text, clo, chi):
+            elif fp or ov:
                 has_voice = True
     article_doc = has_explain and not has_voice
 
@@ -664,20 +773,20 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             del found[(route, "unspecified")]
     routes = [
         {"route": r, "setting": st, "evidence": ev}
-        for (r, st), ev in sorted(found.items(), key=lambda kv: (ROUTES.index(kv[0][0]), SETTINGS.index(kv[0][1])))
+        for (r, st), ev in sorted(found.items(), key=lambda kv: (ROUTES.index(kv[0][0]),
+                                                                 SETTINGS.index(kv[0][1])))
     ]
 
     ketamine = bool(routes)
     if not ketamine and ket_doc and not excluded:
-        ketamine = any(_kap_offered(s) for s in sentences if _KET_RE.search(s))
+        ketamine = any(_kap_offered(sent) for sent in analysed)
 
     certs: list[dict] = []
     seen: set[str] = set()
-    for s in sentences:
-        for pid, a, _b in matcher.find(s):
-            if pid not in seen:
-                seen.add(pid)
-                certs.append({"program": pid, "evidence": evidence(s, a)})
+    for i, pid, a, _b in matcher.find_in(text, spans):
+        if pid not in seen:
+            seen.add(pid)
+            certs.append({"program": pid, "evidence": evidence(sentences[i], a)})
     if roster_program is not None:
         if roster_program not in matcher.registry:
             raise ValueError(f"unknown programme id {roster_program!r}; add it to programmes.toml")

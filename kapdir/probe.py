@@ -1,0 +1,247 @@
+"""`kapdir sources add NAME URL`: look at a site the way a maintainer would, and write a first source file.
+
+It reads robots.txt (and the sitemaps it names), the start page and a couple of candidate detail pages,
+then guesses: structured data or not, which links are detail pages, how pagination works, or whether the
+URL is a JSON locator API. Every guess is written as a comment beside the key so the maintainer can judge
+it; the file starts disabled until they have run `kapdir sources check`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from crawler import structured
+from kapdir.config import USER_AGENT
+from kapdir.errors import KapdirError
+from kapdir.sources import NAME_RE, parse_source
+
+MAX_BYTES = 3 * 1024 * 1024
+_PAGINATION = re.compile(r"([?&](page|p|pg|offset|start)=\d+)|(/page/\d+/?$)|(/\d+/?$)", re.I)
+_FIELD_GUESSES = {
+    "id": ("id", "location_id", "slug"), "name": ("name", "title", "clinic_name", "location_name"),
+    "street": ("address.line1", "address.street", "street", "address1", "address_line1"),
+    "city": ("address.city", "city", "locality"), "region": ("address.state", "state", "region", "province"),
+    "postal_code": ("address.zip", "zip", "postal_code", "postcode", "address.postal_code"),
+    "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
+    "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
+    "text": ("services", "description", "about", "summary"),
+}
+
+
+def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 - http(s) checked by caller
+            return r.status, r.headers.get("Content-Type", ""), r.read(MAX_BYTES)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", b""
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise KapdirError(f"cannot reach {url}: {reason}") from None
+
+
+def _pattern(path: str) -> str:
+    """/provider/elena-marsh/ -> /provider/[^/]+/$ ; /p/x.html -> /p/[^/]+\\.html$"""
+    m = re.match(r"^(.*/)([^/]+)(/?)$", path)
+    if not m:
+        return ""
+    head, last, slash = m.groups()
+    ext = re.search(r"(\.[a-z]{2,5})$", last)
+    tail = (re.escape(ext.group(1)) if ext else "") + (slash or "")
+    return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+{tail}$"
+
+
+def _dig_paths(obj, prefix="", depth=0):
+    if depth > 3:
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{prefix}.{k}" if prefix else k
+            yield p, v
+            yield from _dig_paths(v, p, depth + 1)
+
+
+def sitemap_urls(urls: list[str], limit: int = 5000) -> list[str]:
+    """Page URLs listed by these sitemaps (one level of sitemap index followed)."""
+    from scrapy.utils.sitemap import Sitemap
+
+    out, queue, seen = [], list(urls), set()
+    while queue and len(seen) < 20 and len(out) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            status, _ct, body = fetch(url)
+            sm = Sitemap(body) if status == 200 and body else None
+        except (KapdirError, Exception):  # noqa: BLE001 - a broken sitemap is just not used
+            continue
+        for entry in sm or []:
+            loc = urljoin(url, (entry.get("loc") or "").strip())
+            (queue if sm.type == "sitemapindex" else out).append(loc)
+    return out
+
+
+def toml_str(s: str) -> str:
+    """A TOML literal string (no escapes, so regexes stay readable) when possible."""
+    return f"'{s}'" if "'" not in s and "\n" not in s else json.dumps(s)
+
+
+def probe_api(data) -> dict | None:
+    """A JSON locator API: the biggest list of objects is the items; 'next'-like keys are pagination."""
+    best = ("", [])
+    for path, v in [("", data), *_dig_paths(data)]:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and len(v) > len(best[1]):
+            best = (path, v)
+    if not best[1]:
+        return None
+    sample = best[1][0]
+    keys = {p for p, _v in _dig_paths(sample)}
+    fields = {}
+    for field, guesses in _FIELD_GUESSES.items():
+        for g in guesses:
+            if g in keys:
+                fields[field] = g
+                break
+    nxt = next((p for p, v in _dig_paths(data) if re.search(r"(^|\.)(next|next_page|nextPage|next_url)$", p)
+                and (v is None or isinstance(v, str))), "")
+    return {"items": best[0], "next": nxt, "fields": fields, "count": len(best[1])}
+
+
+def probe(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KapdirError(f"{url!r} is not an http(s) URL")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    found: dict = {"url": url, "notes": [], "sitemaps": []}
+    status, _ctype, body = fetch(origin + "/robots.txt")
+    rp = urllib.robotparser.RobotFileParser()
+    rp.parse(body.decode("utf-8", "replace").splitlines() if status == 200 else [])
+    if status == 200:
+        found["sitemaps"] = [urljoin(origin + "/", line.split(":", 1)[1].strip())
+                             for line in body.decode("utf-8", "replace").splitlines()
+                             if line.lower().startswith("sitemap:")]
+        found["notes"].append(f"robots.txt found; names {len(found['sitemaps'])} sitemap(s)")
+    else:
+        found["notes"].append(f"no robots.txt (HTTP {status})")
+    if not rp.can_fetch("kapdir", url):
+        raise KapdirError(f"robots.txt at {origin} does not allow kapdir to fetch {url}")
+    status, ctype, body = fetch(url)
+    if status != 200:
+        raise KapdirError(f"{url} answered HTTP {status}")
+    if "json" in ctype or body.lstrip()[:1] in (b"{", b"["):
+        try:
+            api = probe_api(json.loads(body))
+        except ValueError:
+            api = None
+        if api:
+            found["api"] = api
+            found["notes"].append(f"JSON API: {api['count']} items at '{api['items'] or '(top level)'}'"
+                                  + (f", next page at '{api['next']}'" if api["next"] else ", no next-page key"))
+            return found
+    root = lxml.html.fromstring(body)
+    objects, _bad = structured.load_structured(root, url)
+    on_page = structured.practitioners(objects)
+    found["start_entities"] = len(on_page)
+    links = [urljoin(url, h) for h in root.xpath("//a/@href")]
+    same = [u for u in links if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path]
+    nexts = [urljoin(url, h) for h in root.xpath('//a[contains(concat(" ", @rel, " "), " next ")]/@href'
+                                                 ' | //link[@rel="next"]/@href')]
+    follow = []
+    for u in nexts + [u for u in same if _PAGINATION.search(urlsplit(u).path + "?" + urlsplit(u).query)]:
+        sp = urlsplit(u)
+        tail = sp.path + ("?" + sp.query if sp.query else "")
+        pat = re.sub(r"\d+", r"\\d+", re.escape(tail).replace("\\/", "/").replace("\\-", "-")) + "$"
+        if pat not in follow:
+            follow.append(pat)
+    found["follow"] = follow[:3]
+    candidates = [u for u in same if not _PAGINATION.search(urlsplit(u).path)]
+    if found["sitemaps"]:
+        listed = sitemap_urls(found["sitemaps"])
+        found["notes"].append(f"sitemaps list {len(listed)} page(s)")
+        candidates = listed or candidates
+        same = candidates
+    counts = Counter(_pattern(urlsplit(u).path) for u in candidates)
+    detail, n = ("", 0)
+    for pat, c in counts.most_common():
+        if pat and c >= 3 and pat.count("/") >= 2:
+            detail, n = pat, c
+            break
+    found["detail"] = detail
+    if detail:
+        samples = [u for u in same if re.search(detail, urlsplit(u).path)][:2]
+        kinds = Counter()
+        for s in samples:
+            if not rp.can_fetch("kapdir", s):
+                continue
+            st, _ct, b = fetch(s)
+            if st == 200 and b:
+                objs, _ = structured.load_structured(lxml.html.fromstring(b), s)
+                ents = structured.practitioners(objs)
+                kinds.update(t for e in ents[:1] for t in e["types"])
+                kinds["_pages_with_data"] += bool(ents)
+        found["detail_structured"] = dict(kinds)
+        found["notes"].append(f"{n} links look like detail pages ({detail}); structured data on "
+                              f"{kinds.get('_pages_with_data', 0)} of {len(samples)} sampled")
+    elif on_page:
+        found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
+    else:
+        found["notes"].append("no structured data and no detail-page pattern: add [selectors] by hand")
+    if root.xpath("//table//tr[td]") and not on_page and not detail:
+        found["notes"].append("the page has a table: if it is a roster, use kind = \"roster\" and selectors")
+    return found
+
+
+def render(name: str, title: str, found: dict) -> str:
+    q = json.dumps
+    lines = [f"# Written by `kapdir sources add` from {found['url']}. Review every key, then run",
+             f"#   kapdir sources check {name}",
+             "# and set enabled = true when its output looks right."]
+    lines += [f"# probe: {n}" for n in found["notes"]]
+    api = found.get("api")
+    detail = [found["detail"]] if found.get("detail") else []
+    lines += [
+        f"name            = {q(name)}",
+        f"title           = {q(title)}",
+        'kind            = "directory"                     # directory | roster | clinic',
+        f"start_urls      = [{q(found['url'])}]",
+        f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",
+        f"detail          = [{', '.join(toml_str(d) for d in detail)}]",
+        "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api else "[]"),
+        'certification   = ""',
+        "download_delay  = 2.0",
+        'schedule        = "7d"',
+        "enabled         = false",
+    ]
+    if api:
+        lines += ["", "[api]", f"items = {q(api['items'])}"]
+        if api["next"]:
+            lines.append(f"next  = {q(api['next'])}")
+        lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
+    elif not detail and not found.get("start_entities"):
+        lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
+                  'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
+    return "\n".join(lines) + "\n"
+
+
+def add_source(sources_dir: Path, name: str, url: str, *, title: str = "", force: bool = False) -> Path:
+    if not NAME_RE.match(name or ""):
+        raise KapdirError(f"source name '{name}' must match [a-z0-9-]+")
+    path = Path(sources_dir) / f"{name}.toml"
+    if path.exists() and not force:
+        raise KapdirError(f"{path} already exists (use --force to overwrite)")
+    found = probe(url)
+    text = render(name, title or urlsplit(url).hostname or name, found)
+    parse_source(path, text)  # what we write must itself be a valid source file
+    Path(sources_dir).mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,325 @@
+"""Focused tests for kapdir.reading: the traps the rules are built around."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kapdir.reading import (
+    PROGRAMMES,
+    classify,
+    load_programmes,
+    make_classifier,
+    parse_credentials,
+    split_name_credentials,
+)
+from kapdir.reading.text import normalise_ws, sentence_spans
+
+
+def pairs(v: dict) -> list[tuple[str, str]]:
+    return [(r["route"], r["setting"]) for r in v["routes"]]
+
+
+def progs(v: dict) -> list[str]:
+    return [c["program"] for c in v["certifications"]]
+
+
+# ------------------------------------------------------------------ verdict shape
+
+
+def test_verdict_shape_and_evidence():
+    text = ("Dr. Ana Ruiz, MD, offers IV ketamine in our infusion suite. "
+            "She completed Polaris KAP training.")
+    v = classify(text)
+    assert set(v) == {"ketamine", "routes", "offers_at_home", "certifications", "credentials"}
+    assert v["ketamine"] is True
+    assert pairs(v) == [("iv", "in_clinic")]
+    assert progs(v) == ["polaris"]
+    assert v["credentials"] == ["MD"]
+    for item in v["routes"] + v["certifications"]:
+        assert item["evidence"] and normalise_ws(item["evidence"]) in normalise_ws(text)
+
+
+def test_routes_sorted_in_vocabulary_order():
+    v = classify("We offer sublingual ketamine at home, Spravato in our clinic, "
+                 "and IM ketamine in our office.")
+    assert pairs(v) == [("im", "in_clinic"), ("intranasal", "in_clinic"), ("oral", "at_home")]
+    assert v["offers_at_home"] is True
+
+
+def test_empty_and_unrelated_text():
+    assert classify("")["ketamine"] is False
+    v = classify("We offer couples counselling and EMDR in our Denver office.")
+    assert v == {"ketamine": False, "routes": [], "offers_at_home": False, "certifications": [],
+                 "credentials": []}
+
+
+# ------------------------------------------------------------------ offering vs explaining
+
+
+def test_explaining_routes_is_not_offering_them():
+    v = classify("Ketamine can be given IV, IM, orally or intranasally. "
+                 "In my practice I use sublingual lozenges during sessions in my office.")
+    assert pairs(v) == [("oral", "in_clinic")]
+
+
+def test_pure_article_is_not_a_provider():
+    v = classify("Researchers reported that IV ketamine reduced depression scores. "
+                 "Some telehealth companies now mail lozenges to patients' homes.")
+    assert v["ketamine"] is False and v["routes"] == []
+
+
+def test_kap_without_route_is_ketamine():
+    v = classify("Ketamine-assisted psychotherapy (KAP) is available in my practice.")
+    assert v["ketamine"] is True and v["routes"] == []
+
+
+def test_training_alone_is_not_offering():
+    v = classify("I am trained in KAP through the Polaris Insight Center.")
+    assert v["ketamine"] is False
+    assert progs(v) == ["polaris"]
+
+
+# ------------------------------------------------------------------ negation
+
+
+@pytest.mark.parametrize("text", [
+    "We do not offer at-home ketamine. All KAP sessions use IM ketamine in our clinic.",
+    "Our ketamine lozenges are never dispensed for home use; patients take them during supervised sessions.",
+    "No take-home doses: every ketamine troche is taken in the office.",
+])
+def test_negated_at_home(text):
+    v = classify(text)
+    assert v["offers_at_home"] is False
+    assert all(st == "in_clinic" for _, st in pairs(v)) and v["routes"]
+
+
+def test_negated_route():
+    v = classify("IV ketamine is not available here. "
+                 "We offer Spravato in our REMS-certified treatment center.")
+    assert pairs(v) == [("intranasal", "in_clinic")]
+    assert progs(v) == ["spravato-rems"]
+
+
+def test_negation_covers_a_list():
+    v = classify("Our clinic doesn't offer take-home options or oral ketamine; all ketamine is given as IM "
+                 "injections in our treatment room.")
+    assert pairs(v) == [("im", "in_clinic")]
+
+
+def test_referral_and_plans_are_not_offers():
+    assert classify("For IV ketamine we refer patients to a nearby infusion center.")["routes"] == []
+    assert classify("We plan to offer IV ketamine in the future.")["ketamine"] is False
+
+
+# ------------------------------------------------------------------ look-alikes
+
+
+@pytest.mark.parametrize("text", [
+    "Relax in our IV lounge with a hydration drip, vitamin infusion or NAD+ therapy. Try a Myers cocktail!",
+    "Botox, B12 shots and vitamin injections available. We do not provide ketamine.",
+    "Our veterinary hospital uses IV ketamine during surgery on dogs and cats.",
+    "Our anesthesia group provides sedation for surgical procedures with propofol and ketamine.",
+])
+def test_look_alikes_are_not_ketamine_care(text):
+    v = classify(text)
+    assert v["ketamine"] is False and v["routes"] == []
+
+
+def test_instant_messaging_is_not_intramuscular():
+    v = classify("IM us with questions! Our ketamine infusions take place in a calm infusion suite.")
+    assert pairs(v) == [("iv", "in_clinic")]
+
+
+def test_vitamin_infusions_next_to_ketamine():
+    v = classify("We offer B12 injections and IV vitamin infusions alongside our ketamine program, "
+                 "which uses sublingual lozenges in our office.")
+    assert pairs(v) == [("oral", "in_clinic")]
+
+
+def test_stage_iv_is_not_a_route():
+    assert classify("Stage IV cancer patients may receive ketamine for pain.")["routes"] == []
+
+
+# ------------------------------------------------------------------ setting
+
+
+def test_mailed_but_taken_in_office():
+    v = classify("Ketamine lozenges are mailed to the patient before the session, but they are taken in the "
+                 "therapist's office during the KAP session.")
+    assert pairs(v) == [("oral", "in_clinic")]
+
+
+def test_telehealth_tablets_shipped_home():
+    v = classify("Our telehealth ketamine program ships ketamine tablets to your home, and you take them "
+                 "during a guided virtual session.")
+    assert pairs(v) == [("oral", "at_home")]
+    assert v["offers_at_home"] is True
+
+
+def test_spravato_is_always_in_clinic():
+    v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
+    assert pairs(v) == [("intranasal", "in_clinic")]
+
+
+def test_in_person_screening_does_not_make_home_programme_in_clinic():
+    v = classify("After an in-person screening visit at our office, your ketamine troches are shipped to you "
+                 "for at-home sessions guided over video.")
+    assert pairs(v) == [("oral", "at_home")]
+
+
+def test_subcutaneous_shipped_home():
+    v = classify("Subcutaneous ketamine injections are shipped to your home; you self-administer them "
+                 "during telehealth check-ins.")
+    assert pairs(v) == [("subcutaneous", "at_home")]
+
+
+def test_iv_clinic():
+    v = classify("Our ketamine infusion center offers IV ketamine for depression. Each infusion is monitored "
+                 "by a nurse.")
+    assert pairs(v) == [("iv", "in_clinic")]
+
+
+def test_unspecified_is_never_guessed():
+    assert pairs(classify("We offer ketamine lozenges as part of KAP.")) == [("oral", "unspecified")]
+
+
+def test_hybrid_gives_two_settings():
+    v = classify("Oral ketamine can be taken in our office or at home, depending on your treatment plan.")
+    assert pairs(v) == [("oral", "in_clinic"), ("oral", "at_home")]
+
+
+def test_setting_from_neighbouring_sentence():
+    v = classify("KAP with IM ketamine. In-office only.")
+    assert pairs(v) == [("im", "in_clinic")]
+
+
+# ------------------------------------------------------------------ credentials
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Jane Roe, MD, PhD", ["MD", "PhD"]),
+    ("Dr. Ana Ruiz, M.D., Ph.D., Psy.D.", ["MD", "PhD", "PsyD"]),
+    ("Lisa Park, MA, LPC, provides KAP in Boston, MA.", ["MA", "LPC"]),
+    ("Located at 12 Main St, Springfield, MA 01103.", []),
+    ("Our office is in Worcester, MA.", []),
+    ("Patients with MS, migraine or chronic pain.", []),
+    ("Patients travel from PA and NJ.", []),
+    ("WE DO NOT OFFER KETAMINE", []),
+    ("Alicia Grant, MSN, APRN, FNP-C; Devon Lee, RN, BSN", ["MSN", "APRN", "FNP-C", "RN", "BSN"]),
+    ("Elena Marsh, PMHNP-BC", ["PMHNP-BC"]),
+    ("an MD-led practice with LCSWs", []),
+    ("Credentials: MA, MS", ["MA", "MS"]),
+    ("Dr. Greg Hall, MD (Baltimore, MD)", ["MD"]),
+    ("Chloe Adams, MS, LMFT and Jo Park, EdD", ["MS", "LMFT", "EdD"]),
+])
+def test_parse_credentials(text, expected):
+    assert parse_credentials(text) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("Dr. Elena Marsh, PMHNP-BC", ("Elena Marsh", ["PMHNP-BC"])),
+    ("Jane Roe, MA, LMFT", ("Jane Roe", ["MA", "LMFT"])),
+    ("Elena Marsh MD PhD", ("Elena Marsh", ["MD", "PhD"])),
+    ("John Smith, Jr., MD", ("John Smith, Jr.", ["MD"])),
+    ("Ms. Jane Roe (LCSW)", ("Jane Roe", ["LCSW"])),
+    ("  Sam   Lee ", ("Sam Lee", [])),
+    ("Amanda Ortiz, M.A., LMFT", ("Amanda Ortiz", ["MA", "LMFT"])),
+])
+def test_split_name_credentials(name, expected):
+    assert split_name_credentials(name) == expected
+
+
+# ------------------------------------------------------------------ programmes
+
+
+def test_planned_or_negated_certifications_do_not_count():
+    v = classify("I hope to begin Polaris training next year and am currently enrolled in the CIIS "
+                 "certificate program. I am not Fluence-certified.")
+    assert progs(v) == []
+    v = classify("Sam Lee, LMHC, completed Polaris KAP training and is applying to the MAPS training "
+                 "program.")
+    assert progs(v) == ["polaris"]
+
+
+def test_ambiguous_aliases_need_context():
+    v = classify("Find us on Google Maps. Sage green walls make our room calm. Our IPI score is high.")
+    assert progs(v) == []
+    v = classify("Graduate of the Sage Institute's KAP training and MAPS-trained.")
+    assert progs(v) == ["sage", "maps"]
+
+
+def test_describing_a_programme_is_not_holding_it():
+    assert progs(classify("The Living Medicine Institute has trained hundreds of clinicians.")) == []
+
+
+def test_roster_program():
+    v = classify("Jane Roe, LMFT, Oakland.", roster_program="fluence")
+    title = PROGRAMMES["fluence"]["title"]
+    assert v["certifications"] == [{"program": "fluence", "evidence": f"Listed on the {title} roster"}]
+    v = classify("Certified through Fluence (2022).", roster_program="fluence")
+    assert progs(v) == ["fluence"] and v["certifications"][0]["evidence"].startswith("Certified")
+    with pytest.raises(ValueError):
+        classify("x", roster_program="no-such-programme")
+
+
+def test_registry_loaded_from_toml():
+    expected = {"polaris", "fluence", "ciis", "ipi", "prati", "ktc", "askp3", "maps", "spravato-rems",
+                "journey-clinical", "onca", "sage", "living-medicine"}
+    assert expected <= set(PROGRAMMES)
+    for pid, info in PROGRAMMES.items():
+        assert info["title"] and isinstance(info["aliases"], list) and isinstance(info["url"], str), pid
+
+
+def test_new_programme_in_a_temporary_registry(tmp_path):
+    path = tmp_path / "programmes.toml"
+    path.write_text(
+        '[psi-academy]\ntitle = "Psi Academy"\nurl = ""\n'
+        'aliases = ["Psi Academy", "Psi Academy KAP course"]\n'
+        'ambiguous_aliases = ["PSI"]\n'
+        '[fluence]\ntitle = "Fluence"\nurl = ""\naliases = ["Fluence"]\n',
+        encoding="utf-8",
+    )
+    reg = load_programmes(path)
+    assert set(reg) == {"psi-academy", "fluence"}
+    classify_tmp = make_classifier(path)
+    v = classify_tmp("I completed the Psi Academy KAP course in 2023 and am Fluence-trained.")
+    assert progs(v) == ["psi-academy", "fluence"]
+    assert progs(classify_tmp("PSI training graduate.")) == ["psi-academy"]
+    assert progs(classify_tmp("Our psi is high.")) == []
+    assert progs(classify("I completed the Psi Academy KAP course.")) == []  # not in the packaged registry
+
+
+# ------------------------------------------------------------------ sentences and speed
+
+
+def test_sentence_splitting_keeps_abbreviations_and_splits_bullets():
+    text = "Dr. Elena Marsh, M.D. offers KAP.\n• IV infusions • IM injections | Spravato\nCall us! We reply."
+    got = [text[a:b] for a, b in sentence_spans(text)]
+    assert got == ["Dr. Elena Marsh, M.D. offers KAP.", "IV infusions", "IM injections", "Spravato",
+                   "Call us!", "We reply."]
+
+
+def test_long_sentence_evidence_is_trimmed_but_still_quoted():
+    filler = " ".join(["calm"] * 120)
+    text = f"Our ketamine lozenges are taken {filler} in our office with {filler} music."
+    ev = classify(text)["routes"][0]["evidence"]
+    assert len(ev) <= 300 and ev in normalise_ws(text)
+
+
+def test_latency_on_a_2kb_page():
+    para = ("Cedar Grove Psychiatry offers ketamine-assisted psychotherapy. Ketamine can be given in "
+            "several ways. We use intramuscular ketamine during sessions in our Bend office, with a "
+            "therapist present. "
+            "We do not offer at-home ketamine. Dr. Kent, MD, completed Polaris KAP training. We accept most "
+            "insurance plans and offer sliding-scale fees. Call (541) 555-0142 to schedule a consultation. ")
+    text = (para * 6)[:2048]
+    classify(text)
+    n = 50
+    t = time.perf_counter()
+    for _ in range(n):
+        classify(text)
+    ms = (time.perf_counter() - t) / n * 1000
+    print(f"\nclassify latency on 2 KB: {ms:.2f} ms")
+    assert ms < 20  # generous bound for shared CI machines; typical is ~2 ms

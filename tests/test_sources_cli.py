@@ -1,0 +1,81 @@
+"""The maintainer's tools: `sources add` (probe a site), `sources check` (dry run), `sources list`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kapdir.samplesite import SampleSite
+from kapdir.sources import parse_source
+from tests.conftest import SAMPLES, kapdir
+
+
+@pytest.mark.parametrize("site, path, want", [
+    ("lotus", "/directory/", {"detail": r"/provider/[^/]+/$", "follow": r"/directory/page/\d+/$"}),
+    ("meadow", "/", {"detail": r"/p/[^/]+\.html$", "sitemap": True}),
+    ("beacon", "/api/locations/1.json", {"api_items": "locations", "api_next": "next"}),
+    ("harbor", "/team/", {"detail": r"/team/[^/]+/$"}),
+])
+def test_sources_add_writes_a_working_source_file(tmp_path, site, path, want):
+    with SampleSite(SAMPLES / site) as s:
+        src = tmp_path / "src"
+        r = kapdir("sources", "add", "newsite", s.base + path, data_dir=tmp_path / "d", sources=src)
+        assert r.returncode == 0, r.stderr
+        written = parse_source(src / "newsite.toml")
+        assert written.enabled is False  # a maintainer reviews it first
+        if "detail" in want:
+            assert written.detail == [want["detail"]]
+        if "follow" in want:
+            assert written.follow == [want["follow"]]
+        if want.get("sitemap"):
+            assert written.sitemap_urls == ["robots"]
+        if "api_items" in want:
+            assert written.api["items"] == want["api_items"] and written.api["next"] == want["api_next"]
+            assert written.api["fields"]["city"] == "address.city"
+        # and the dry run on it yields practitioners
+        chk = kapdir("sources", "check", "newsite", "--pages", "3", data_dir=tmp_path / "d", sources=src)
+        assert chk.returncode == 0, chk.stdout + chk.stderr
+        items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
+        assert items and any(i["status"] == "published" and i.get("city") for i in items)
+        # the dry run stores nothing
+        assert not (tmp_path / "d" / "kapdir.sqlite3").exists() or "published" not in kapdir(
+            "export", data_dir=tmp_path / "d").stdout
+        # an existing file is not overwritten
+        again = kapdir("sources", "add", "newsite", s.base + path, data_dir=tmp_path / "d", sources=src)
+        assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_sources_add_refuses_what_robots_forbids(tmp_path):
+    with SampleSite(SAMPLES / "lotus") as s:
+        r = kapdir("sources", "add", "x", s.base + "/private/secret-provider/", data_dir=tmp_path,
+                   sources=tmp_path / "src")
+    assert r.returncode != 0 and "robots.txt" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_sources_add_unreachable(tmp_path):
+    r = kapdir("sources", "add", "x", "http://127.0.0.1:9/", data_dir=tmp_path, sources=tmp_path / "src")
+    assert r.returncode != 0 and r.stderr.startswith("kapdir: error: cannot reach")
+
+
+def test_sources_check_reports_a_broken_file(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "bad.toml").write_text('name = "bad"\nstart_urls = ["http://127.0.0.1:9/"]\ndetail = ["(("]\n')
+    r = kapdir("sources", "check", "bad", data_dir=tmp_path / "d", sources=src)
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith("key 'detail': bad regex '((': missing ), unterminated subpattern at position 1")
+
+
+def test_sources_list_shows_last_crawl(tmp_path, sites):
+    sites.start("oakline")
+    (sites.sources_dir / "broken.toml").write_text("name = 'broken'\n")
+    data = tmp_path / "d"
+    before = kapdir("sources", "list", data_dir=data, sources=sites.sources_dir)
+    assert before.returncode == 0
+    assert "never crawled" in before.stdout and "INVALID" in before.stdout
+    kapdir("crawl", "oakline", data_dir=data, sources=sites.sources_dir)
+    after = kapdir("sources", "list", "--json", data_dir=data, sources=sites.sources_dir)
+    rows = {r["name"]: r for r in json.loads(after.stdout)}
+    assert rows["oakline"]["last_crawl"].startswith("ok ") and "items=7" in rows["oakline"]["last_crawl"]
+    assert rows["broken"]["state"].startswith("INVALID")
