@@ -1,4 +1,4 @@
-"""Downloader middlewares that keep kapdir a good citizen."""
+"""Reading a page owner's robots directives (X-Robots-Tag and <meta name="robots">)."""
 
 from __future__ import annotations
 
@@ -25,15 +25,3 @@ def robots_directives(headers_value: bytes | None, body: bytes) -> tuple[bool, b
                 noindex = noindex or bool(_NOINDEX.search(m.group(1)))
                 nofollow = nofollow or bool(_NOFOLLOW.search(m.group(1)))
     return noindex, nofollow
-
-
-class NoIndexMiddleware:
-    """Flags responses whose owner asked not to be indexed; the spider then stores nothing from them."""
-
-    def process_response(self, request, response, spider=None):
-        header = b", ".join(response.headers.getlist("X-Robots-Tag")) or None
-        noindex, nofollow = robots_directives(header, response.body)
-        if noindex or nofollow:
-            request.meta["kapdir_noindex"] = noindex
-            request.meta["kapdir_nofollow"] = nofollow
-        return response

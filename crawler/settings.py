@@ -42,9 +42,7 @@ HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_IGNORE_HTTP_CODES = [301, 302, 303, 307, 308, 401, 403, 404, 408, 429, 500, 502, 503, 504]
 HTTPCACHE_GZIP = True
 
-DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.NoIndexMiddleware": 950,
-}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalise.NormalisePipeline": 100,

@@ -13,18 +13,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from whoosh import qparser, sorting
-from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.query import And, Every, NullQuery, NumericRange, Or, Term
 
 from index.schema import make_schema
 from kapdir.places import (
     bbox,
     city_aliases,
+    geocode,
     haversine_mi,
     normalise_city,
-    normalise_region,
     resolve_place,
     suggest_cities,
 )
+from kapdir.places import fold as place_fold
+from kapdir.places._text import region_code
 from kapdir.records import fold
 
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
@@ -34,10 +36,19 @@ FACETS = ("route", "setting", "city", "certification")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_RADIUS = 500.0
+MAX_EXPORT = 10_000
 
 
 class ParamError(ValueError):
-    """A parameter a client sent is invalid; the message says which and why."""
+    """A parameter a client sent is invalid; the message says which and why.
+
+    `param` and `suggestions` let the HTML page offer "did you mean" links instead of a dead end.
+    """
+
+    def __init__(self, message: str, param: str = "", suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.param = param
+        self.suggestions = list(suggestions or [])
 
 
 @dataclass
@@ -136,10 +147,15 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
     p.city = _one(args, "city", 100)
     region = _one(args, "region", 60)
     if region:
-        code = normalise_region(region)
-        if not (len(code) == 2 and code.isalpha()):
+        p.region = _region_code(region)
+        if not p.region:
             raise ParamError(f"'region' must be a US state name or two-letter code; got '{region[:40]}'")
-        p.region = code.upper()
+    head, comma, tail = p.city.rpartition(",")
+    if comma and head.strip() and _region_code(tail):
+        # "Portland, OR" typed into the city box means city Portland in Oregon.
+        if p.region and p.region != _region_code(tail):
+            raise ParamError(f"'city' says {_region_code(tail)} but 'region' says {p.region}")
+        p.city, p.region = head.strip(), _region_code(tail)
     p.near = _one(args, "near", 100)
     radius = _one(args, "radius_mi", 12)
     if radius:
@@ -154,7 +170,7 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
         if place is None:
             hint = suggest_cities(p.near)
             raise ParamError(f"unknown place in 'near': '{p.near[:60]}'" +
-                             (f" (did you mean {', '.join(hint)}?)" if hint else ""))
+                             (f" (did you mean {', '.join(hint)}?)" if hint else ""), "near", hint)
         p.near_point = (place.lat, place.lon)
         p.near_label = place.postal_code or ", ".join(x for x in (place.city, place.region) if x)
     p.routes = _many(args, "route", ROUTES)
@@ -174,6 +190,11 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
     return p
 
 
+def _region_code(text: str) -> str:
+    """Two-letter code of a US state (or territory, or province) we know, else ''; "ZZ" is not one."""
+    return region_code(text.strip(), extra=True)
+
+
 _SCHEMA = make_schema()
 
 
@@ -190,8 +211,12 @@ _PARSER = _text_parser()
 
 
 def text_query(q: str):
+    """The free-text part of a query; text with nothing searchable in it ("*", "()") matches everything."""
+    if not any(ch.isalnum() for ch in q):
+        return Every()
     try:
-        return _PARSER.parse(q)
+        query = _PARSER.parse(q)
+        return Every() if isinstance(query, type(NullQuery)) else query
     except Exception:  # noqa: BLE001 - a user's syntax slip must never become an error
         words = [w for w in q.split() if w.isalnum()]
         return And([Or([Term(f, w.lower()) for f in ("name", "practice", "body")]) for w in words]) if words \
@@ -202,7 +227,7 @@ def city_keys(city: str, region: str = "") -> list[str]:
     """Folded keys a city may be indexed under: as typed, its alias ("LA"), and its canonical spelling."""
     key = fold(city)
     keys = [key]
-    alias = city_aliases().get(key)
+    alias = city_aliases().get(place_fold(city))
     if alias:
         keys.append(fold(alias))
     keys.append(fold(normalise_city(city, region)))
@@ -228,7 +253,9 @@ def build_query(p: SearchParams):
         parts.append(NumericRange("lat", la0, la1))
         parts.append(NumericRange("lon", lo0, lo1))
     if p.q:
-        parts.append(text_query(p.q))
+        tq = text_query(p.q)
+        if not isinstance(tq, Every):
+            parts.append(tq)
     return And(parts) if parts else Every()
 
 
@@ -303,14 +330,29 @@ def _search_near(searcher, query, p: SearchParams) -> dict:
     return _envelope(p, len(found), hits, _clean_facets(counts), searcher)
 
 
+def matching_records(searcher, p: SearchParams, cap: int = MAX_EXPORT) -> list[dict]:
+    """Every record a search matches (in its order, at most `cap`), for exports rather than pages."""
+    whole = SearchParams(**{**p.__dict__, "page": 1, "per_page": cap})
+    return search(searcher, whole)["results"]
+
+
+def _did_you_mean(searcher, p: SearchParams) -> list[str]:
+    """Cities spelled like the one typed, those with listings first; none when the city is a real one."""
+    keys = city_keys(p.city, p.region)
+    if any(searcher.document_number(city=k) is not None for k in keys):
+        return []
+    sugg = [c for c in suggest_cities(p.city, region=p.region) if fold(c) not in keys]
+    listed = [c for c in sugg if searcher.document_number(city=fold(c)) is not None]
+    # A real city with no listings ("Boston") gets only near-spellings that have some ("Brooklin").
+    return listed if listed or geocode(p.city, p.region) else sugg
+
+
 def _envelope(p: SearchParams, total: int, hits: list[dict], facets: dict, searcher) -> dict:
     out = {"total": total, "page": p.page, "per_page": p.per_page, "results": hits, "facets": facets}
     if p.city and total == 0:
-        known = any(searcher.document_number(city=k) is not None for k in city_keys(p.city, p.region))
-        if not known:
-            sugg = suggest_cities(p.city, region=p.region)
-            if sugg:
-                out["did_you_mean"] = {"city": sugg}
+        sugg = _did_you_mean(searcher, p)
+        if sugg:
+            out["did_you_mean"] = {"city": sugg}
     if p.near_point:
         out["near"] = {"place": p.near_label, "lat": p.near_point[0], "lon": p.near_point[1],
                        "radius_mi": p.radius_mi}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 
 from kapdir import __version__
@@ -29,10 +30,21 @@ def cmd_crawl(args, paths: Paths) -> int:
     if not sources:
         print("nothing to crawl" + (" (no source is due)" if args.due else ""))
         return 0
-    jobs = crawl.run(paths, sources, log_level=args.log_level)
+    sources, locks, notes = crawl.acquire_locks(paths, sources, skip_locked=args.all or args.due)
+    for note in notes:
+        print(note)
+    try:
+        jobs = crawl.run(paths, sources, log_level=args.log_level) if sources else []
+    finally:
+        for lock in locks:
+            lock.release()
     for job in jobs:
         print(crawl.summary_line(job))
-    return 0 if all(j["status"] in ("ok", "partial") for j in jobs) else 1
+    bad = [j for j in jobs if j["status"] not in ("ok", "partial")]
+    for j in bad:
+        why = (j.get("stats") or {}).get("suspect_reason")
+        print(f"kapdir: crawl of {j['source']} {j['status']}" + (f": {why}" if why else ""), file=sys.stderr)
+    return 1 if bad else 0
 
 
 def cmd_index(args, paths: Paths) -> int:
@@ -175,6 +187,117 @@ def cmd_classify(args, paths: Paths) -> int:
     return status
 
 
+def _actor(args) -> str:
+    import getpass
+
+    return args.actor or f"cli:{getpass.getuser()}"
+
+
+def cmd_curate(args, paths: Paths) -> int:
+    from kapdir import curation
+
+    with _store(paths) as store:
+        kw = {"actor": _actor(args), "paths": paths}
+        if args.curate_cmd == "hide":
+            curation.hide(store, args.id, reason=args.reason or "", **kw)
+        elif args.curate_cmd == "unhide":
+            curation.unhide(store, args.id, **kw)
+        elif args.curate_cmd == "set":
+            curation.set_field(store, args.id, args.field, args.value, reason=args.reason or "", **kw)
+        elif args.curate_cmd == "unset":
+            curation.unset_field(store, args.id, args.field, **kw)
+        elif args.curate_cmd == "merge":
+            keep = curation.merge(store, args.ids, reason=args.reason or "", **kw)
+            print(f"merged into {keep}")
+            return 0
+        elif args.curate_cmd == "split":
+            ids = curation.split(store, args.id, reason=args.reason or "", **kw)
+            print("split into " + ", ".join(ids))
+            return 0
+    print(f"{args.curate_cmd}: done")
+    return 0
+
+
+def cmd_suppress(args, paths: Paths) -> int:
+    from kapdir import curation
+
+    with _store(paths, create=True) as store:
+        if args.suppress_cmd == "add":
+            n = curation.suppress(store, args.target, actor=_actor(args), reason=args.reason or "", paths=paths)
+            print(f"suppressed '{args.target}': {n} listing(s) removed; it will never be stored again")
+        else:
+            rows = store.suppressions()
+            if args.json:
+                print(json.dumps(rows, indent=1))
+            for r in rows if not args.json else []:
+                print(f"{r['id']:>4}  {r['kind']:<4}  {r['value']}  — {r['reason']} ({r['actor']}, {r['at']})")
+    return 0
+
+
+def cmd_review(args, paths: Paths) -> int:
+    from kapdir import curation
+
+    with _store(paths, create=True) as store:
+        if args.review_cmd == "close":
+            curation.close_review(store, args.item, actor=_actor(args), resolution=args.resolution)
+            print(f"review item {args.item} closed: {args.resolution}")
+            return 0
+        items = store.review_items()
+    if args.json:
+        print(json.dumps(items, indent=1))
+        return 0
+    if not items:
+        print("review queue is empty")
+    for it in items:
+        d = it["detail"]
+        what = (f"possible duplicate: {d.get('name')} ({d.get('city')}) — {d.get('why')}; records {d.get('records')}"
+                if it["kind"] == "possible_duplicate" else f"report on {it['subject'].split(':')[0]}: {d.get('message')}")
+        print(f"{it['id']:>4}  {it['created_at']}  {what}")
+    return 0
+
+
+def cmd_jobs(args, paths: Paths) -> int:
+    with _store(paths, create=True) as store:
+        jobs = store.jobs(source=args.source, limit=args.limit)
+    if args.json:
+        print(json.dumps(jobs, indent=1))
+        return 0
+    from kapdir.crawl import summary_line
+
+    for j in jobs:
+        print(f"{j['id']:>5}  {j['started_at']}  {j['ended_at'] or '(running)':<20}  {summary_line(j)}")
+    return 0
+
+
+def cmd_admin(args, paths: Paths) -> int:
+    import getpass
+
+    from werkzeug.security import generate_password_hash
+
+    from kapdir.store import now_iso
+
+    password = args.password or os.environ.get("KAPDIR_ADMIN_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("password: ")
+    if len(password) < 10:
+        raise KapdirError("the password must be at least 10 characters")
+    with _store(paths, create=True) as store:
+        with store.tx() as c:
+            exists = c.execute("SELECT 1 FROM users WHERE username=?", (args.username,)).fetchone()
+            if exists:
+                c.execute("UPDATE users SET password_hash=? WHERE username=?",
+                          (generate_password_hash(password), args.username))
+            else:
+                c.execute("INSERT INTO users(username, password_hash, created_at) VALUES(?,?,?)",
+                          (args.username, generate_password_hash(password), now_iso()))
+            store.audit(c, f"cli:{getpass.getuser()}", "user-update" if exists else "user-create", args.username)
+    print(f"admin user '{args.username}' {'updated' if exists else 'created'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kapdir", description="A directory of ketamine-assisted therapy practitioners.")
     p.add_argument("--version", action="version", version=f"kapdir {__version__}")
@@ -222,6 +345,62 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("name")
     sc.add_argument("--pages", type=int, default=5)
     so.set_defaults(func=cmd_sources)
+
+    cu = sub.add_parser("curate", help="maintainers' corrections (survive every recrawl)")
+    cu.add_argument("--actor", help="who is acting (default cli:$USER), for the audit log")
+    csub = cu.add_subparsers(dest="curate_cmd", required=True, metavar="ACTION")
+    x = csub.add_parser("hide", help="unpublish a record")
+    x.add_argument("id")
+    x.add_argument("--reason", required=True)
+    x = csub.add_parser("unhide", help="publish a hidden record again")
+    x.add_argument("id")
+    x = csub.add_parser("set", help="override one field, e.g. phone, city, routes iv:in_clinic,oral:at_home")
+    x.add_argument("id")
+    x.add_argument("field")
+    x.add_argument("value")
+    x.add_argument("--reason", default="")
+    x = csub.add_parser("unset", help="drop an override; the sources' value shows again")
+    x.add_argument("id")
+    x.add_argument("field")
+    x = csub.add_parser("merge", help="merge records into the first one")
+    x.add_argument("ids", nargs="+")
+    x.add_argument("--reason", default="")
+    x = csub.add_parser("split", help="give every listing of a record its own record")
+    x.add_argument("id")
+    x.add_argument("--reason", default="")
+    cu.set_defaults(func=cmd_curate)
+
+    su = sub.add_parser("suppress", help="removal requests: keep a person out of the store forever")
+    su.add_argument("--actor")
+    ssub2 = su.add_subparsers(dest="suppress_cmd", required=True, metavar="ACTION")
+    x = ssub2.add_parser("add", help="suppress a name or a URL")
+    x.add_argument("target", metavar="NAME_OR_URL")
+    x.add_argument("--reason", required=True)
+    x = ssub2.add_parser("list")
+    x.add_argument("--json", action="store_true")
+    su.set_defaults(func=cmd_suppress)
+
+    rv = sub.add_parser("review", help="the review queue: possible duplicates and visitors' reports")
+    rv.add_argument("--json", action="store_true")
+    rv.add_argument("--actor")
+    rsub = rv.add_subparsers(dest="review_cmd", metavar="ACTION")
+    x = rsub.add_parser("close", help="close an item")
+    x.add_argument("item", type=int)
+    x.add_argument("--resolution", default="dismissed")
+    rv.set_defaults(func=cmd_review, review_cmd=None)
+
+    jb = sub.add_parser("jobs", help="crawl job history")
+    jb.add_argument("--json", action="store_true")
+    jb.add_argument("--source")
+    jb.add_argument("--limit", type=int, default=50)
+    jb.set_defaults(func=cmd_jobs)
+
+    ad = sub.add_parser("admin", help="admin area users")
+    asub = ad.add_subparsers(dest="admin_cmd", required=True, metavar="ACTION")
+    x = asub.add_parser("create-user", help="create (or reset) an admin user; password from stdin or prompt")
+    x.add_argument("username")
+    x.add_argument("--password", help=argparse.SUPPRESS)
+    ad.set_defaults(func=cmd_admin)
 
     cl = sub.add_parser("classify", help="print the extraction verdict for text on stdin")
     cl.add_argument("--jsonl", action="store_true", help='each input line is {"id":..,"text":..}')

@@ -50,8 +50,33 @@ def is_due(store: Store, source: Source, now: datetime | None = None) -> bool:
     return croniter(source.schedule, started).get_next(datetime) <= now
 
 
+def acquire_locks(paths: Paths, sources: list[Source], *, skip_locked: bool) -> tuple[list[Source], list, list[str]]:
+    """Lock every source before crawling; a locked one is an error when named, skipped under --all/--due."""
+    from kapdir.errors import LockedError
+    from kapdir.locks import SourceLock
+
+    paths.ensure()
+    held, ok, notes = [], [], []
+    for src in sources:
+        lock = SourceLock(paths.locks_dir, src.name)
+        try:
+            lock.acquire()
+        except LockedError as exc:
+            if not skip_locked:
+                for other in held:
+                    other.release()
+                raise
+            notes.append(f"{src.name}: skipped — {str(exc).split(' is ', 1)[1]}")
+            continue
+        if lock.stale_cleared:
+            notes.append(f"{src.name}: cleared a stale lock left by pid {lock.stale_cleared.get('pid')}")
+        held.append(lock)
+        ok.append(src)
+    return ok, held, notes
+
+
 def run(paths: Paths, sources: list[Source], *, log_level: str = "INFO") -> list[dict]:
-    """Crawl the sources together; return each one's finished job (or a synthetic failed one)."""
+    """Crawl the sources together (their locks already held); return each one's finished job."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -64,6 +89,7 @@ def run(paths: Paths, sources: list[Source], *, log_level: str = "INFO") -> list
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     settings.set("LOG_FILE", str(paths.logs_dir / f"crawl-{stamp}.log"))
     settings.set("LOG_LEVEL", log_level)
+    settings.set("KAPDIR_LOCK_HELD", True)
     with Store(paths.db) as store:
         before = {s.name: (store.last_job(s.name) or {}).get("id", 0) for s in sources}
     process = CrawlerProcess(settings)

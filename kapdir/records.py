@@ -99,10 +99,26 @@ def assign_record(store: Store, c: sqlite3.Connection, lid: str) -> str | None:
     if row["record_id"]:
         return row["record_id"]
     data = json.loads(row["data"])
+    apart = store.no_merge_pairs(c, lid)
+    blocked = set()
+    for other in apart:
+        found = c.execute("SELECT record_id FROM listings WHERE id=?", (other,)).fetchone()
+        if found and found[0]:
+            blocked.add(found[0])
     for cand in _candidates(c, data, lid):
-        if same_practitioner(data, json.loads(cand["data"])) is True:
+        if cand["record_id"] in blocked:
+            continue
+        verdict = same_practitioner(data, json.loads(cand["data"]))
+        if verdict is True:
             store.set_listing_record(c, lid, cand["record_id"])
             return cand["record_id"]
+        if verdict is None:
+            # Same name in the same city but their phones or sites disagree: a human decides.
+            pair = "|".join(sorted((lid, cand["id"])))
+            store.open_review(c, "possible_duplicate", pair, {
+                "listings": sorted((lid, cand["id"])), "records": [None, cand["record_id"]],
+                "name": data.get("name", ""), "city": data.get("city", ""),
+                "why": "same name and city, but phone or website differ"})
     rid = f"{slugify(data.get('name', ''))}-{stable_hash(lid, n=6)}"
     store.set_listing_record(c, lid, rid)
     return rid
@@ -184,8 +200,34 @@ def public(record: dict) -> dict:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
+CURATABLE = ("name", "practice", "credentials", "phone", "website", "street", "city", "region", "postal_code",
+             "routes", "certifications")
+
+
+def apply_curation(record: dict, curation: dict[str, dict]) -> tuple[dict, bool]:
+    """Maintainers' corrections win over every source; returns (record, published?)."""
+    for field, c in curation.items():
+        if field.startswith("_"):
+            continue
+        value = c["value"]
+        if field in ("street", "city", "region", "postal_code"):
+            record["address"][field] = value
+        elif field == "routes":
+            record["routes"] = [{"route": r, "setting": st, "evidence": c["reason"] or "set by a maintainer",
+                                 "source": "curator"} for r, st in value]
+            record["offers_at_home"] = any(st == "at_home" for _r, st in value)
+        elif field == "certifications":
+            record["certifications"] = [{"program": p, "evidence": c["reason"] or "set by a maintainer",
+                                         "source": "curator"} for p in value]
+        else:
+            record[field] = value
+    if curation:
+        record["curated_fields"] = sorted(f for f in curation if not f.startswith("_"))
+    return record, "_hidden" not in curation
+
+
 def refresh_records(store: Store, record_ids: set[str]) -> int:
-    """Re-assemble the given records from their listings; returns how many changed."""
+    """Re-assemble the given records from their listings and curation; returns how many changed."""
     changed = 0
     for rid in sorted(x for x in record_ids if x):
         with store.tx() as c:
@@ -199,5 +241,6 @@ def refresh_records(store: Store, record_ids: set[str]) -> int:
                     changed += 1
                 continue
             record = assemble(rid, rows, previous)
-            changed += store.put_record(c, rid, record, True)
+            record, published = apply_curation(record, store.curation_for(rid))
+            changed += store.put_record(c, rid, record, published)
     return changed

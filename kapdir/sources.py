@@ -42,6 +42,7 @@ _KEYS: dict[str, tuple[tuple[type, ...], object]] = {
     "enabled": ((bool,), True),
     "max_pages": ((int,), 2000),
     "max_depth": ((int,), 8),
+    "retire_after": ((int,), 2),
     "notes": ((str,), ""),
     "selectors": ((dict,), {}),
     "api": ((dict,), {}),
@@ -67,6 +68,7 @@ class Source:
     enabled: bool = True
     max_pages: int = 2000
     max_depth: int = 8
+    retire_after: int = 2
     notes: str = ""
     selectors: dict[str, str] = field(default_factory=dict)
     api: dict = field(default_factory=dict)
@@ -202,7 +204,7 @@ def parse_source(path: Path, text: str | None = None) -> Source:
         raise _fail(path, "download_delay", f"{delay} must be between 0 and 600 seconds")
     schedule = raw.get("schedule", "7d")
     _check_schedule(path, schedule)
-    for key in ("max_pages", "max_depth"):
+    for key in ("max_pages", "max_depth", "retire_after"):
         if key in raw and raw[key] < 1:
             raise _fail(path, key, "must be at least 1")
 
@@ -235,7 +237,8 @@ def parse_source(path: Path, text: str | None = None) -> Source:
         start_urls=list(start_urls), allowed_domains=list(allowed), follow=list(raw.get("follow", [])),
         detail=list(raw.get("detail", [])), sitemap_urls=list(sitemap_urls), certification=cert,
         download_delay=delay, schedule=schedule, enabled=raw.get("enabled", True),
-        max_pages=raw.get("max_pages", 2000), max_depth=raw.get("max_depth", 8), notes=raw.get("notes", ""),
+        max_pages=raw.get("max_pages", 2000), max_depth=raw.get("max_depth", 8),
+        retire_after=raw.get("retire_after", 2), notes=raw.get("notes", ""),
         selectors=dict(selectors), api=dict(api),
     )
 

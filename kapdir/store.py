@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS listings (
     content_hash TEXT NOT NULL,
     first_seen  TEXT NOT NULL,
     last_seen   TEXT NOT NULL,
-    last_job    INTEGER
+    last_job    INTEGER,
+    missed      INTEGER NOT NULL DEFAULT 0 -- consecutive successful crawls of its source without it
 );
 CREATE INDEX IF NOT EXISTS listings_source ON listings(source);
 CREATE INDEX IF NOT EXISTS listings_record ON listings(record_id);
@@ -65,6 +66,59 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_source ON jobs(source, id);
 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- Maintainers' decisions. They live beside the crawled data, never inside it, so every recrawl
+-- re-applies them: a hidden record stays hidden, a corrected phone stays corrected.
+CREATE TABLE IF NOT EXISTS curation (
+    record_id   TEXT NOT NULL,
+    field       TEXT NOT NULL,             -- a record field, or '_hidden'
+    value       TEXT NOT NULL,             -- JSON
+    reason      TEXT NOT NULL DEFAULT '',
+    actor       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (record_id, field)
+);
+CREATE TABLE IF NOT EXISTS suppressions (  -- removal requests: honoured forever
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,             -- name | url
+    value       TEXT NOT NULL,
+    match_key   TEXT NOT NULL,
+    reason      TEXT NOT NULL DEFAULT '',
+    actor       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    UNIQUE (kind, match_key)
+);
+CREATE TABLE IF NOT EXISTS no_merge (      -- listing pairs a maintainer split: never one record again
+    a           TEXT NOT NULL,
+    b           TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+);
+CREATE TABLE IF NOT EXISTS review (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,             -- possible_duplicate | report
+    subject     TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '{}',
+    status      TEXT NOT NULL DEFAULT 'open',
+    created_at  TEXT NOT NULL,
+    closed_at   TEXT,
+    closed_by   TEXT,
+    resolution  TEXT,
+    UNIQUE (kind, subject, status)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS users (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    username    TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS sitemap_lastmod (
     source      TEXT NOT NULL,
@@ -135,6 +189,9 @@ class Store:
         try:
             with self._lock:
                 self.conn.executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
+                cols = {r[1] for r in self.conn.execute("PRAGMA table_info(listings)")}
+                if "missed" not in cols:
+                    self.conn.execute("ALTER TABLE listings ADD COLUMN missed INTEGER NOT NULL DEFAULT 0")
                 self.conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
         except sqlite3.DatabaseError as exc:
             raise KapdirError(f"record store {self.path} is unreadable: {exc}") from None
@@ -175,8 +232,11 @@ class Store:
         return stable_hash(source, url, key)
 
     def upsert_listing(self, *, source: str, url: str, key: str, data: dict, status: str, reason: str = "",
-                       job_id: int | None = None, seen_at: str | None = None) -> tuple[str, bool]:
-        """Store what a source says now; returns (listing id, whether its content changed)."""
+                       job_id: int | None = None, seen_at: str | None = None) -> tuple[str, str]:
+        """Store what a source says now; returns (listing id, "new" | "changed" | "same").
+
+        A retired listing that reappears comes back with its old id (and so its old record).
+        """
         lid = self.listing_id(source, url, key)
         body = canonical_json(data)
         h = stable_hash(body, status, reason)
@@ -188,11 +248,29 @@ class Store:
                     "INSERT INTO listings(id, source, url, key, status, reason, data, content_hash, first_seen,"
                     " last_seen, last_job) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                     (lid, source, url, key, status, reason, body, h, ts, ts, job_id))
-                return lid, True
+                return lid, "new"
             changed = row["content_hash"] != h
-            c.execute("UPDATE listings SET status=?, reason=?, data=?, content_hash=?, last_seen=?, last_job=?"
-                      " WHERE id=?", (status, reason, body, h, ts, job_id, lid))
-            return lid, changed
+            c.execute("UPDATE listings SET status=?, reason=?, data=?, content_hash=?, last_seen=?, last_job=?,"
+                      " missed=0 WHERE id=?", (status, reason, body, h, ts, job_id, lid))
+            return lid, "changed" if changed else "same"
+
+    def retire_missing(self, source: str, job_id: int, after: int) -> tuple[set[str], int]:
+        """After a *successful* crawl: count a miss for every published listing it did not see; retire
+        (unpublish, never delete) those missing ``after`` times in a row. Returns (record ids, retired)."""
+        rids: set[str] = set()
+        retired = 0
+        with self.tx() as c:
+            c.execute("UPDATE listings SET missed=0 WHERE source=? AND last_job=?", (source, job_id))
+            c.execute("UPDATE listings SET missed=missed+1 WHERE source=? AND status='published'"
+                      " AND (last_job IS NULL OR last_job<>?)", (source, job_id))
+            for row in c.execute("SELECT id, record_id FROM listings WHERE source=? AND status='published'"
+                                 " AND missed>=?", (source, after)).fetchall():
+                c.execute("UPDATE listings SET status='retired', reason=? WHERE id=?",
+                          (f"missing from {after} successful crawls in a row", row["id"]))
+                retired += 1
+                if row["record_id"]:
+                    rids.add(row["record_id"])
+        return rids, retired
 
     def listing(self, lid: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM listings WHERE id=?", (lid,)).fetchone()
@@ -235,6 +313,50 @@ class Store:
         with self.tx() as c:
             c.executemany("INSERT INTO sitemap_lastmod(source, url, lastmod) VALUES(?,?,?) ON CONFLICT(source, url)"
                           " DO UPDATE SET lastmod=excluded.lastmod", [(source, u, m) for u, m in lastmods.items()])
+
+    # -- curation, suppression, review, audit ---------------------------------------------------------
+    def audit(self, c: sqlite3.Connection, actor: str, action: str, target: str, detail: dict | None = None) -> None:
+        c.execute("INSERT INTO audit(at, actor, action, target, detail) VALUES(?,?,?,?,?)",
+                  (now_iso(), actor, action, target, json.dumps(detail or {}, sort_keys=True)))
+
+    def audit_log(self, limit: int = 200) -> list[dict]:
+        rows = self.conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+
+    def curation_for(self, rid: str) -> dict[str, dict]:
+        rows = self.conn.execute("SELECT * FROM curation WHERE record_id=?", (rid,))
+        return {r["field"]: {"value": json.loads(r["value"]), "reason": r["reason"], "actor": r["actor"],
+                             "at": r["at"]} for r in rows}
+
+    def suppressions(self) -> list[dict]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM suppressions ORDER BY id")]
+
+    @staticmethod
+    def is_suppressed(listing: dict, url: str, suppressions: list[dict]) -> bool:
+        from kapdir.records import name_key
+
+        if not suppressions:
+            return False
+        key = name_key(listing.get("name", ""))
+        urls = [u for u in (url, listing.get("website") or "") if u]
+        for s in suppressions:
+            if s["kind"] == "name" and key and key == s["match_key"]:
+                return True
+            if s["kind"] == "url" and any(u.lower().rstrip("/").startswith(s["match_key"]) for u in urls):
+                return True
+        return False
+
+    def open_review(self, c: sqlite3.Connection, kind: str, subject: str, detail: dict) -> None:
+        c.execute("INSERT OR IGNORE INTO review(kind, subject, detail, status, created_at) VALUES(?,?,?,?,?)",
+                  (kind, subject, json.dumps(detail, sort_keys=True), "open", now_iso()))
+
+    def review_items(self, status: str = "open") -> list[dict]:
+        rows = self.conn.execute("SELECT * FROM review WHERE status=? ORDER BY id", (status,))
+        return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+
+    def no_merge_pairs(self, c: sqlite3.Connection, lid: str) -> set[str]:
+        return {r[0] for r in c.execute("SELECT b FROM no_merge WHERE a=? UNION SELECT a FROM no_merge WHERE b=?",
+                                        (lid, lid))}
 
     # -- records ----------------------------------------------------------------------------------
     def put_record(self, c: sqlite3.Connection, rid: str, record: dict, published: bool) -> bool:

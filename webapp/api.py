@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+import io
 
-from index.search import ParamError, get_record, parse_params, search
+from flask import Blueprint, Response, abort, jsonify, request
+
+from index.search import ParamError, get_record, matching_records, parse_params, search
+from kapdir.export import write_csv
 from webapp import searcher
+from webapp.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,6 +33,27 @@ def api_search():
     except ParamError as exc:
         return jsonify({"error": str(exc)}), 400
     return jsonify(result)
+
+
+@bp.get("/search.csv")
+def api_search_csv():
+    """The whole result set, not one page: people export to compare, call or map a shortlist."""
+    try:
+        p = parse_params(request.args)
+    except ParamError as exc:
+        return jsonify({"error": str(exc)}), 400
+    s = searcher()
+    buf = io.StringIO()
+    write_csv(matching_records(s, p) if s is not None else [], buf)
+    return Response(buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="kapdir-search.csv"'})
+
+
+@bp.get("/openapi.json")
+def api_openapi():
+    from kapdir.reading import PROGRAMMES
+
+    return jsonify(openapi_document(sorted(PROGRAMMES)))
 
 
 @bp.get("/practitioners/<rid>")

@@ -1,8 +1,10 @@
 """HTML pages. Every value shown comes from crawled, attacker-controlled text: Jinja autoescaping stays on
-and nothing is marked safe."""
+and nothing is marked safe. Links built from crawled URLs go through `http_url`, because escaping does not
+stop a `javascript:` href."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
@@ -19,6 +21,10 @@ ROUTE_LONG = {"iv": "IV infusion", "im": "IM injection", "intranasal": "Intranas
               "oral": "Oral / sublingual", "subcutaneous": "Subcutaneous injection"}
 SETTING_LABELS = {"in_clinic": "In clinic", "at_home": "At home", "unspecified": "Setting not stated"}
 
+# Strict on purpose: browsers ignore tabs, newlines and leading spaces inside a scheme ("java\tscript:").
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)
+_TEL = re.compile(r"\+?[0-9]{3,20}")
+
 
 @bp.app_context_processor
 def labels():
@@ -31,9 +37,31 @@ def date_filter(iso: str) -> str:
     return (iso or "")[:10]
 
 
+@bp.app_template_filter("http_url")
+def http_url(url) -> str:
+    """The URL when it is plain http(s), else '' (the template then shows text without a link)."""
+    return url if isinstance(url, str) and len(url) <= 2000 and _HTTP_URL.fullmatch(url) else ""
+
+
+@bp.app_template_filter("tel")
+def tel(phone) -> str:
+    return phone if isinstance(phone, str) and _TEL.fullmatch(phone) else ""
+
+
+@bp.app_template_filter("programme")
+def programme_title(pid: str) -> str:
+    return PROGRAMMES[pid]["title"] if pid in PROGRAMMES else pid
+
+
 @bp.get("/")
 def home():
     return render_template("home.html", p=None)
+
+
+def _replace_arg(key: str, value: str) -> str:
+    """This request's query with one parameter replaced, for "did you mean" links after a 400."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != key and k != "page"]
+    return "?" + urlencode(pairs + [(key, value)])
 
 
 @bp.get("/search")
@@ -41,14 +69,19 @@ def search_page():
     try:
         p, result = run_search(request.args)
     except ParamError as exc:
-        return render_template("search.html", p=None, error=str(exc), result=None, args=request.args), 400
+        suggest = [(s, _replace_arg(exc.param, s)) for s in exc.suggestions] if exc.param else []
+        return render_template("search.html", p=None, error=str(exc), suggest=suggest, result=None,
+                               args=request.args), 400
 
     def link(**overrides) -> str:
         return "?" + urlencode(p.as_query(**overrides))
 
-    json_url = "/api/v1/search" + ("?" + urlencode(p.as_query()) if p.as_query() else "")
+    query = urlencode(p.as_query())
+    json_url = "/api/v1/search" + ("?" + query if query else "")
+    export_query = urlencode(p.as_query(page=None, per_page=None))
+    csv_url = "/api/v1/search.csv" + ("?" + export_query if export_query else "")
     return render_template("search.html", p=p, result=result, error=None, link=link, json_url=json_url,
-                           args=request.args)
+                           csv_url=csv_url, args=request.args)
 
 
 @bp.get("/practitioners/<rid>")
@@ -57,7 +90,9 @@ def practitioner(rid: str):
     record = get_record(s, rid) if s is not None else None
     if record is None:
         abort(404)
-    return render_template("practitioner.html", r=record)
+    # Each fact names its source; link it to the page of that source the record was read from.
+    source_of = {s["source"]: s for s in reversed(record.get("sources") or [])}
+    return render_template("practitioner.html", r=record, source_of=source_of)
 
 
 @bp.get("/about/routes")

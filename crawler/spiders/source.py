@@ -16,7 +16,13 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -25,6 +31,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 
 from crawler import structured
 from crawler.items import ListingLoader
+from crawler.middlewares import robots_directives
 from kapdir.config import resolve
 from kapdir.sources import load_source
 
@@ -98,6 +105,8 @@ class SourceSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------------------------------
     async def start(self):
+        if getattr(self, "locked_out", False):
+            return
         for request in self.start_requests_list():
             yield request
 
@@ -199,12 +208,14 @@ class SourceSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             kind = f"http_{status // 100}xx" if status >= 500 else f"http_{status}"
-        elif failure.check(DNSLookupError):
+        elif failure.check(DNSLookupError, CannotResolveHostError):
             kind = "dns"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
             kind = "timeout"
-        elif failure.check(ConnectionRefusedError):
+        elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
             kind = "connection_refused"
+        elif failure.check(ResponseDataLossError):
+            kind = "data_loss"
         else:
             kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(failure.value).__name__).lower()
         self.errors[kind] += 1
@@ -220,7 +231,10 @@ class SourceSpider(scrapy.Spider):
         self.counts["pages"] += 1
         if response.meta.get("lastmod"):
             self.fetched_lastmod[response.url] = response.meta["lastmod"]
-        noindex = response.meta.get("kapdir_noindex")
+        # Read here, not in a downloader middleware: only the spider sees the final, decompressed page
+        # (a 304 swapped for the cached copy, gzip undone).
+        header = b", ".join(response.headers.getlist("X-Robots-Tag")) or None
+        noindex, nofollow = robots_directives(header, response.body)
         if noindex:
             self.counts["noindex"] += 1
         is_detail = self.source.is_detail(response.url)
@@ -233,7 +247,7 @@ class SourceSpider(scrapy.Spider):
                 yield from self.parse_detail(response)
             elif not self.source.detail:
                 yield from self.parse_listing_items(response)
-        if not response.meta.get("kapdir_nofollow") and not is_detail:
+        if not nofollow and not is_detail:
             yield from self.follow_links(response)
 
     def follow_links(self, response):

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from .text import CLAUSE_RE
+from .text import CLAUSE_RE, matches_in_sentences
 
 DEFAULT_PATH = Path(__file__).with_name("programmes.toml")
 
@@ -131,14 +130,12 @@ class ProgrammeMatcher:
         low = text.lower()
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        starts = [a for a, _ in spans]
+        rx = self._re
         hits = []
-        for m in self._re.finditer(low):
+        # Confined to sentences, so a multi-word alias cannot run across a boundary.
+        for i, m in matches_in_sentences(lambda p, e: rx.finditer(low, p, e), spans):
             alias = self._lookup(text[m.start():m.end()])
             if alias is None:
-                continue
-            i = bisect_right(starts, m.start()) - 1
-            if i < 0 or m.end() > spans[i][1]:
                 continue
             a0, b0 = spans[i]
             sentence = text[a0:b0]

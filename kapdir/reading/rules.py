@@ -16,12 +16,11 @@ keyword search:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .credentials import parse_credentials
 from .programmes import ProgrammeMatcher
-from .text import clause_bounds, evidence, sentence_spans
+from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
 SETTINGS = ("in_clinic", "at_home", "unspecified")
@@ -109,12 +108,13 @@ class _Either:
         return None
 
     def finditer(self, s: str, low: str, pos: int = 0, endpos: int | None = None):
+        """Lazy, like ``re.finditer``, so a scan cut short by ``matches_in_sentences`` costs nothing."""
         end = len(s) if endpos is None else endpos
         upper = self.upper
-        return [
+        return (
             m for m in self.rx.finditer(low, pos, end)
             if m.group() not in upper or not any(c.islower() for c in s[m.start():m.start() + 2])
-        ]
+        )
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -328,7 +328,7 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
      r"|\bnever\s+leaves?\s+the\s+(?:building|office|clinic)\b)", CLINIC, _S),
     # in clinic, weak (presence of staff, monitoring, transport home afterwards)
     (r"(?i:\bsupervis\w*|\bmonitor\w*(?!\s+(?:remotely|virtually|via|by\s+video|over|from\s+home))"
-     r"|\bobserv(?:ed|ation)\b|\bnurses?\b|\bvitals?\b|\bvital\s+signs\b|\bblood\s+pressure\b(?!\s+cuff)"
+     r"|\bobserv(?:ed|ation)\b|\bnurses?\b(?!\s+(?:practitioner|an(?:a)?esthetist))|\bvitals?\b|\bvital\s+signs\b|\bblood\s+pressure\b(?!\s+cuff)"
      r"|\brecliners?\b|\breclining\b)", CLINIC, _W),
     (r"(?i:\bride\s+home\b|\bdrive\s+(?:you\s+)?home\b|\bdriver\b|\barrange\s+transportation\b"
      rf"|\b(?:cannot|can{_APOS}t|not)\s+drive\b)", CLINIC, _W),
@@ -396,7 +396,8 @@ _GROUP_GAP = re.compile(
 _HOME_AFTER = re.compile(r"\s*(?:for|to)\s+(?:use\s+)?(?:at\s+)?home", re.I)
 _GLUE_GAP = re.compile(r"^\s*(?:(?:ketamine|esketamine|low-dose|compounded|racemic)\s+)*$", re.I)
 _CHAIN_GAP = re.compile(
-    r"^[\s,()/]*(?:or|and|&|as\s+well\s+as|plus)?[\s,()/]*(?:(?:by|as|a|an|via|with|ketamine)\s+){0,3}[\s(]*$",
+    r"^[\s,()/]*(?:(?:ketamine|esketamine|low-dose|compounded|racemic)[\s,()/]+)*"
+    r"(?:or|and|&|as\s+well\s+as|plus)?[\s,()/]*(?:(?:by|as|a|an|via|with|ketamine)\s+){0,3}[\s(]*$",
     re.I,
 )
 
@@ -490,26 +491,39 @@ class _Hits:
 
 def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], ket_doc: bool) -> list[_Hits]:
     hits = [_Hits() for _ in spans]
-    starts = [a for a, _ in spans]
 
-    def bucket(name: str, matches) -> None:
+    def bucket(name: str, scan) -> None:
+        # Confined to sentences: a cue such as "in the office. Our office" must not swallow
+        # the boundary (and with it the first sentence's "in the office").
         lists = [getattr(h, name) for h in hits]
-        for m in matches:
+        for i, m in matches_in_sentences(scan, spans):
             ms, me = m.span()
-            i = bisect_right(starts, ms) - 1
-            if i >= 0 and me <= spans[i][1]:
-                a = starts[i]
-                lists[i].append((ms - a, me - a, m.group()))
+            a = spans[i][0]
+            lists[i].append((ms - a, me - a, m.group()))
 
-    bucket("cue", _CUE_RE.finditer(masked))
-    bucket("nondosing", _NONDOSING.finditer(masked))
-    bucket("ket", _KET_RE.finditer(text, low))
-    bucket("explain", _EXPLAIN.finditer(low))
-    bucket("first_person", _FIRST_PERSON.finditer(text, low))
-    bucket("offer", _OFFER_VERB.finditer(low))
+    bucket("cue", lambda p, e: _CUE_RE.finditer(masked, p, e))
+    bucket("nondosing", lambda p, e: _NONDOSING.finditer(masked, p, e))
+    bucket("ket", lambda p, e: _KET_RE.finditer(text, low, p, e))
+    bucket("explain", lambda p, e: _EXPLAIN.finditer(low, p, e))
+    bucket("first_person", lambda p, e: _FIRST_PERSON.finditer(text, low, p, e))
+    bucket("offer", lambda p, e: _OFFER_VERB.finditer(low, p, e))
     if ket_doc:
-        bucket("route", _ROUTE_RE.finditer(text, low))
+        bucket("route", lambda p, e: _ROUTE_RE.finditer(text, low, p, e))
     return hits
+
+
+def _mask(low: str, spans: list[tuple[int, int]]) -> str:
+    """Blank out phrases that are not about where the dose is taken, within each sentence."""
+    parts, last = [], 0
+    for _i, m in matches_in_sentences(lambda p, e: _MASKS.finditer(low, p, e), spans):
+        a, b = m.span()
+        parts.append(low[last:a])
+        parts.append(" " * (b - a))
+        last = b
+    if not parts:
+        return low
+    parts.append(low[last:])
+    return "".join(parts)
 
 
 def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool) -> _Sentence:
@@ -722,7 +736,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     ket_doc = bool(_KET_RE.search(text, low))
     excluded = bool(_VET.search(text, low) or _ANAES.search(low)) and not _HUMAN_CARE.search(low)
 
-    masked = _MASKS.sub(lambda m: " " * len(m.group()), low)
+    masked = _mask(low, spans)
     page_hits = _page_hits(text, low, masked, spans, ket_doc and not excluded)
     analysed = [
         _analyse_sentence(sentences[i], low[a:b], masked[a:b], page_hits[i], ket_doc and not excluded)

@@ -10,6 +10,8 @@ evidence can then always be found in the page again.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 
 EVIDENCE_MAX = 300
 
@@ -65,6 +67,43 @@ def _push(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
         b -= 1
     if b > a and any(ch.isalnum() for ch in text[a:b]):
         spans.append((a, b))
+
+
+def matches_in_sentences(
+    scan: Callable[[int, int], Iterable[re.Match]], spans: list[tuple[int, int]]
+) -> Iterator[tuple[int, re.Match]]:
+    """Yield (sentence index, match) for the matches of ``scan(pos, endpos)`` inside ``spans``.
+
+    The page is scanned in one pass, which is much cheaper than one regex call per sentence,
+    but a pattern with ``\\s+`` or ``[\\w.]+`` in it can then run across a sentence boundary
+    ("in the office. Our office" is one greedy match of "in the <words> office").  Such a
+    match belongs to no sentence, and keeping or dropping it would both be wrong: the words
+    on either side of the boundary would be lost.  So the sentence where it starts is
+    scanned again with ``endpos`` at its end, and the page scan resumes at the next
+    sentence.  ``scan`` must be lazy (``pattern.finditer``) for this to stay linear.
+    """
+    if not spans:
+        return
+    starts = [a for a, _ in spans]
+    n = len(spans)
+    pos = starts[0]
+    while True:
+        resume = None
+        for m in scan(pos, spans[-1][1]):
+            ms, me = m.span()
+            i = bisect_right(starts, ms) - 1
+            end = spans[i][1] if i >= 0 else -1
+            if ms < end and me <= end:
+                yield i, m
+                continue
+            if ms < end:  # runs across the end of sentence i
+                for m2 in scan(ms, end):
+                    yield i, m2
+            resume = i + 1
+            break
+        if resume is None or resume >= n:
+            return
+        pos = starts[resume]
 
 
 # Clause boundaries: punctuation and contrastive conjunctions that usually switch topic, so
