@@ -41,7 +41,11 @@ class IndexReader:
             s = ix.searcher()
         else:
             try:
-                s = s.refresh()
+                if not s.up_to_date():
+                    # A fresh searcher rather than refresh(): refresh() shares segment readers with the old
+                    # one, so closing the old one would close readers still in use.
+                    old, s = s, ix.searcher()
+                    old.close()
             except Exception:  # noqa: BLE001 - a vanished segment after a rebuild: reopen from scratch
                 log.warning("index searcher refresh failed; reopening %s", self.index_dir)
                 with self._lock:

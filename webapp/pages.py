@@ -5,7 +5,7 @@ stop a `javascript:` href."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, render_template, request
 
@@ -39,8 +39,15 @@ def date_filter(iso: str) -> str:
 
 @bp.app_template_filter("http_url")
 def http_url(url) -> str:
-    """The URL when it is plain http(s), else '' (the template then shows text without a link)."""
-    return url if isinstance(url, str) and len(url) <= 2000 and _HTTP_URL.fullmatch(url) else ""
+    """The URL when it is plain http(s) with a real host, else '' (the template then shows it as text)."""
+    if not (isinstance(url, str) and len(url) <= 2000 and _HTTP_URL.fullmatch(url)):
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on "https://javascript:alert(1)"
+    except ValueError:
+        return ""
+    return url if parts.hostname and parts.scheme.lower() in ("http", "https") else ""
 
 
 @bp.app_template_filter("tel")

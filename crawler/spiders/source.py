@@ -1,6 +1,7 @@
 """The one spider: every site is crawled by this class, driven by its source file alone.
 
     scrapy crawl source -a name=lotus [-a sources_dir=...] [-a data_dir=...]
+    curl http://scrapyd:6800/schedule.json -d project=kapdir -d spider=source -d source=lotus -d data_dir=...
 
 Listing pages (start/follow) are walked; detail pages give one practitioner each; without detail
 patterns, each `[selectors].item` container on a listing page is one practitioner.
@@ -72,9 +73,10 @@ class SourceSpider(scrapy.Spider):
     name = "source"
 
     def __init__(self, name: str | None = None, sources_dir: str | None = None, data_dir: str | None = None,
-                 check_pages: int | str | None = None, **kwargs):
+                 check_pages: int | str | None = None, source: str | None = None, **kwargs):
+        # Scrapyd reserves the argument `name`, so `source=` names the source there; both work anywhere.
         self.paths = resolve(data_dir, sources_dir)
-        self.source = load_source(self.paths.sources_dir, name or "")
+        self.source = load_source(self.paths.sources_dir, source or name or "")
         super().__init__(name=self.source.name, **kwargs)
         self.allowed_domains = list(self.source.allowed_domains)
         self.check_pages = int(check_pages) if check_pages else 0  # `sources check`: stop after N pages

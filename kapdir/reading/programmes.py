@@ -12,6 +12,7 @@ programmes they are explicitly not affiliated with.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import tomllib
 from dataclasses import dataclass
@@ -65,9 +66,13 @@ class _Alias:
 
 def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
     """Load the registry; ``path`` overrides the packaged file (tests, local extensions)."""
-    p = Path(path) if path is not None else DEFAULT_PATH
-    with p.open("rb") as fh:
-        raw = tomllib.load(fh)
+    if path is None:
+        # importlib.resources, not a file path: the package may run from a zipped egg under Scrapyd.
+        raw = tomllib.loads(importlib.resources.files(__package__).joinpath("programmes.toml")
+                            .read_text(encoding="utf-8"))
+    else:
+        with Path(path).open("rb") as fh:
+            raw = tomllib.load(fh)
     out: dict[str, dict] = {}
     for pid, table in raw.items():
         if not isinstance(table, dict):
