@@ -43,6 +43,7 @@ _KEYS: dict[str, tuple[tuple[type, ...], object]] = {
     "max_pages": ((int,), 2000),
     "max_depth": ((int,), 8),
     "retire_after": ((int,), 2),
+    "download_timeout": ((int, float), 20),
     "notes": ((str,), ""),
     "selectors": ((dict,), {}),
     "api": ((dict,), {}),
@@ -69,6 +70,7 @@ class Source:
     max_pages: int = 2000
     max_depth: int = 8
     retire_after: int = 2
+    download_timeout: float = 20
     notes: str = ""
     selectors: dict[str, str] = field(default_factory=dict)
     api: dict = field(default_factory=dict)
@@ -202,6 +204,8 @@ def parse_source(path: Path, text: str | None = None) -> Source:
     delay = float(raw.get("download_delay", 1.0))
     if delay < 0 or delay > 600:
         raise _fail(path, "download_delay", f"{delay} must be between 0 and 600 seconds")
+    if not 1 <= float(raw.get("download_timeout", 20)) <= 300:
+        raise _fail(path, "download_timeout", "must be between 1 and 300 seconds")
     schedule = raw.get("schedule", "7d")
     _check_schedule(path, schedule)
     for key in ("max_pages", "max_depth", "retire_after"):
@@ -238,7 +242,7 @@ def parse_source(path: Path, text: str | None = None) -> Source:
         detail=list(raw.get("detail", [])), sitemap_urls=list(sitemap_urls), certification=cert,
         download_delay=delay, schedule=schedule, enabled=raw.get("enabled", True),
         max_pages=raw.get("max_pages", 2000), max_depth=raw.get("max_depth", 8),
-        retire_after=raw.get("retire_after", 2), notes=raw.get("notes", ""),
+        retire_after=raw.get("retire_after", 2), download_timeout=float(raw.get("download_timeout", 20)), notes=raw.get("notes", ""),
         selectors=dict(selectors), api=dict(api),
     )
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -69,6 +70,20 @@ def _sitemap_body(response) -> bytes | None:
     return body if b"<" in body[:1024] else None
 
 
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def fix_encoding(response):
+    """A page that says UTF-8 but is not (old CMSes serving Latin-1): re-read it as Windows-1252, so
+    "José Muñoz" comes out right instead of as replacement characters."""
+    if response.encoding.lower().replace("-", "") == "utf8" and _HIGH_BYTE.search(response.body):
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response.replace(encoding="cp1252")
+    return response
+
+
 class SourceSpider(scrapy.Spider):
     name = "source"
 
@@ -100,6 +115,7 @@ class SourceSpider(scrapy.Spider):
             s.set("DOWNLOAD_DELAY", src.download_delay, priority="spider")
             s.set("AUTOTHROTTLE_START_DELAY", max(src.download_delay, 0.01), priority="spider")
             s.set("DEPTH_LIMIT", src.max_depth, priority="spider")
+            s.set("DOWNLOAD_TIMEOUT", src.download_timeout, priority="spider")
             s.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
             s.set("HTTPCACHE_DIR", str(spider.paths.httpcache_dir / src.name), priority="spider")
         spider.download_delay = src.download_delay
@@ -204,10 +220,13 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure):
         """Count each failed request once, by kind, so job stats say what went wrong."""
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt said no (or another polite refusal): obeyed, not an error.
-            self.counts["robots_disallowed"] += 1
-            return
-        if failure.check(HttpError):
+            message = str(failure.value)
+            if "robots.txt" in message:
+                # robots.txt said no: obeyed, not an error.
+                self.counts["robots_disallowed"] += 1
+                return
+            kind = "redirect_loop" if "redirect" in message else "ignored_request"
+        elif failure.check(HttpError):
             status = failure.value.response.status
             kind = f"http_{status // 100}xx" if status >= 500 else f"http_{status}"
         elif failure.check(DNSLookupError, CannotResolveHostError):
@@ -216,6 +235,8 @@ class SourceSpider(scrapy.Spider):
             kind = "timeout"
         elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
             kind = "connection_refused"
+        elif failure.check(DownloadCancelledError):
+            kind = "too_large"  # cancelled at DOWNLOAD_MAXSIZE
         elif failure.check(ResponseDataLossError):
             kind = "data_loss"
         else:
@@ -229,7 +250,12 @@ class SourceSpider(scrapy.Spider):
     def parse(self, response, **_):
         if not isinstance(response, TextResponse):
             self.counts["skipped_not_text"] += 1
+            self.errors["binary_content"] += 1
             return
+        if not response.body.strip():
+            self.errors["empty_body"] += 1
+            return
+        response = fix_encoding(response)
         self.counts["pages"] += 1
         if response.meta.get("lastmod"):
             self.fetched_lastmod[response.url] = response.meta["lastmod"]
@@ -309,7 +335,9 @@ class SourceSpider(scrapy.Spider):
             if primary.get(f) not in (None, ""):
                 loader.add_value(f, primary[f])
         self._apply_selectors(loader, response, response)
-        if not loader.get_output_value("name"):
+        if not loader.get_output_value("name") and self.source.selectors:
+            # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading;
+            # on a structured-data source a page without data is broken, not a practitioner.
             loader.add_value("name", self._heading(response))
         texts = [primary.get("text", "")]
         page_text = self.main_text(response)
