@@ -45,7 +45,8 @@ def open_or_create(index_dir: Path):
     """Open the index; a missing one is created, a corrupt one is moved aside and recreated empty."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    if whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+    has_files = any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
+    if has_files:
         try:
             ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
             with ix.searcher() as s:

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import sys
+from pathlib import Path
 
 from kapdir import __version__
 from kapdir.config import Paths, resolve
@@ -298,6 +299,15 @@ def cmd_admin(args, paths: Paths) -> int:
     return 0
 
 
+def cmd_backup(args, paths: Paths) -> int:
+    from kapdir.backup import backup
+
+    res = backup(paths, args.dest)
+    print(f"backup in {args.dest}: store ({res['published_records']} published records, integrity "
+          f"{res['integrity']}), {res['index_files']} index files")
+    return 0 if res["integrity"] == "ok" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kapdir", description="A directory of ketamine-assisted therapy practitioners.")
     p.add_argument("--version", action="version", version=f"kapdir {__version__}")
@@ -401,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("username")
     x.add_argument("--password", help=argparse.SUPPRESS)
     ad.set_defaults(func=cmd_admin)
+
+    bk = sub.add_parser("backup", help="a consistent snapshot of the store (and index) while everything runs")
+    bk.add_argument("dest", type=Path)
+    bk.set_defaults(func=cmd_backup)
 
     cl = sub.add_parser("classify", help="print the extraction verdict for text on stdin")
     cl.add_argument("--jsonl", action="store_true", help='each input line is {"id":..,"text":..}')

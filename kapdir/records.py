@@ -73,20 +73,13 @@ def same_practitioner(a: dict, b: dict) -> bool | None:
 
 
 def _candidates(c: sqlite3.Connection, data: dict, exclude: str) -> list[sqlite3.Row]:
-    """Published listings that share something identifying; cheap SQL narrowing before fuzzy checks."""
-    rows = c.execute(
-        "SELECT id, record_id, data FROM listings WHERE status='published' AND record_id IS NOT NULL AND id<>?",
-        (exclude,)).fetchall()
-    key = name_key(data.get("name", ""))
-    first_last = key.split()
-    out = []
-    for r in rows:
-        other = json.loads(r["data"])
-        ok = name_key(other.get("name", ""))
-        if (data.get("phone") and data.get("phone") == other.get("phone")) or (
-                first_last and ok and (ok.split()[-1:] == first_last[-1:])):
-            out.append(r)
-    return out
+    """Published listings sharing a phone or a normalised name (indexed lookups, so merging stays cheap at
+    scale); the fuzzy comparison then runs only on these few."""
+    key, phone = name_key(data.get("name", "")), data.get("phone") or ""
+    return c.execute(
+        "SELECT id, record_id, data FROM listings WHERE status='published' AND record_id IS NOT NULL AND id<>?"
+        " AND ((phone<>'' AND phone=?) OR (name_key<>'' AND name_key=?)) LIMIT 200",
+        (exclude, phone, key)).fetchall()
 
 
 def assign_record(store: Store, c: sqlite3.Connection, lid: str) -> str | None:

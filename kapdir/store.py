@@ -40,10 +40,13 @@ CREATE TABLE IF NOT EXISTS listings (
     first_seen  TEXT NOT NULL,
     last_seen   TEXT NOT NULL,
     last_job    INTEGER,
-    missed      INTEGER NOT NULL DEFAULT 0 -- consecutive successful crawls of its source without it
+    missed      INTEGER NOT NULL DEFAULT 0, -- consecutive successful crawls of its source without it
+    phone       TEXT NOT NULL DEFAULT '',  -- copies of identifying fields, indexed for entity resolution
+    name_key    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS listings_source ON listings(source);
 CREATE INDEX IF NOT EXISTS listings_record ON listings(record_id);
+CREATE INDEX IF NOT EXISTS listings_url ON listings(source, url);
 
 CREATE TABLE IF NOT EXISTS records (
     id          TEXT PRIMARY KEY,
@@ -190,8 +193,12 @@ class Store:
             with self._lock:
                 self.conn.executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
                 cols = {r[1] for r in self.conn.execute("PRAGMA table_info(listings)")}
-                if "missed" not in cols:
-                    self.conn.execute("ALTER TABLE listings ADD COLUMN missed INTEGER NOT NULL DEFAULT 0")
+                for col, decl in (("missed", "INTEGER NOT NULL DEFAULT 0"), ("phone", "TEXT NOT NULL DEFAULT ''"),
+                                  ("name_key", "TEXT NOT NULL DEFAULT ''")):
+                    if col not in cols:
+                        self.conn.execute(f"ALTER TABLE listings ADD COLUMN {col} {decl}")
+                self.conn.execute("CREATE INDEX IF NOT EXISTS listings_phone ON listings(phone) WHERE phone<>''")
+                self.conn.execute("CREATE INDEX IF NOT EXISTS listings_name_key ON listings(name_key)")
                 self.conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
         except sqlite3.DatabaseError as exc:
             raise KapdirError(f"record store {self.path} is unreadable: {exc}") from None
@@ -237,8 +244,11 @@ class Store:
 
         A retired listing that reappears comes back with its old id (and so its old record).
         """
+        from kapdir.records import name_key
+
         lid = self.listing_id(source, url, key)
         body = canonical_json(data)
+        nkey, phone = name_key(data.get("name", "")), data.get("phone") or ""
         h = stable_hash(body, status, reason)
         ts = seen_at or now_iso()
         with self.tx() as c:
@@ -246,12 +256,13 @@ class Store:
             if row is None:
                 c.execute(
                     "INSERT INTO listings(id, source, url, key, status, reason, data, content_hash, first_seen,"
-                    " last_seen, last_job) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                    (lid, source, url, key, status, reason, body, h, ts, ts, job_id))
+                    " last_seen, last_job, phone, name_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (lid, source, url, key, status, reason, body, h, ts, ts, job_id, phone, nkey))
                 return lid, "new"
             changed = row["content_hash"] != h
             c.execute("UPDATE listings SET status=?, reason=?, data=?, content_hash=?, last_seen=?, last_job=?,"
-                      " missed=0 WHERE id=?", (status, reason, body, h, ts, job_id, lid))
+                      " missed=0, phone=?, name_key=? WHERE id=?", (status, reason, body, h, ts, job_id, phone, nkey,
+                                                                  lid))
             return lid, "changed" if changed else "same"
 
     def retire_missing(self, source: str, job_id: int, after: int) -> tuple[set[str], int]:
@@ -400,7 +411,10 @@ class Store:
 
     # -- jobs -------------------------------------------------------------------------------------
     def start_job(self, source: str) -> int:
+        """Call with the source's lock held: any job still 'running' was killed, and is marked so."""
         with self.tx() as c:
+            c.execute("UPDATE jobs SET status='failed', ended_at=?, stats=json_set(stats, '$.interrupted', json('true'))"
+                      " WHERE source=? AND status='running'", (now_iso(), source))
             cur = c.execute("INSERT INTO jobs(source, started_at, status) VALUES(?,?,'running')",
                             (source, now_iso()))
             return int(cur.lastrowid)

@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    if _https(app):
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.json.sort_keys = False
     app.extensions["kapdir_index"] = IndexReader(Path(app.config["INDEX_DIR"]))
 
@@ -36,6 +38,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+
+    from flask_wtf.csrf import CSRFProtect
+
+    from webapp import admin, report
+
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(report.bp)
+    report.init_limiter(app)  # before CSRF, so a flood of token-less POSTs is counted too
+    CSRFProtect(app)
 
     @app.after_request
     def security_headers(resp):
@@ -69,6 +80,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         g.pop("searcher", None)
 
     return app
+
+
+def _https(app: Flask) -> bool:
+    """Served over HTTPS (directly or behind a proxy): the session cookie must then never go over plain HTTP."""
+    flag = app.config.get("KAPDIR_HTTPS", os.environ.get("KAPDIR_HTTPS", ""))
+    return str(flag).strip().lower() in ("1", "true", "yes", "on") or app.config.get("PREFERRED_URL_SCHEME") == "https"
 
 
 def searcher():

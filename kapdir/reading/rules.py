@@ -25,6 +25,7 @@ from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
 SETTINGS = ("in_clinic", "at_home", "unspecified")
 HOME, CLINIC = "at_home", "in_clinic"
+TEXT_MAX = 100_000  # characters read from one page; see _cap()
 
 _APOS = "['’]"
 
@@ -729,7 +730,21 @@ def _kap_offered(sent: _Sentence) -> bool:
     return False
 
 
+def _cap(text: str) -> str:
+    """The first ``TEXT_MAX`` characters, cut at a space when there is one near the end.
+
+    Practitioner pages are a few KB (the crawler keeps at most 20,000 characters), and the
+    rules run at about 1 ms per KB, so this only bounds the time spent on pasted books or
+    junk: evidence is still quoted from the page.
+    """
+    if len(text) <= TEXT_MAX:
+        return text
+    cut = text.rfind(" ", TEXT_MAX - 200, TEXT_MAX)
+    return text[:cut if cut > 0 else TEXT_MAX]
+
+
 def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None) -> dict:
+    text = _cap(text)
     spans = sentence_spans(text)
     sentences = [text[a:b] for a, b in spans]
     low = lower(text)

@@ -14,6 +14,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 EVIDENCE_MAX = 300
+# Longer "sentences" are text without punctuation (menus, keyword blobs); several rules look
+# back over the whole clause for each word, so they are cut at a space into pieces this long.
+SENTENCE_MAX = 1000
 
 # Words that end in a full stop without ending the sentence.
 _ABBREV = frozenset(
@@ -65,6 +68,13 @@ def _push(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
         a += lead.end()
     while b > a and text[b - 1].isspace():
         b -= 1
+    while b - a > SENTENCE_MAX:
+        cut = text.rfind(" ", a + SENTENCE_MAX // 2, a + SENTENCE_MAX)
+        cut = cut if cut > a else a + SENTENCE_MAX
+        _push(text, a, cut, spans)
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
     if b > a and any(ch.isalnum() for ch in text[a:b]):
         spans.append((a, b))
 
