@@ -36,7 +36,7 @@ def check_source(paths: Paths, source: Source, pages: int = 5) -> int:
     settings.set("ITEM_PIPELINES", {"crawler.pipelines.normalise.NormalisePipeline": 100,
                                     "crawler.pipelines.classify.ClassifyPipeline": 200,
                                     "kapdir.check.PrintPipeline": 900})
-    settings.set("LOG_LEVEL", "ERROR")
+    settings.set("LOG_LEVEL", "CRITICAL")  # the summary line says what failed
     settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SourceSpider)
