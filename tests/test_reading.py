@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kapdir.reading import (
     PROGRAMMES,
@@ -14,7 +16,8 @@ from kapdir.reading import (
     parse_credentials,
     split_name_credentials,
 )
-from kapdir.reading.text import normalise_ws, sentence_spans
+from kapdir.reading.rules import TEXT_MAX
+from kapdir.reading.text import SENTENCE_MAX, matches_in_sentences, normalise_ws, sentence_spans
 
 
 def pairs(v: dict) -> list[tuple[str, str]]:
@@ -195,6 +198,34 @@ def test_setting_from_neighbouring_sentence():
     assert pairs(v) == [("im", "in_clinic")]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # The crawled oakline page: "in the office. Our office" was one greedy match of the
+    # "in the <up to two words> office" cue, ran across the full stop and was dropped.
+    ("Esketamine (Spravato) treatment in Lakeview: the nasal spray is taken in our office under "
+     "observation. Dr. Nwosu also offers ketamine-assisted psychotherapy with IM ketamine in the office. "
+     "Our office is a REMS-certified Spravato treatment center.",
+     [("im", "in_clinic"), ("intranasal", "in_clinic")]),
+    ("We offer IM ketamine in the office.\nOur office is in Lakeview.", [("im", "in_clinic")]),
+    ("Ketamine troches are taken in my clinic. My clinic is downtown.", [("oral", "in_clinic")]),
+    # The strong cue must not be lost to a weak one in the same sentence.
+    ("Ketamine lozenges are shipped to you and taken in the office. The office has recliners.",
+     [("oral", "in_clinic")]),
+])
+def test_setting_cue_does_not_run_into_the_next_sentence(text, expected):
+    assert pairs(classify(text)) == expected
+
+
+def test_matches_are_confined_to_sentences():
+    import re
+
+    text = "IM in the office. Our office is here. In the clinic."
+    spans = sentence_spans(text)
+    rx = re.compile(r"\b(?:in|our)\s+(?:the\s+)?(?:[\w.]+\s+){0,2}(?:office|clinic)\b", re.I)
+    assert [m.group() for m in rx.finditer(text)] == ["in the office. Our office", "In the clinic"]
+    got = [(i, m.group()) for i, m in matches_in_sentences(lambda p, e: rx.finditer(text, p, e), spans)]
+    assert got == [(0, "in the office"), (1, "Our office"), (2, "In the clinic")]
+
+
 # ------------------------------------------------------------------ credentials
 
 
@@ -323,3 +354,61 @@ def test_latency_on_a_2kb_page():
     ms = (time.perf_counter() - t) / n * 1000
     print(f"\nclassify latency on 2 KB: {ms:.2f} ms")
     assert ms < 20  # generous bound for shared CI machines; typical is ~2 ms
+
+
+# ------------------------------------------------------------------ robustness
+
+_VOCAB = st.sampled_from([
+    "ketamine", "KAP", "Spravato", "IV", "IM", "SC", "ODT", "lozenges", "nasal spray", "at home",
+    "in our office", "in the office.", "not", "no", "we", "I", "Dr.", "M.D.", "MD,", "Polaris", "MAPS",
+    "trained", "•", "|", "\n", ". ", "...", "?", ";", ":", " — ", "(", ")", "İ", "ß", "ﬁ", "\x00", "\u200b",
+])
+_PAGES = st.lists(st.one_of(_VOCAB, st.text(max_size=12)), max_size=60).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PAGES)
+def test_classify_never_raises_and_quotes_the_page(text):
+    v = classify(text)
+    assert set(v) == {"ketamine", "routes", "offers_at_home", "certifications", "credentials"}
+    page = normalise_ws(text)
+    for item in v["routes"]:
+        assert item["evidence"] and item["evidence"] in page
+        assert len(item["evidence"]) <= 300
+    for item in v["certifications"]:
+        assert item["evidence"] in page
+    assert v["offers_at_home"] == any(r["setting"] == "at_home" for r in v["routes"])
+    assert not v["routes"] or v["ketamine"]
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\x00" * 50, "\ufeff", "\ud7ff\ue000", "İ" * 40 + " IM ketamine", "." * 5000,
+    "ketamine " + "\u00a0" * 3000, "".join(map(chr, range(0, 0x2000, 7))),
+])
+def test_odd_inputs(text):
+    classify(text)
+
+
+@pytest.mark.parametrize("unit", [
+    "We offer IM ketamine in the office. Our office is in Lakeview. ",  # realistic, boundary-crossing cues
+    "ketamine IM in the office and ",  # one endless sentence
+    ".",  # a run of dots used to be rescanned from every position
+    "KAP IV IM SC not at home ",
+])
+def test_a_megabyte_is_capped_and_fast(unit):
+    text = unit * (1_000_000 // len(unit) + 1)
+    classify("ketamine IM in the office.")
+    t = time.perf_counter()
+    v = classify(text)
+    elapsed = time.perf_counter() - t
+    assert elapsed < 2.5  # typical is 0.05-0.4 s: only the first TEXT_MAX characters are read
+    for item in v["routes"]:
+        assert item["evidence"] in normalise_ws(text[:TEXT_MAX])
+
+
+def test_overlong_sentences_are_cut_at_spaces():
+    text = "word " * 1000 + "IM ketamine in the office."
+    spans = sentence_spans(text)
+    assert all(b - a <= SENTENCE_MAX for a, b in spans)
+    assert " ".join(text[a:b] for a, b in spans) == normalise_ws(text)
+    assert pairs(classify("ketamine " + text)) == [("im", "in_clinic")]

@@ -542,14 +542,34 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             continue  # "in our virtual clinic"
         cues.append((setting, strong, start, end))
     cue_spans = [(a, b) for _, _, a, b in cues]
+
+    # Clause-level facts, computed once per clause: asked again for every word, a long clause
+    # would be rescanned once per cue or route word in it.
+    memo: dict[tuple[str, int], bool] = {}
+
+    def clause_has(what: str, ci: int) -> bool:
+        key = (what, ci)
+        hit = memo.get(key)
+        if hit is None:
+            clo, chi = clauses[ci]
+            if what == "nondosing":
+                hit = bool(_NONDOSING.search(masked, clo, chi))
+            elif what == "dosing":
+                hit = bool(_DOSING.search(s, low, clo, chi))
+            elif what == "route":
+                hit = bool(_ROUTE_RE.search(s, low, clo, chi))
+            else:  # "not_now": referred out or only planned
+                hit = bool(_REFER.search(low, clo, chi) or _PLANNED.search(low, clo, chi))
+            memo[key] = hit
+        return hit
+
     resolved: list[tuple[str, bool, int, int]] = []
     for setting, strong, a, b in cues:
         ci = _clause_of(clauses, a)
         clo, chi = clauses[ci]
         tail = low[b:b + 20]
         if _NONDOSING.match(tail.lstrip()) or (
-            _NONDOSING.search(masked, clo, chi) and not _DOSING.search(s, low, clo, chi)
-            and not _ROUTE_RE.search(s, low, clo, chi)
+            clause_has("nondosing", ci) and not clause_has("dosing", ci) and not clause_has("route", ci)
         ):
             continue
         if _negated_before(low, clo, a, []):
@@ -611,7 +631,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             after = low[g.end + pm.end():g.end + pm.end() + 30]
             if not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after):
                 g.negated = True
-        if _REFER.search(low, clo, chi) or _PLANNED.search(low, clo, chi):
+        if clause_has("not_now", g.clause):
             g.negated = True
 
     # ---- chains of coordinated route words share their setting ("IM or sublingual, in our office")
@@ -644,8 +664,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             target = following[0]
         if target is None:
             loose.append((setting, strong))
-            clo, chi = clauses[ci]
-            if strong and _DOSING.search(s, low, clo, chi) and not _NONDOSING.search(masked, clo, chi):
+            if strong and clause_has("dosing", ci) and not clause_has("nondosing", ci):
                 phase.append((setting, strong))
             continue
         g = groups[target]
@@ -795,7 +814,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     for sent in analysed:
         for g in live(sent):
             for setting in _resolve(g):
-                found.setdefault((g.route, setting), evidence(sent.text, g.start))
+                if (g.route, setting) not in found:
+                    found[(g.route, setting)] = evidence(sent.text, g.start)
     # A route known to be given somewhere specific is not also "unspecified".
     for route in ROUTES:
         if (route, "unspecified") in found and any(r == route and st != "unspecified" for r, st in found):
