@@ -255,9 +255,11 @@ def entity(node: dict, context: list[dict]) -> dict:
     fill_from = linked + [c for c in context if c is not node]
     addr = parse_address(node.get("address"))
     practice = ""
-    for x in linked:
-        if not practice and _types(x) & ORG_TYPES:
-            practice = _name(x)
+    if _types(node) & PERSON_TYPES:  # a clinic's parent network is not its "practice"
+        for key in ("workLocation", "worksFor"):
+            for x in _as_list(node.get(key)):
+                if not practice and isinstance(x, dict) and _types(x) & ORG_TYPES:
+                    practice = _name(x)
     for x in fill_from:
         if not addr:
             addr = parse_address(x.get("address"))

@@ -337,7 +337,7 @@ def matching_records(searcher, p: SearchParams, cap: int = MAX_EXPORT) -> list[d
 
 
 def _did_you_mean(searcher, p: SearchParams) -> list[str]:
-    """Cities spelled like the one typed, those with listings first; none when the city is a real one."""
+    """Near-spellings of a city that matched nothing; none when the city as typed has listings."""
     keys = city_keys(p.city, p.region)
     if any(searcher.document_number(city=k) is not None for k in keys):
         return []

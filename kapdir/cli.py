@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -59,36 +58,8 @@ def cmd_index(args, paths: Paths) -> int:
     return 0
 
 
-EXPORT_COLUMNS = ["id", "name", "credentials", "practice", "street", "city", "region", "postal_code", "country",
-                  "lat", "lon", "phone", "website", "routes", "offers_at_home", "certifications", "sources",
-                  "updated_at"]
-
-
-def flatten(record: dict) -> dict:
-    """A record as one CSV row: lists joined with ';', routes as route:setting."""
-    a, loc = record.get("address") or {}, record.get("location") or {}
-    return {
-        "id": record["id"], "name": record.get("name", ""), "credentials": ";".join(record.get("credentials", [])),
-        "practice": record.get("practice", ""), **{k: a.get(k, "") for k in ("street", "city", "region",
-                                                                             "postal_code", "country")},
-        "lat": loc.get("lat", ""), "lon": loc.get("lon", ""), "phone": record.get("phone", ""),
-        "website": record.get("website", ""),
-        "routes": ";".join(f"{r['route']}:{r['setting']}" for r in record.get("routes", [])),
-        "offers_at_home": str(bool(record.get("offers_at_home"))).lower(),
-        "certifications": ";".join(c["program"] for c in record.get("certifications", [])),
-        "sources": ";".join(s["url"] for s in record.get("sources", [])),
-        "updated_at": record.get("updated_at", ""),
-    }
-
-
-def write_csv(records, out) -> None:
-    w = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-    w.writeheader()
-    for r in records:
-        w.writerow(flatten(r))
-
-
 def cmd_export(args, paths: Paths) -> int:
+    from kapdir.export import write_csv
     from kapdir.records import public
 
     with _store(paths) as store:

@@ -218,7 +218,9 @@ def close_review(store: Store, item_id: int, *, actor: str, resolution: str) -> 
 
 def report_problem(store: Store, rid: str, message: str, contact: str = "") -> None:
     """A visitor's report about a listing: it joins the review queue, nothing changes until a human acts."""
+    _require_record(store, rid)
     with store.tx() as c:
         c.execute("INSERT INTO review(kind, subject, detail, status, created_at) VALUES(?,?,?,?,?)",
                   ("report", f"{rid}:{secrets.token_hex(4)}", json.dumps({"message": message[:2000], "contact": contact[:200]}), "open",
                    now_iso()))
+        store.audit(c, "visitor", "report", rid, {"length": len(message)})

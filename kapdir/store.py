@@ -105,9 +105,10 @@ CREATE TABLE IF NOT EXISTS review (
     created_at  TEXT NOT NULL,
     closed_at   TEXT,
     closed_by   TEXT,
-    resolution  TEXT,
-    UNIQUE (kind, subject, status)
+    resolution  TEXT
 );
+-- one open item per subject; closed ones are history
+CREATE UNIQUE INDEX IF NOT EXISTS review_open ON review(kind, subject) WHERE status='open';
 CREATE TABLE IF NOT EXISTS audit (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          TEXT NOT NULL,

@@ -422,3 +422,23 @@ def test_every_admin_and_report_page_labels_its_fields_and_has_no_inline_code(ad
     page = _Markup()
     page.feed(anon.get("/admin/login").text)
     assert set(page.controls) == {"username", "password"} <= page.labels
+
+
+def test_closing_a_reopened_duplicate_pair_is_refused_not_a_500(admin, data):
+    queue = admin.get("/admin/review")
+    item_id = int(re.search(r'id="item-(\d+)"', queue.text).group(1))
+    form = {f"c{item_id}-csrf_token": token(queue.text), f"c{item_id}-resolution": "different people"}
+    assert admin.post(f"/admin/review/{item_id}/close", data=form).status_code == 303
+    conn = sqlite3.connect(data / "kapdir.sqlite3")  # what a later crawl does when one listing changes
+    conn.execute("INSERT INTO review(kind, subject, detail, status, created_at) SELECT kind, subject, detail,"
+                 " 'open', created_at FROM review WHERE id=?", (item_id,))
+    conn.commit()
+    again = conn.execute("SELECT max(id) FROM review").fetchone()[0]
+    conn.close()
+    queue = admin.get("/admin/review")
+    form = {f"c{again}-csrf_token": token(queue.text), f"c{again}-resolution": "still different"}
+    r = admin.post(f"/admin/review/{again}/close", data=form, follow_redirects=True)
+    assert r.status_code == 200 and "UNIQUE constraint failed" in r.text
+    r = admin.post(f"/admin/review/{again}/merge", data=form, follow_redirects=True)
+    assert r.status_code == 200 and "UNIQUE constraint failed" in r.text
+    assert len(ids(admin)["Jordan Lee"]) == 2  # the merge was rolled back whole

@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=str(paths.data_dir),
         INDEX_DIR=str(paths.index_dir),
-        SECRET_KEY=os.environ.get("KAPDIR_SECRET_KEY") or secrets.token_hex(32),
+        SECRET_KEY=os.environ.get("KAPDIR_SECRET_KEY") or "",
         MAX_CONTENT_LENGTH=64 * 1024,
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
@@ -29,6 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+    if app.config.get("KAPDIR_PROXY_FIX") or os.environ.get("KAPDIR_PROXY_FIX"):
+        # Behind one reverse proxy: trust its X-Forwarded-For/-Proto, so rate limits see real clients.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     if _https(app):
         app.config["SESSION_COOKIE_SECURE"] = True
     app.json.sort_keys = False
@@ -53,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS.
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return resp
 
@@ -65,11 +73,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(405)
     @app.errorhandler(413)
     @app.errorhandler(500)
+    @app.errorhandler(503)
     def handle_error(err):
         code = getattr(err, "code", 500) or 500
         message = {400: "bad request", 404: "not found", 405: "method not allowed",
-                   413: "request too large", 500: "internal error"}.get(code, "error")
-        if code == 400 and getattr(err, "description", None) and isinstance(err.description, str):
+                   413: "request too large", 500: "internal error",
+                   503: "temporarily unavailable"}.get(code, "error")
+        if code in (400, 503) and getattr(err, "description", None) and isinstance(err.description, str):
             message = err.description
         if wants_json():
             return jsonify({"error": message}), code
@@ -88,10 +98,43 @@ def _https(app: Flask) -> bool:
     return str(flag).strip().lower() in ("1", "true", "yes", "on") or app.config.get("PREFERRED_URL_SCHEME") == "https"
 
 
+def _secret_key(data_dir: Path) -> str:
+    """One key per data dir (unless KAPDIR_SECRET_KEY is set), so sessions and CSRF tokens survive restarts
+    and are shared by every web process serving the same data."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip() or _new_key(path)
+    except FileNotFoundError:
+        return _new_key(path)
+    except OSError:
+        return secrets.token_hex(32)
+
+
+def _new_key(path: Path) -> str:
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError:
+        pass  # read-only data dir: a per-process key still works for a single process
+    return key
+
+
 def searcher():
     """This request's index searcher (None until a first index exists)."""
     from flask import current_app
 
     if "searcher" not in g:
-        g.searcher = current_app.extensions["kapdir_index"].searcher()
+        try:
+            g.searcher = current_app.extensions["kapdir_index"].searcher()
+        except Exception:  # noqa: BLE001 - an unreadable index must not become a 500
+            current_app.logger.exception("search index at %s is unreadable; run `kapdir index`",
+                                         current_app.config["INDEX_DIR"])
+            from werkzeug.exceptions import ServiceUnavailable
+
+            raise ServiceUnavailable("the search index is being rebuilt; please try again shortly") from None
     return g.searcher

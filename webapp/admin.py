@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import time
 from pathlib import Path
 
@@ -37,6 +38,9 @@ from webapp import forms as wf
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PUBLIC_ENDPOINTS = {"admin.login"}
+# What a curation call raises when it says no. IntegrityError too: review's UNIQUE(kind, subject, status)
+# refuses to close a re-opened duplicate pair that was closed once before.
+REFUSED = (KapdirError, sqlite3.IntegrityError)
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW_S = 15 * 60
 # Signed-cookie sessions cannot be revoked server-side, so they carry their own age limit.
@@ -332,7 +336,7 @@ def _act(rid: str, fn, done: str, form_key: str, form, *, go_to: str | None = No
     """Run one curation call; a refusal (KapdirError) is shown on the record page, never a 500."""
     try:
         result = fn()
-    except KapdirError as exc:
+    except REFUSED as exc:
         return _record_page(rid, 400, error=str(exc), **{form_key: form})
     reindex()
     flash(done if not callable(done) else done(result), "ok")
@@ -406,7 +410,7 @@ def suppressions():
         if form.validate_on_submit():
             try:
                 removed = curation.suppress(store(), form.target.data, actor=actor(), reason=form.reason.data)
-            except KapdirError as exc:
+            except REFUSED as exc:
                 error = str(exc)
             else:
                 reindex()
@@ -456,7 +460,7 @@ def review_close(item_id: int):
         return redirect(url_for("admin.review"), code=303)
     try:
         curation.close_review(store(), item_id, actor=actor(), resolution=form.resolution.data.strip())
-    except KapdirError as exc:
+    except REFUSED as exc:
         flash(str(exc), "error")
     else:
         flash(f"Review item {item_id} closed.", "ok")
@@ -473,7 +477,7 @@ def review_merge(item_id: int):
         return redirect(url_for("admin.review"), code=303)
     try:
         keep = curation.merge(store(), rids, actor=actor(), reason=f"review item {item_id}")
-    except KapdirError as exc:
+    except REFUSED as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.review"), code=303)
     reindex()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from itemadapter import ItemAdapter
@@ -10,12 +11,16 @@ from kapdir.phones import normalise_phone
 from kapdir.places import geocode, normalise_city, normalise_region, parse_address
 from kapdir.reading import parse_credentials, split_name_credentials
 
+_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.\-]*\s*:", re.I)
+
 
 def clean_website(url: str | None) -> str:
     """Only http(s) links are kept: a crawled ``javascript:`` or ``data:`` URL must never reach a page."""
     if not url:
         return ""
     url = url.strip()
+    if _SCHEME.match(url) and not url.lower().startswith(("http://", "https://")):
+        return ""  # javascript:, data:, mailto: … are never a practitioner's website
     if url.startswith("//"):
         url = "https:" + url
     if "://" not in url and "." in url and " " not in url:
