@@ -1,21 +1,25 @@
 """Bring the Whoosh index up to date with the record store, incrementally or from scratch.
 
-Only one writer at a time (Whoosh's own lock, waited on with a timeout). Each update is one commit, so
-readers see either the old index or the new one, never half of it. The last store ``seq`` indexed is kept
-in ``kapdir-index.json`` beside the segments; replaying an update is harmless.
+Incremental updates are one Whoosh commit each, so readers see the old generation or the new one, never
+half of it. A full rebuild (asked for, first run, corrupt index, or a schema change) is written into a new
+directory beside the old one and swapped in atomically through the ``index`` symlink; a new ``epoch`` in
+the meta file tells web processes to reopen. Readers of the old generation keep their open files. The last
+store ``seq`` applied is kept in ``kapdir-index.json``; replaying an update is harmless. All index writing
+is serialised by one lock file, so a crawl's update and a maintainer's rebuild never interleave.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR
 
 from index.schema import make_schema, to_document
 from kapdir.errors import KapdirError
@@ -41,63 +45,126 @@ def _write_meta(index_dir: Path, meta: dict) -> None:
     os.replace(tmp, Path(index_dir) / META)
 
 
-def open_or_create(index_dir: Path):
-    """Open the index; a missing one is created, a corrupt one is moved aside and recreated empty."""
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    has_files = any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
-    if has_files:
-        try:
-            ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-            with ix.searcher() as s:
-                s.doc_count()
-            return ix, False
-        except Exception as exc:  # noqa: BLE001 - any failure to read means: rebuild from the store
-            aside = index_dir.with_name(f"{index_dir.name}.corrupt-{int(time.time())}")
-            log.error("search index at %s is unreadable (%s); moved to %s and rebuilding from the store",
-                      index_dir, exc, aside)
-            shutil.move(str(index_dir), str(aside))
-            index_dir.mkdir(parents=True)
-    return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME), True
+@contextmanager
+def _write_lock(index_dir: Path, timeout: float = WRITER_TIMEOUT):
+    path = index_dir.parent / f".{index_dir.name}.write-lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise KapdirError(f"search index {index_dir} is locked by another writer") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _open(index_dir: Path):
+    """The current index, or None when there is none, it is unreadable, or its schema is outdated."""
+    if not any(index_dir.glob(f"_{INDEX_NAME}_*.toc")):
+        return None
+    try:
+        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        with ix.searcher() as s:
+            s.doc_count()
+    except Exception as exc:  # noqa: BLE001 - any failure to read means: rebuild from the store
+        log.error("search index at %s is unreadable (%s); rebuilding from the store", index_dir, exc)
+        return None
+    if ix.schema.names() != make_schema().names() or any(
+            type(ix.schema[n]) is not type(make_schema()[n]) for n in ix.schema.names()):
+        log.warning("search index at %s has an older schema; rebuilding from the store", index_dir)
+        ix.close()
+        return None
+    return ix
+
+
+def _swap_in(index_dir: Path, new_dir: Path) -> None:
+    """Point ``index`` at the new directory in one atomic rename, then drop older generations."""
+    link_tmp = index_dir.with_name(f".{index_dir.name}.link-{os.getpid()}")
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(new_dir.name, link_tmp)
+    if index_dir.exists() and not index_dir.is_symlink():
+        # An index directory from before symlinks (or a plain copy): move it aside once.
+        index_dir.rename(index_dir.with_name(f"{index_dir.name}-legacy-{int(time.time())}"))
+    os.replace(link_tmp, index_dir)
+    for old in index_dir.parent.glob(f"{index_dir.name}-*"):
+        if old.is_dir() and old.resolve() != new_dir.resolve():
+            shutil.rmtree(old, ignore_errors=True)  # open files stay readable until readers move on
+
+
+def _rebuild(store: Store, index_dir: Path, started: float) -> dict:
+    epoch = time.time_ns()
+    new_dir = index_dir.with_name(f"{index_dir.name}-{epoch}")
+    new_dir.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(new_dir), make_schema(), indexname=INDEX_NAME)
+    top = store.current_seq()
+    writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=256)
+    added = 0
+    try:
+        for record in store.records(published_only=True):
+            writer.add_document(**to_document(public(record)))
+            added += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
+    with ix.searcher() as s:
+        count = s.doc_count()
+    ix.close()
+    result = {"seq": top, "epoch": epoch, "updated_at": now_iso(), "documents": count,
+              "added_or_updated": added, "removed": 0, "rebuilt": True,
+              "seconds": round(time.monotonic() - started, 3)}
+    _write_meta(new_dir, result)
+    _swap_in(index_dir, new_dir)
+    return result
 
 
 def update_index(store: Store, index_dir: Path, *, rebuild: bool = False) -> dict:
     """Apply every record change newer than the index's seq (or everything, with ``rebuild``)."""
     index_dir = Path(index_dir)
-    ix, created = open_or_create(index_dir)
-    meta = {} if (rebuild or created) else read_meta(index_dir)
-    since = int(meta.get("seq", 0))
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    try:
-        writer = ix.writer(timeout=WRITER_TIMEOUT)
-    except Exception as exc:  # whoosh raises LockError after the timeout
-        raise KapdirError(f"search index {index_dir} is locked by another writer: {exc}") from None
-    added = removed = 0
-    top = since
-    try:
-        if since == 0:
-            top = store.current_seq()
-            for record in store.records(published_only=True):
-                writer.add_document(**to_document(public(record)))
-                added += 1
-            writer.commit(mergetype=CLEAR, optimize=False)
-        else:
-            for seq, rid, published, record in store.changes_since(since):
-                top = max(top, seq)
-                if published:
-                    writer.update_document(**to_document(public(record)))
-                    added += 1
-                else:
-                    writer.delete_by_term("id", rid)
-                    removed += 1
-            writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    with ix.searcher() as s:
-        count = s.doc_count()
-    result = {"seq": top, "updated_at": now_iso(), "documents": count, "added_or_updated": added,
-              "removed": removed, "rebuilt": since == 0, "seconds": round(time.monotonic() - started, 3)}
-    _write_meta(index_dir, result)
-    ix.close()
-    return result
+    with _write_lock(index_dir):
+        ix = None if rebuild else _open(index_dir)
+        meta = read_meta(index_dir) if ix is not None else {}
+        if ix is None or "seq" not in meta:
+            if ix is not None:
+                ix.close()
+            return _rebuild(store, index_dir, started)
+        since = int(meta["seq"])
+        added = removed = 0
+        top = since
+        changes = list(store.changes_since(since))
+        if changes:
+            try:
+                writer = ix.writer(timeout=WRITER_TIMEOUT)
+            except Exception as exc:  # whoosh raises LockError after the timeout
+                raise KapdirError(f"search index {index_dir} is locked by another writer: {exc}") from None
+            try:
+                for seq, rid, published, record in changes:
+                    top = max(top, seq)
+                    if published:
+                        writer.update_document(**to_document(public(record)))
+                        added += 1
+                    else:
+                        writer.delete_by_term("id", rid)
+                        removed += 1
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        with ix.searcher() as s:
+            count = s.doc_count()
+        ix.close()
+        result = {**meta, "seq": top, "updated_at": now_iso(), "documents": count, "added_or_updated": added,
+                  "removed": removed, "rebuilt": False, "seconds": round(time.monotonic() - started, 3)}
+        _write_meta(index_dir, result)
+        return result

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from kapdir.records import fold
@@ -34,8 +35,9 @@ def make_schema() -> Schema:
         route_setting=KEYWORD(commas=True, stored=True),
         certification=KEYWORD(commas=True, stored=True),
         at_home_only=ID(stored=True),
-        lat=NUMERIC(float, stored=True, bits=64),
-        lon=NUMERIC(float, stored=True, bits=64),
+        lat=NUMERIC(float, stored=True, bits=32, shift_step=32),
+        lon=NUMERIC(float, stored=True, bits=32, shift_step=32),
+        facets=COLUMN(VarBytesColumn()),  # compact filter values, read in bulk by index.facets
         record=STORED(),
     )
 
@@ -66,6 +68,12 @@ def to_document(record: dict) -> dict:
         "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
     }
     loc = record.get("location") or {}
+    facets = {"r": sorted({r["route"] for r in routes}), "s": sorted({r["setting"] for r in routes}),
+              "rs": sorted({f"{r['route']}:{r['setting']}" for r in routes}), "c": sorted(set(certs)),
+              "ck": doc["city"] if doc["city"] != "-" else "", "cn": addr.get("city", ""),
+              "rg": doc["region"] if doc["region"] != "-" else "", "n": doc["name_sort"]}
     if loc.get("lat") is not None and loc.get("lon") is not None:
         doc["lat"], doc["lon"] = float(loc["lat"]), float(loc["lon"])
+        facets["la"], facets["lo"] = float(loc["lat"]), float(loc["lon"])
+    doc["facets"] = json.dumps(facets, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return doc

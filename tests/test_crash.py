@@ -104,7 +104,15 @@ def test_kill_during_crawl_then_recover(tmp_path):
         assert first.returncode == 0
         p = subprocess.Popen([sys.executable, "-m", "kapdir", "--data-dir", str(data), "--sources", str(src),
                               "crawl", "slow"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(3)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # kill it mid-crawl: after its job started, before it ends
+            row = sqlite3.connect(data / "kapdir.sqlite3").execute(
+                "SELECT count(*) FROM jobs WHERE status='running'").fetchone()
+            if row[0]:
+                break
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert p.poll() is None, "the crawl ended before it could be killed"
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
         conn = sqlite3.connect(data / "kapdir.sqlite3")
