@@ -160,6 +160,33 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
             if r["data"].get("lat") is not None and r["data"].get("lon") is not None:
                 loc = {"lat": round(float(r["data"]["lat"]), 5), "lon": round(float(r["data"]["lon"]), 5)}
                 break
+    def origin(field_values) -> dict:
+        """Where the winning value came from, plus the other values sources gave (kept, not lost)."""
+        chosen = None
+        others: list = []
+        for r in rows:
+            value = field_values(r["data"])
+            if not value:
+                continue
+            if chosen is None:
+                chosen = {"source": r["source"], "url": r["url"], "last_seen": r["last_seen"]}
+                winner = value
+            elif value != winner and value not in others:
+                others.append(value)
+        if chosen is None:
+            return {}
+        return chosen | ({"others": others} if others else {})
+
+    def addr_of(d: dict) -> str:
+        return ", ".join(x for x in (d.get("street"), d.get("city"), d.get("region"), d.get("postal_code")) if x)
+
+    provenance = {
+        "name": origin(lambda d: d.get("name")),
+        "practice": origin(lambda d: d.get("practice")),
+        "phone": origin(lambda d: d.get("phone")),
+        "website": origin(lambda d: d.get("website")),
+        "address": origin(lambda d: addr_of(d) if d.get("street") else None) or origin(addr_of),
+    }
     record = {
         "id": rid,
         "name": best.get("name", ""),
@@ -175,9 +202,10 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
         "certifications": sorted(certs.values(), key=lambda v: v["program"]),
         "sources": [{"source": r["source"], "url": r["url"], "first_seen": r["first_seen"],
                      "last_seen": r["last_seen"]} for r in sorted(rows, key=lambda r: (r["source"], r["url"]))],
+        "provenance": {k: v for k, v in provenance.items() if v},
         "updated_at": "",
     }
-    content = canonical_json({k: v for k, v in record.items() if k not in ("sources", "updated_at")}
+    content = canonical_json({k: v for k, v in record.items() if k not in ("sources", "updated_at", "provenance")}
                              | {"sources": [(s["source"], s["url"]) for s in record["sources"]]})
     content_hash = stable_hash(content)
     if previous and previous.get("_content") == content_hash and previous.get("updated_at"):
@@ -214,6 +242,10 @@ def apply_curation(record: dict, curation: dict[str, dict]) -> tuple[dict, bool]
                                          "source": "curator"} for p in value]
         else:
             record[field] = value
+        if field in ("name", "practice", "phone", "website"):
+            record.setdefault("provenance", {})[field] = {"source": "curator", "by": c["actor"], "at": c["at"]}
+        elif field in ("street", "city", "region", "postal_code"):
+            record.setdefault("provenance", {})["address"] = {"source": "curator", "by": c["actor"], "at": c["at"]}
     if curation:
         record["curated_fields"] = sorted(f for f in curation if not f.startswith("_"))
     return record, "_hidden" not in curation

@@ -140,3 +140,16 @@ def test_unchanged_sitemap_entries_are_not_fetched_again(crawled, tmp_path):
     # the skipped listings are still published and were marked as seen
     names = {name_key(x["name"]) for x in export(crawled["data"])}
     assert {name_key(p["name"]) for p in expected("meadow")["practitioners"]} <= names
+
+
+def test_every_field_knows_where_it_came_from(crawled):
+    for rec in crawled["records"]:
+        sources = {s["source"]: s for s in rec["sources"]}
+        for field in ("name", "phone", "address"):
+            pv = rec["provenance"][field]
+            assert pv["source"] in sources and pv["url"] in {s["url"] for s in rec["sources"]}, (rec["name"], field)
+        if len(sources) > 1 and "rainfall" in sources:
+            # a roster vouches for training, not for contact details: another source wins the name
+            assert rec["provenance"]["name"]["source"] != "rainfall", rec["name"]
+    page = make_client(crawled["data"]).get(f"/practitioners/{crawled['by_name']['elena marsh']['id']}")
+    assert "— from " in page.get_data(as_text=True)
