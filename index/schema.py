@@ -10,7 +10,7 @@ import json
 
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from kapdir.records import fold
@@ -26,7 +26,7 @@ def make_schema() -> Schema:
         name=TEXT(analyzer=_NAME, field_boost=4.0),
         practice=TEXT(analyzer=_NAME, field_boost=2.0),
         body=TEXT(analyzer=_TEXT),
-        name_sort=ID(sortable=True),
+        name_sort=COLUMN(VarBytesColumn()),  # a column only: ordering needs no indexed terms
         city=ID(sortable=True),           # folded key, for filtering
         city_name=ID(stored=True, sortable=True),  # display spelling, for facet labels
         region=ID(stored=True, sortable=True),
@@ -35,8 +35,8 @@ def make_schema() -> Schema:
         route_setting=KEYWORD(commas=True, stored=True),
         certification=KEYWORD(commas=True, stored=True),
         at_home_only=ID(stored=True),
-        lat=NUMERIC(float, stored=True, bits=32, shift_step=32),
-        lon=NUMERIC(float, stored=True, bits=32, shift_step=32),
+        lat=STORED(),  # radius search reads coordinates from index.facets arrays, not from terms
+        lon=STORED(),
         facets=COLUMN(VarBytesColumn()),  # compact filter values, read in bulk by index.facets
         record=STORED(),
     )
@@ -56,7 +56,7 @@ def to_document(record: dict) -> dict:
         "name": record.get("name", ""),
         "practice": record.get("practice", ""),
         "body": "\n".join(b for b in body if b),
-        "name_sort": fold(record.get("name", "")) or "~",
+        "name_sort": (fold(record.get("name", "")) or "~").encode("utf-8"),
         "city": fold(addr.get("city", "")) or "-",
         "city_name": addr.get("city", "") or "-",
         "region": (addr.get("region") or "-").upper(),
@@ -71,7 +71,7 @@ def to_document(record: dict) -> dict:
     facets = {"r": sorted({r["route"] for r in routes}), "s": sorted({r["setting"] for r in routes}),
               "rs": sorted({f"{r['route']}:{r['setting']}" for r in routes}), "c": sorted(set(certs)),
               "ck": doc["city"] if doc["city"] != "-" else "", "cn": addr.get("city", ""),
-              "rg": doc["region"] if doc["region"] != "-" else "", "n": doc["name_sort"]}
+              "rg": doc["region"] if doc["region"] != "-" else "", "n": doc["name_sort"].decode("utf-8")}
     if loc.get("lat") is not None and loc.get("lon") is not None:
         doc["lat"], doc["lon"] = float(loc["lat"]), float(loc["lon"])
         facets["la"], facets["lo"] = float(loc["lat"]), float(loc["lon"])

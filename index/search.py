@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import qparser, sorting
-from whoosh.query import And, Every, NullQuery, NumericRange, Or, Term
+from whoosh.query import And, Every, NullQuery, Or, Term
 
 from index.facets import arrays_for
 from index.schema import make_schema
 from kapdir.places import (
-    bbox,
     city_aliases,
     geocode,
     haversine_mi,
@@ -251,10 +250,6 @@ def build_query(p: SearchParams):
         parts.append(Term("setting", p.setting))
     if p.certifications:
         parts.append(Or([Term("certification", c) for c in p.certifications]))
-    if p.near_point:
-        la0, la1, lo0, lo1 = bbox(p.near_point[0], p.near_point[1], p.radius_mi)
-        parts.append(NumericRange("lat", la0, la1))
-        parts.append(NumericRange("lon", lo0, lo1))
     if p.q:
         tq = text_query(p.q)
         if not isinstance(tq, Every):
@@ -352,10 +347,12 @@ def search_reference(searcher, p: SearchParams) -> dict:
 
 
 def _search_near(searcher, query, p: SearchParams) -> dict:
-    """Bounding box in the index, exact great-circle distance here, then sort and facet the survivors."""
+    """Exact great-circle distance for every match (slow, but this path only cross-checks `search`)."""
     lat0, lon0 = p.near_point
     found = []
     for hit in searcher.search(query, limit=None, sortedby=_sortedby(p)):
+        if hit.get("lat") is None or hit.get("lon") is None:
+            continue
         d = haversine_mi(lat0, lon0, hit["lat"], hit["lon"])
         if d <= p.radius_mi:
             found.append((d, hit.score or 0.0, hit.fields()))
