@@ -27,6 +27,14 @@ DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DEPTH_LIMIT = 8
+# Memory guard: a runaway crawl is closed (and reported partial) before it can starve the machine.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024
+# Breadth-first with on-disk-friendly FIFO queues keeps the pending-request frontier small on huge sites.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 CLOSESPIDER_PAGECOUNT = 2000
 CLOSESPIDER_TIMEOUT = 3600
 REDIRECT_MAX_TIMES = 5
