@@ -242,3 +242,17 @@ def test_unreachable_site_fails_cleanly_and_keeps_data(lotus, tmp_path):
     assert r.stdout.strip().startswith("lotus: failed")
     assert "Traceback" not in r.stderr
     assert json.dumps(export(lotus["data"]), sort_keys=True) == json.dumps(before, sort_keys=True)
+
+
+def test_etag_revalidation_follows_the_index_generation(lotus):
+    client = make_client(lotus["data"])
+    first = client.get("/api/v1/search?city=Austin")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag
+    again = client.get("/api/v1/search?city=Austin", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    other = client.get("/api/v1/search?city=Denver", headers={"If-None-Match": etag})
+    assert other.status_code == 200  # the ETag is per URL
+    assert kapdir("index", "--rebuild", data_dir=lotus["data"]).returncode == 0
+    fresh = client.get("/api/v1/search?city=Austin", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag  # a new index, a new answer

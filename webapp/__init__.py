@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 
 from index.reader import IndexReader
 from kapdir.config import resolve
@@ -63,6 +64,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS.
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return resp
+
+    @app.after_request
+    def conditional(resp):
+        """Search answers only change when a new index generation is committed: an ETag keyed by the
+        generation and the URL lets browsers, proxies and scripts revalidate for free (304)."""
+        s = g.get("searcher")
+        if (request.method == "GET" and resp.status_code == 200 and s is not None
+                and request.blueprint in ("api", "pages") and not resp.headers.get("Set-Cookie")):
+            try:
+                generation = s.reader().generation()
+            except Exception:  # noqa: BLE001 - no ETag is better than a failed response
+                return resp
+            epoch = current_app.extensions["kapdir_index"].meta().get("epoch", "")
+            digest = hashlib.sha1(f"{epoch}:{generation}:{request.full_path}".encode()).hexdigest()[:20]
+            resp.set_etag(digest)
+            resp.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+            resp.make_conditional(request)
         return resp
 
     def wants_json() -> bool:
