@@ -10,12 +10,14 @@ read once from a compact column. A query becomes a handful of vectorised compari
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import threading
 
 import numpy as np
 
+_tokens = itertools.count(1)
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
 SETTINGS = ("in_clinic", "at_home", "unspecified")
 ROUTE_SETTINGS = tuple(f"{r}:{s}" for r in ROUTES for s in SETTINGS)
@@ -26,6 +28,7 @@ class FacetArrays:
     """Per-document filter values for one searcher (one index generation)."""
 
     def __init__(self, searcher):
+        self.token = next(_tokens)  # unique per build: caches keyed on it never outlive a generation
         reader = searcher.reader()
         n = reader.doc_count_all()
         self.n = n

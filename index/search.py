@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -307,18 +308,14 @@ def search(searcher, p: SearchParams) -> dict:
         mask &= dist <= p.radius_mi
     tq = text_query(p.q) if p.q else None
     if tq is not None and not isinstance(tq, Every):
-        hits = np.zeros(arrays.n, dtype=bool)
-        docs = np.fromiter(searcher.docs_for_query(tq), dtype=np.int64)
-        hits[docs[docs < arrays.n]] = True
-        mask &= hits
+        mask &= _text_hits(searcher, arrays, p.q, tq)
     total = int(np.count_nonzero(mask))
     start = (p.page - 1) * p.per_page
     relevance = tq is not None and not isinstance(tq, Every) and (p.sort == "relevance" or
                                                                   (not p.sort and not p.near_point))
     if relevance and total:
-        allowed = {int(d) for d in np.nonzero(mask)[0]}
-        results = searcher.search(tq, limit=start + p.per_page, filter=allowed)
-        page = [h.docnum for h in results[start:start + p.per_page]]
+        ranked = _text_ranking(searcher, arrays, p.q, tq)
+        page = list(ranked[mask[ranked]][start:start + p.per_page])
     elif dist is not None and p.sort != "name":
         page = list(arrays.page_by(mask, dist, start, p.per_page))
     else:
@@ -330,6 +327,49 @@ def search(searcher, p: SearchParams) -> dict:
             rec["distance_mi"] = round(float(dist[d]), 1)
         hits_out.append(rec)
     return _envelope(p, total, hits_out, arrays.facets(mask, CITY_FACET_LIMIT), searcher)
+
+
+_TEXT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_TEXT_CACHE_SIZE = 256
+_TEXT_LOCK = threading.Lock()
+
+
+def _text_hits(searcher, arrays, q: str, tq) -> np.ndarray:
+    """Documents matching the free text, as a mask; the most recent 256 texts are cached per index
+    generation (people repeat searches; a commit makes a new generation and so new entries)."""
+    key = (arrays.token, q)
+    with _TEXT_LOCK:
+        hits = _TEXT_CACHE.get(key)
+        if hits is not None:
+            _TEXT_CACHE.move_to_end(key)
+            return hits
+    hits = np.zeros(arrays.n, dtype=bool)
+    docs = np.fromiter(searcher.docs_for_query(tq), dtype=np.int64)
+    hits[docs[docs < arrays.n]] = True
+    hits.setflags(write=False)
+    with _TEXT_LOCK:
+        _TEXT_CACHE[key] = hits
+        while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
+            _TEXT_CACHE.popitem(last=False)
+    return hits
+
+
+def _text_ranking(searcher, arrays, q: str, tq) -> np.ndarray:
+    """Every document matching the text, best first (Whoosh BM25F), cached like `_text_hits`: any
+    filter combination then pages through it with one vectorised lookup."""
+    key = (arrays.token, q, "ranked")
+    with _TEXT_LOCK:
+        ranked = _TEXT_CACHE.get(key)
+        if ranked is not None:
+            _TEXT_CACHE.move_to_end(key)
+            return ranked
+    ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
+    ranked = ranked[ranked < arrays.n]
+    with _TEXT_LOCK:
+        _TEXT_CACHE[key] = ranked
+        while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
+            _TEXT_CACHE.popitem(last=False)
+    return ranked
 
 
 def search_reference(searcher, p: SearchParams) -> dict:
