@@ -304,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="the web site and JSON API")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--threads", type=int, default=4, help="each thread keeps its own index searcher (memory)")
     s.add_argument("--debug", action="store_true", help="Flask's development server (never in production)")
     s.set_defaults(func=cmd_serve)
 
