@@ -105,7 +105,9 @@ def _rebuild(store: Store, index_dir: Path, started: float) -> dict:
     new_dir.mkdir(parents=True)
     ix = whoosh_index.create_in(str(new_dir), make_schema(), indexname=INDEX_NAME)
     top = store.current_seq()
-    writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=256)
+    # compound=False: separate segment files are mmapped and shared by every reader, where a compound file
+    # gives each thread's searcher a private in-memory copy (1.5 GB vs 0.36 GB for 5 searchers at 100k).
+    writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=256, compound=False)
     added = 0
     try:
         for record in store.records(published_only=True):
@@ -145,7 +147,7 @@ def update_index(store: Store, index_dir: Path, *, rebuild: bool = False) -> dic
         changes = list(store.changes_since(since))
         if changes:
             try:
-                writer = ix.writer(timeout=WRITER_TIMEOUT)
+                writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
             except Exception as exc:  # whoosh raises LockError after the timeout
                 raise KapdirError(f"search index {index_dir} is locked by another writer: {exc}") from None
             try:

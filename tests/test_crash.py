@@ -33,8 +33,14 @@ def _popen(*args, data):
 def test_kill_during_index_rebuild(seeded):
     published = sqlite3.connect(seeded / "kapdir.sqlite3").execute(
         "SELECT count(*) FROM records WHERE published=1").fetchone()[0]
+    live = (seeded / "index").resolve()
     p = _popen("index", "--rebuild", data=seeded)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # kill it once the new generation is being written beside the live one
+        if any(d.is_dir() and d.resolve() != live for d in seeded.glob("index-*")):
+            break
+        time.sleep(0.005)
+    time.sleep(0.2)
     assert p.poll() is None, "rebuild finished too fast to interrupt"
     p.send_signal(signal.SIGKILL)
     p.wait()
