@@ -68,5 +68,10 @@ class IndexReader:
         self._local.version = self._version
         return s
 
+    @property
+    def epoch(self):
+        """The epoch of the index this process reads (checked against the meta file on every request)."""
+        return self._epoch
+
     def meta(self) -> dict:
         return read_meta(self.index_dir)

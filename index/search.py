@@ -308,13 +308,13 @@ def search(searcher, p: SearchParams) -> dict:
         mask &= dist <= p.radius_mi
     tq = text_query(p.q) if p.q else None
     if tq is not None and not isinstance(tq, Every):
-        mask &= _text_hits(searcher, arrays, p.q, tq)
+        mask &= _text_hits(searcher, arrays, tq)
     total = int(np.count_nonzero(mask))
     start = (p.page - 1) * p.per_page
     relevance = tq is not None and not isinstance(tq, Every) and (p.sort == "relevance" or
                                                                   (not p.sort and not p.near_point))
     if relevance and total:
-        ranked = _text_ranking(searcher, arrays, p.q, tq)
+        ranked = _text_ranking(searcher, arrays, tq)
         page = list(ranked[mask[ranked]][start:start + p.per_page])
     elif dist is not None and p.sort != "name":
         page = list(arrays.page_by(mask, dist, start, p.per_page))
@@ -334,42 +334,43 @@ _TEXT_CACHE_SIZE = 256
 _TEXT_LOCK = threading.Lock()
 
 
-def _text_hits(searcher, arrays, q: str, tq) -> np.ndarray:
-    """Documents matching the free text, as a mask; the most recent 256 texts are cached per index
-    generation (people repeat searches; a commit makes a new generation and so new entries)."""
-    key = (arrays.token, q)
+def _cached(key: tuple, compute):
+    """The most recent 256 free-text results per index generation (people repeat searches; a commit
+    makes a new generation, and so new keys)."""
     with _TEXT_LOCK:
-        hits = _TEXT_CACHE.get(key)
-        if hits is not None:
+        value = _TEXT_CACHE.get(key)
+        if value is not None:
             _TEXT_CACHE.move_to_end(key)
-            return hits
-    hits = np.zeros(arrays.n, dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(tq), dtype=np.int64)
-    hits[docs[docs < arrays.n]] = True
-    hits.setflags(write=False)
+            return value
+    value = compute()
     with _TEXT_LOCK:
-        _TEXT_CACHE[key] = hits
+        _TEXT_CACHE[key] = value
         while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
             _TEXT_CACHE.popitem(last=False)
-    return hits
+    return value
 
 
-def _text_ranking(searcher, arrays, q: str, tq) -> np.ndarray:
-    """Every document matching the text, best first (Whoosh BM25F), cached like `_text_hits`: any
-    filter combination then pages through it with one vectorised lookup."""
-    key = (arrays.token, q, "ranked")
-    with _TEXT_LOCK:
-        ranked = _TEXT_CACHE.get(key)
-        if ranked is not None:
-            _TEXT_CACHE.move_to_end(key)
-            return ranked
-    ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
-    ranked = ranked[ranked < arrays.n]
-    with _TEXT_LOCK:
-        _TEXT_CACHE[key] = ranked
-        while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
-            _TEXT_CACHE.popitem(last=False)
-    return ranked
+def _text_hits(searcher, arrays, tq) -> np.ndarray:
+    """Documents matching the free text, as a read-only mask. Keyed by the parsed query, so "Lozenges"
+    and "lozenges" share an entry."""
+    def compute():
+        hits = np.zeros(arrays.n, dtype=bool)
+        docs = np.fromiter(searcher.docs_for_query(tq), dtype=np.int64)
+        hits[docs[docs < arrays.n]] = True
+        hits.setflags(write=False)
+        return hits
+
+    return _cached((arrays.token, str(tq), "hits"), compute)
+
+
+def _text_ranking(searcher, arrays, tq) -> np.ndarray:
+    """Every document matching the text, best first (Whoosh BM25F): any filter combination then pages
+    through it with one vectorised lookup."""
+    def compute():
+        ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
+        return ranked[ranked < arrays.n]
+
+    return _cached((arrays.token, str(tq), "ranked"), compute)
 
 
 def search_reference(searcher, p: SearchParams) -> dict:

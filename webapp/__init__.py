@@ -77,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 generation = s.reader().generation()
             except Exception:  # noqa: BLE001 - no ETag is better than a failed response
                 return resp
-            epoch = current_app.extensions["kapdir_index"].meta().get("epoch", "")
+            epoch = current_app.extensions["kapdir_index"].epoch or ""  # already read for this request
             digest = hashlib.sha1(f"{epoch}:{generation}:{request.full_path}".encode()).hexdigest()[:20]
             resp.set_etag(digest)
             resp.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
