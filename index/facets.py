@@ -63,6 +63,61 @@ class FacetArrays:
         order = sorted(range(n), key=lambda d: (names[d], d))
         self.name_rank = np.empty(n, dtype=np.int64)
         self.name_rank[order] = np.arange(n)
+        self.by_name = np.asarray(order, dtype=np.intp)  # document numbers in name order
+        self._facet_tables()
+        self._geo_tables()
+
+    def _facet_tables(self) -> None:
+        """Codes that let `facets` count with one gather and two `bincount`s per request.
+
+        Each document gets the code of its (routes, settings, programmes) combination (a few thousand
+        distinct ones at 100k records): counting combinations and multiplying by a combination x label
+        matrix of 0/1 gives every route, setting and programme count at once, instead of one masked copy
+        and one comparison per label. City labels are numbered in label order, so ties in the top-50 city
+        list break by number alone.
+        """
+        ncert = min(len(self.certs), 64)
+        rs = self.route.astype(np.int64) | (self.setting.astype(np.int64) << len(ROUTES))
+        cert_values, cert_code = np.unique(self.cert, return_inverse=True)
+        keys, combo = np.unique(cert_code.reshape(-1) * 256 + rs, return_inverse=True)
+        self.combo = combo.reshape(-1).astype(np.intp)  # intp: bincount would convert anything else
+        rs_of, cert_of = keys % 256, cert_values[keys // 256]
+        nbits = len(ROUTES) + len(SETTINGS)
+        bits = (rs_of[:, None] >> np.arange(nbits)) & 1
+        cbits = (cert_of[:, None] >> np.arange(ncert, dtype=np.uint64)) & np.uint64(1)
+        self.combo_labels = np.hstack([bits, cbits.astype(np.int64)]).astype(np.float64)
+        self.label_names = [("route", lab) for lab in ROUTES] + [("setting", lab) for lab in SETTINGS] + [
+            ("certification", lab) for lab in self.certs[:64]]
+        # City labels in sorted order; 0 is "no city or no usable label".
+        labels = sorted({c for c in self.cities if c not in ("", "-")})
+        label_id = {c: i + 1 for i, c in enumerate(labels)}
+        by_code = np.array([label_id.get(c, 0) for c in self.cities] + [0], dtype=np.int32)
+        self.city_label = by_code[self.city].astype(np.intp)  # city -1 picks the trailing 0
+        self.city_labels = [""] + labels
+        # Counts over every row, so a result set bigger than half the index is counted through its
+        # complement (all minus the rest) and no request gathers more than half the rows.
+        self.combo_all = np.bincount(self.combo, minlength=len(self.combo_labels))
+        self.city_all = np.bincount(self.city_label, minlength=len(self.city_labels))
+        # Rows of each city or region code, contiguous: a filter sets those rows instead of comparing all.
+        self.city_rows, self.city_bounds = _postings(self.city, len(self.cities))
+        self.region_rows, self.region_bounds = _postings(self.region, len(self.regions))
+        # One read-only boolean column per route, setting, route:setting and programme: a filter on one
+        # value is that column itself, on several an OR of a few.
+        self.route_cols = _columns(self.route, len(ROUTES))
+        self.setting_cols = _columns(self.setting, len(SETTINGS))
+        self.route_setting_cols = _columns(self.route_setting, len(ROUTE_SETTINGS))
+        self.cert_cols = _columns(self.cert, min(len(self.certs), 64))
+
+    def _geo_tables(self) -> None:
+        """Rows sorted by (1-degree latitude band, longitude), so the bounding box of a circle is a few
+        contiguous runs found by binary search; and each row as a unit vector, so a distance is the chord
+        to the centre (2R asin(chord / 2), the great-circle distance) with no trigonometry per row."""
+        band = np.clip(np.floor(self.lat + 90.0), 0, 180)
+        key = band * 1000.0 + (self.lon + 180.0) % 360.0
+        key[np.isnan(key)] = np.inf  # rows without coordinates sort last, beyond any box
+        self.geo_order = np.argsort(key, kind="stable")
+        self.geo_key = key[self.geo_order]
+        self.xyz = _unit_vectors(self.lat, self.lon)
 
     def _code(self, table: dict[str, int], values: list[str], key: str) -> int:
         code = table.get(key)
@@ -99,75 +154,189 @@ class FacetArrays:
 
     # -- filters ----------------------------------------------------------------------------------
     def city_mask(self, keys: list[str]) -> np.ndarray:
-        codes = [self.city_codes[k] for k in keys if k in self.city_codes]
-        return np.isin(self.city, codes) if codes else np.zeros(self.n, dtype=bool)
+        mask = np.zeros(self.n, dtype=bool)
+        for code in {self.city_codes[k] for k in keys if k in self.city_codes}:
+            mask[self.city_rows[self.city_bounds[code]:self.city_bounds[code + 1]]] = True
+        return mask
 
     def region_mask(self, region: str) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
         code = self.region_codes.get(region)
-        return self.region == code if code is not None else np.zeros(self.n, dtype=bool)
+        if code is not None:
+            mask[self.region_rows[self.region_bounds[code]:self.region_bounds[code + 1]]] = True
+        return mask
 
     def route_mask(self, routes: list[str], setting: str) -> np.ndarray:
+        """Read-only: combine it into a mask of your own (`mask &= ...`)."""
         if routes and setting:
-            bits = sum(1 << ROUTE_SETTINGS.index(f"{r}:{setting}") for r in routes)
-            return (self.route_setting & bits) != 0
-        if routes:
-            return (self.route & sum(1 << ROUTES.index(r) for r in routes)) != 0
-        return (self.setting & (1 << SETTINGS.index(setting))) != 0
+            cols = [self.route_setting_cols[ROUTE_SETTINGS.index(f"{r}:{setting}")] for r in routes]
+        elif routes:
+            cols = [self.route_cols[ROUTES.index(r)] for r in routes]
+        else:
+            cols = [self.setting_cols[SETTINGS.index(setting)]]
+        return _any(cols, self.n)
 
     def cert_mask(self, certs: list[str]) -> np.ndarray:
-        bits = 0
-        for c in certs:
-            code = self.cert_codes.get(c)
-            if code is not None and code < 64:
-                bits |= 1 << code
-        return (self.cert & np.uint64(bits)) != 0 if bits else np.zeros(self.n, dtype=bool)
+        """Read-only, as `route_mask`."""
+        codes = [self.cert_codes.get(c) for c in certs]
+        return _any([self.cert_cols[code] for code in codes if code is not None and code < 64], self.n)
 
     def distances(self, lat0: float, lon0: float, radius: float) -> np.ndarray:
-        """Great-circle miles from a point (inf outside a bounding box, so most rows cost one comparison)."""
-        dlat = radius / 69.0
-        dlon = radius / max(69.0 * math.cos(math.radians(lat0)), 1e-6)
-        box = (np.abs(self.lat - lat0) <= dlat) & (np.abs(((self.lon - lon0 + 180) % 360) - 180) <= dlon)
+        """Great-circle miles from a point; inf for rows outside the radius's bounding box.
+
+        The box holds every point within `radius` (its longitude half-width is asin(sin r / cos lat0),
+        the exact widest point of a circle on the sphere, and it spans all longitudes when the circle
+        reaches a pole), padded a little against rounding; only its rows get a distance.
+        """
         out = np.full(self.n, np.inf)
-        idx = np.nonzero(box)[0]
+        idx = self.candidates(lat0, lon0, radius)
         if len(idx):
-            la1, lo1 = math.radians(lat0), math.radians(lon0)
-            la2, lo2 = np.radians(self.lat[idx]), np.radians(self.lon[idx])
-            a = np.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-            out[idx] = 2 * EARTH_MI * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+            x0, y0, z0 = _unit_vectors(lat0, lon0)
+            x, y, z = self.xyz
+            c2 = x[idx] - x0
+            c2 *= c2
+            for col, v0 in ((y, y0), (z, z0)):
+                d = col[idx] - v0
+                d *= d
+                c2 += d
+            np.sqrt(c2, out=c2)
+            c2 *= 0.5
+            np.minimum(c2, 1.0, out=c2)
+            out[idx] = 2 * EARTH_MI * np.arcsin(c2)
         return out
+
+    def candidates(self, lat0: float, lon0: float, radius: float) -> np.ndarray:
+        """Rows inside the bounding box of a circle (a superset of those within `radius` miles)."""
+        ang = radius / EARTH_MI
+        dlat = math.degrees(ang) * (1 + 1e-9) + 1e-9
+        spans = [(0.0, 360.0)]  # longitudes as (lon + 180) % 360
+        ratio = math.sin(ang) / math.cos(math.radians(lat0)) if abs(lat0) + dlat < 90.0 else 1.0
+        if ratio < 1.0:  # else the circle holds a pole: every longitude
+            dlon = math.degrees(math.asin(ratio)) * (1 + 1e-9) + 1e-9
+            x0 = (lon0 + 180.0) % 360.0
+            lo, hi = x0 - dlon, x0 + dlon
+            if dlon >= 180.0:
+                pass
+            elif lo < 0.0:
+                spans = [(lo + 360.0, 360.0), (0.0, hi)]
+            elif hi > 360.0:
+                spans = [(lo, 360.0), (0.0, hi - 360.0)]
+            else:
+                spans = [(lo, hi)]
+        b0 = max(0, math.floor(lat0 - dlat + 90.0))
+        b1 = min(180, math.floor(lat0 + dlat + 90.0))
+        if b0 > b1:
+            return np.zeros(0, dtype=np.intp)
+        bands = np.arange(b0, b1 + 1, dtype=np.float64)[:, None] * 1000.0
+        starts = np.searchsorted(self.geo_key, (bands + [s[0] for s in spans]).ravel(), side="left")
+        ends = np.searchsorted(self.geo_key, (bands + [s[1] for s in spans]).ravel(), side="right")
+        runs = [self.geo_order[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e > s]
+        return np.concatenate(runs) if runs else np.zeros(0, dtype=np.intp)
 
     # -- facets -----------------------------------------------------------------------------------
     def facets(self, mask: np.ndarray, city_limit: int = 50) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for name, arr, labels in (("route", self.route, ROUTES), ("setting", self.setting, SETTINGS)):
-            sel = arr[mask]
-            out[name] = {lab: int(np.count_nonzero(sel & (1 << i))) for i, lab in enumerate(labels)}
-        sel = self.cert[mask]
-        out["certification"] = {lab: int(np.count_nonzero(sel & (np.uint64(1) << np.uint64(i))))
-                                for i, lab in enumerate(self.certs[:64])}
-        cities = self.city[mask]
-        cities = cities[cities >= 0]
-        counts = np.bincount(cities, minlength=len(self.cities)) if len(cities) else np.zeros(0, dtype=np.int64)
-        top = np.nonzero(counts)[0]
-        out["city"] = {self.cities[i]: int(counts[i]) for i in top}
-        for k in out:
-            items = sorted(((v, c) for v, c in out[k].items() if c and v not in ("", "-")), key=lambda kv: (-kv[1], kv[0]))
-            out[k] = dict(items[:city_limit] if k == "city" else items)
+        """Counts per label over the masked rows, each facet ordered by count (desc) then label; the city
+        facet keeps its `city_limit` biggest, chosen with a partition rather than a full sort."""
+        if np.count_nonzero(mask) * 2 <= self.n:
+            idx = np.flatnonzero(mask)
+            combos = np.bincount(self.combo[idx], minlength=len(self.combo_labels))
+            cities = np.bincount(self.city_label[idx], minlength=len(self.city_labels))
+        else:
+            rest = np.flatnonzero(~mask)
+            combos = self.combo_all - np.bincount(self.combo[rest], minlength=len(self.combo_labels))
+            cities = self.city_all - np.bincount(self.city_label[rest], minlength=len(self.city_labels))
+        counts = combos @ self.combo_labels
+        out: dict[str, dict[str, int]] = {"route": {}, "setting": {}, "certification": {}, "city": {}}
+        for i in sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counts[i], self.label_names[i][1])):
+            facet, label = self.label_names[i]
+            if label not in ("", "-"):
+                out[facet][label] = int(counts[i])
+        cities[0] = 0
+        out["city"] = {self.city_labels[i]: int(cities[i]) for i in top_counts(cities, city_limit)}
         return out
 
     def page_by(self, mask: np.ndarray, key: np.ndarray, start: int, count: int) -> np.ndarray:
-        """Document numbers start..start+count of the masked set ordered by `key` (then docnum)."""
-        idx = np.nonzero(mask)[0]
+        """Document numbers start..start+count of the masked set ordered by `key` (then docnum).
+
+        In name order (`key` is `name_rank`) a big result set is paged by walking the precomputed name
+        order until enough members turn up, instead of gathering and partially sorting all of them.
+        """
+        end = start + count
+        if key is self.name_rank and end > 0:
+            total = int(np.count_nonzero(mask))
+            span = (end * self.n // total) * 5 // 4 + 64 if total else self.n
+            if span < self.n // 4:
+                while True:
+                    rows = self.by_name[:span]
+                    hits = rows[mask[rows]]
+                    if len(hits) >= end or span >= self.n:
+                        return hits[start:end]
+                    span *= 4
+        idx = np.flatnonzero(mask)
         if not len(idx):
             return idx
-        end = min(start + count, len(idx))
+        end = min(end, len(idx))
         keys = key[idx]
+        part = None
         if end < len(idx) // 4:
-            part = np.argpartition(keys, end - 1)[:end]
-            part = part[np.lexsort((idx[part], keys[part]))]
-        else:
+            # A key from a strided sample that about 2 x end rows fall at or under: every row of the true
+            # first `end` has a key at most that (ties included), so sorting only those rows is exact.
+            step = max(1, len(idx) // 2048)
+            sample = keys[::step]
+            j = min(len(sample) - 1, 2 * end // step + 8)
+            cand = np.flatnonzero(keys <= np.partition(sample, j)[j])
+            if len(cand) >= end:
+                part = cand[np.lexsort((idx[cand], keys[cand]))[:end]]
+        if part is None:
             part = np.lexsort((idx, keys))[:end]
         return idx[part][start:end]
+
+
+def _postings(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by code (code c's rows are rows[bounds[c]:bounds[c + 1]]); code -1 rows come first."""
+    rows = np.argsort(codes, kind="stable")
+    return rows, np.searchsorted(codes[rows], np.arange(count + 1))
+
+
+def _columns(bits: np.ndarray, count: int) -> list[np.ndarray]:
+    cols = []
+    for i in range(count):
+        col = (bits & bits.dtype.type(1 << i)) != 0
+        col.setflags(write=False)
+        cols.append(col)
+    return cols
+
+
+def _any(cols: list[np.ndarray], n: int) -> np.ndarray:
+    if not cols:
+        return np.zeros(n, dtype=bool)
+    return cols[0] if len(cols) == 1 else np.logical_or.reduce(cols)
+
+
+def _unit_vectors(lat, lon):
+    la, lo = np.radians(lat), np.radians(lon)
+    cos_la = np.cos(la)
+    return cos_la * np.cos(lo), cos_la * np.sin(lo), np.sin(la)
+
+
+def haversine(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle miles from one point to many."""
+    la1, lo1 = math.radians(lat0), math.radians(lon0)
+    la2, lo2 = np.radians(lat), np.radians(lon)
+    a = np.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_MI * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def top_counts(counts: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k largest non-zero counts, by count (desc) then position (asc): the order a full
+    sort gives, including which of several equal counts at the k-th place make the cut."""
+    nz = np.flatnonzero(counts)
+    if k <= 0:
+        return nz[:0]
+    if len(nz) > k:
+        kth = np.partition(counts[nz], len(nz) - k)[len(nz) - k]  # the k-th largest count
+        nz = nz[counts[nz] >= kth]  # all ties at the cut stay candidates; position order breaks them
+    return nz[np.argsort(-counts[nz], kind="stable")][:k]
 
 
 _cache: dict[tuple, FacetArrays] = {}
@@ -175,11 +344,17 @@ _lock = threading.Lock()
 
 
 def arrays_for(searcher) -> FacetArrays:
-    """The arrays for this searcher's index generation, built once and shared by every thread."""
+    """The arrays for this searcher's index generation, built once and shared by every thread.
+
+    Keyed by the segments' ids as well as the generation: a rebuilt index swapped in under the same
+    path starts again at generation 1, and must not be answered with the arrays of the index it replaced.
+    """
     try:
-        key = (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), searcher.reader().generation())
+        reader = searcher.reader()
+        segments = tuple(r.segment().segment_id() for r, _offset in reader.leaf_readers() if r.segment())
+        key = (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), reader.generation(), segments)
     except AttributeError:
-        key = (id(searcher.reader()), 0)
+        key = (id(searcher.reader()), 0, ())
     with _lock:
         arrays = _cache.get(key)
         if arrays is None:

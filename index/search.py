@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import qparser, sorting
 from whoosh.query import And, Every, NullQuery, Or, Term
 
+from index import textrank
 from index.facets import arrays_for
 from index.schema import make_schema
 from kapdir.places import (
@@ -290,8 +291,11 @@ def _sortedby(p: SearchParams):
     return sorting.FieldFacet("name_sort")
 
 
-def search(searcher, p: SearchParams) -> dict:
-    """Filters and facets from the per-generation arrays (index.facets); only free text goes to Whoosh."""
+def search(searcher, p: SearchParams, *, raw: bool = False) -> dict:
+    """Filters and facets from the per-generation arrays (index.facets); only free text goes to Whoosh.
+
+    With `raw`, results are the records' stored JSON texts rather than dicts: the JSON API splices them
+    into its answer (see `json_body`) instead of parsing each one only to encode it again."""
     arrays = arrays_for(searcher)
     mask = arrays.live.copy()
     if p.city:
@@ -307,70 +311,61 @@ def search(searcher, p: SearchParams) -> dict:
         dist = arrays.distances(p.near_point[0], p.near_point[1], p.radius_mi)
         mask &= dist <= p.radius_mi
     tq = text_query(p.q) if p.q else None
+    text_order = None
     if tq is not None and not isinstance(tq, Every):
-        mask &= _text_hits(searcher, arrays, tq)
+        matched, text_order = _text_match(searcher, arrays, tq)
+        mask &= matched
     total = int(np.count_nonzero(mask))
     start = (p.page - 1) * p.per_page
     relevance = tq is not None and not isinstance(tq, Every) and (p.sort == "relevance" or
                                                                   (not p.sort and not p.near_point))
     if relevance and total:
-        ranked = _text_ranking(searcher, arrays, tq)
-        page = list(ranked[mask[ranked]][start:start + p.per_page])
+        page = list(arrays.page_by(mask, text_order, start, p.per_page))
     elif dist is not None and p.sort != "name":
         page = list(arrays.page_by(mask, dist, start, p.per_page))
     else:
         page = list(arrays.page_by(mask, arrays.name_rank, start, p.per_page))
-    hits_out = []
-    for d in page:
-        rec = json.loads(searcher.stored_fields(int(d))["record"])
-        if dist is not None:
-            rec["distance_mi"] = round(float(dist[d]), 1)
-        hits_out.append(rec)
+    hits_out = _page_records(searcher, arrays.token, page, dist, raw)
     return _envelope(p, total, hits_out, arrays.facets(mask, CITY_FACET_LIMIT), searcher)
 
 
-_TEXT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_TEXT_CACHE_SIZE = 256
+_TEXT_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_TEXT_CACHE_SIZE = 64
 _TEXT_LOCK = threading.Lock()
 
 
-def _cached(key: tuple, compute):
-    """The most recent 256 free-text results per index generation (people repeat searches; a commit
-    makes a new generation, and so new keys)."""
+def _text_match(searcher, arrays, tq) -> tuple[np.ndarray, np.ndarray]:
+    """Documents matching the free text, and a key that orders them best first (Whoosh's BM25F score
+    descending; `page_by` breaks ties by document number, as Whoosh does).
+
+    index.textrank scores the text box's usual queries from cached posting arrays; anything it does not
+    handle (quoted phrases) is asked of Whoosh, whose answers are kept for the most recent texts of this
+    index generation, since scoring every match in Python takes a few hundred ms at 100k records."""
+    try:
+        matched, scores = textrank.evaluate(searcher, tq, arrays.n)
+        return matched, -scores
+    except textrank.Unsupported:
+        pass
+    key = (arrays.token, str(tq))
     with _TEXT_LOCK:
         value = _TEXT_CACHE.get(key)
         if value is not None:
             _TEXT_CACHE.move_to_end(key)
             return value
-    value = compute()
+    ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
+    ranked = ranked[ranked < arrays.n]
+    matched = np.zeros(arrays.n, dtype=bool)
+    matched[ranked] = True
+    order = np.full(arrays.n, np.inf)
+    order[ranked] = np.arange(len(ranked))
+    value = (matched, order)
+    for a in value:
+        a.setflags(write=False)
     with _TEXT_LOCK:
         _TEXT_CACHE[key] = value
         while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
             _TEXT_CACHE.popitem(last=False)
     return value
-
-
-def _text_hits(searcher, arrays, tq) -> np.ndarray:
-    """Documents matching the free text, as a read-only mask. Keyed by the parsed query, so "Lozenges"
-    and "lozenges" share an entry."""
-    def compute():
-        hits = np.zeros(arrays.n, dtype=bool)
-        docs = np.fromiter(searcher.docs_for_query(tq), dtype=np.int64)
-        hits[docs[docs < arrays.n]] = True
-        hits.setflags(write=False)
-        return hits
-
-    return _cached((arrays.token, str(tq), "hits"), compute)
-
-
-def _text_ranking(searcher, arrays, tq) -> np.ndarray:
-    """Every document matching the text, best first (Whoosh BM25F): any filter combination then pages
-    through it with one vectorised lookup."""
-    def compute():
-        ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
-        return ranked[ranked < arrays.n]
-
-    return _cached((arrays.token, str(tq), "ranked"), compute)
 
 
 def search_reference(searcher, p: SearchParams) -> dict:
@@ -432,6 +427,61 @@ def _did_you_mean(searcher, p: SearchParams) -> list[str]:
     listed = [c for c in sugg if searcher.document_number(city=fold(c)) is not None]
     # A real city with no listings ("Boston") gets only near-spellings that have some ("Brooklin").
     return listed if listed or geocode(p.city, p.region) else sugg
+
+
+_RECORDS: OrderedDict[tuple, str] = OrderedDict()
+_RECORDS_SIZE = 4096  # ~1.7 kB each: a few MB per process
+_RECORDS_LOCK = threading.Lock()
+
+
+def _record_text(searcher, token: int, docnum: int, cache: bool = True) -> str:
+    """A document's stored record JSON. Reading one costs a decompression, an unpickling and a dict of
+    every stored field (~20-40 us); the first pages of popular searches show the same records again and
+    again, so the most recent few thousand per process are kept, keyed by index generation."""
+    if not cache:
+        return searcher.stored_fields(docnum)["record"]
+    key = (token, docnum)
+    with _RECORDS_LOCK:
+        text = _RECORDS.get(key)
+        if text is not None:
+            _RECORDS.move_to_end(key)
+            return text
+    text = searcher.stored_fields(docnum)["record"]
+    with _RECORDS_LOCK:
+        _RECORDS[key] = text
+        if len(_RECORDS) > _RECORDS_SIZE:
+            _RECORDS.popitem(last=False)
+    return text
+
+
+def _page_records(searcher, token: int, page, dist, raw: bool) -> list:
+    cache = len(page) <= MAX_PER_PAGE  # an export's thousands of records would only flush the cache
+    out = []
+    for d in page:
+        text = _record_text(searcher, token, int(d), cache)
+        if raw:
+            if dist is not None:  # the key goes last, as in a parsed record with it added
+                text = f'{text[:-1]}{"," if len(text) > 2 else ""}"distance_mi":{round(float(dist[d]), 1)!r}}}'
+            out.append(text)
+        else:
+            rec = json.loads(text)
+            if dist is not None:
+                rec["distance_mi"] = round(float(dist[d]), 1)
+            out.append(rec)
+    return out
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def json_body(result: dict) -> str:
+    """A `search(..., raw=True)` answer as JSON text: the stored record texts go in as they are (they
+    were written by json.dumps, compact and with non-ASCII as is), everything else is encoded."""
+    parts = []
+    for k, v in result.items():
+        value = "[" + ",".join(v) + "]" if k == "results" else _ENCODE(v)
+        parts.append(f"{_ENCODE(k)}:{value}")
+    return "{" + ",".join(parts) + "}\n"
 
 
 def _envelope(p: SearchParams, total: int, hits: list[dict], facets: dict, searcher) -> dict:

@@ -14,6 +14,19 @@ from kapdir.config import resolve
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS.
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
+)
+_SECURITY_NAMES = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
+# Request headers that make a response conditional (or partial); without any, make_conditional would only
+# add a Date header, which waitress and gunicorn add anyway.
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+                "HTTP_RANGE", "HTTP_IF_RANGE")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -53,17 +66,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     app.register_blueprint(report.bp)
-    report.init_limiter(app)  # before CSRF, so a flood of token-less POSTs is counted too
+    limiter = report.init_limiter(app)  # before CSRF, so a flood of token-less POSTs is counted too
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        # Only the report form has limits; the read-only blueprints would otherwise pay for the limiter
+        # looking up (and finding no) limits on every request, a tenth of a search's CPU.
+        limiter.request_filter(lambda: request.blueprint in ("api", "pages"))
     CSRFProtect(app)
 
     @app.after_request
     def security_headers(resp):
-        resp.headers.setdefault("Content-Security-Policy", CSP)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS.
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        """Each header unless the view set its own (one pass over the headers, not one per name)."""
+        headers = resp.headers
+        present = {name.lower() for name in headers.keys()}
+        for lower, name, value in _SECURITY_NAMES:
+            if lower not in present:
+                headers.add(name, value)
         return resp
 
     @app.after_request
@@ -81,7 +98,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             digest = hashlib.sha1(f"{epoch}:{generation}:{request.full_path}".encode()).hexdigest()[:20]
             resp.set_etag(digest)
             resp.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
-            resp.make_conditional(request)
+            environ = request.environ
+            if any(name in environ for name in _CONDITIONAL):
+                resp.make_conditional(request)
         return resp
 
     def wants_json() -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from index.search import ParamError, get_record, matching_records, parse_params, search
+from index.search import ParamError, get_record, json_body, matching_records, parse_params, search
 from kapdir.export import write_csv
 from webapp import searcher
 from webapp.openapi import openapi_document
@@ -19,20 +19,21 @@ def empty_result(p) -> dict:
             "facets": {"route": {}, "setting": {}, "city": {}, "certification": {}}}
 
 
-def run_search(args):
-    """Validate and run a search; returns (params, result). Raises ParamError for bad input."""
+def run_search(args, raw: bool = False):
+    """Validate and run a search; returns (params, result). Raises ParamError for bad input. With `raw`,
+    results are JSON texts (see index.search.search)."""
     p = parse_params(args)
     s = searcher()
-    return p, (search(s, p) if s is not None else empty_result(p))
+    return p, (search(s, p, raw=raw) if s is not None else empty_result(p))
 
 
 @bp.get("/search")
 def api_search():
     try:
-        _p, result = run_search(request.args)
+        _p, result = run_search(request.args, raw=True)
     except ParamError as exc:
         return jsonify({"error": str(exc)}), 400
-    return jsonify(result)
+    return current_app.response_class(json_body(result), mimetype=current_app.json.mimetype)
 
 
 @bp.get("/search.csv")
