@@ -10,10 +10,12 @@ read once from a compact column. A query becomes a handful of vectorised compari
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import math
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -22,6 +24,122 @@ ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
 SETTINGS = ("in_clinic", "at_home", "unspecified")
 ROUTE_SETTINGS = tuple(f"{r}:{s}" for r in ROUTES for s in SETTINGS)
 EARTH_MI = 3958.7613
+
+
+class _SegmentRows:
+    """The facet column of one segment, parsed once: segments never change (deletions are applied per
+    generation), so after an incremental commit only the new, small segment is read."""
+
+    def __init__(self, reader):
+        n = reader.doc_count_all()
+        self.route = np.zeros(n, dtype=np.uint8)
+        self.setting = np.zeros(n, dtype=np.uint8)
+        self.route_setting = np.zeros(n, dtype=np.uint16)
+        self.cert = np.zeros(n, dtype=np.uint64)  # bits of this segment's own programme codes
+        self.city = np.full(n, -1, dtype=np.int32)
+        self.region = np.full(n, -1, dtype=np.int32)
+        self.lat = np.full(n, np.nan)
+        self.lon = np.full(n, np.nan)
+        self.names = [""] * n
+        self.certs: list[str] = []
+        self.city_keys: list[str] = []
+        self.city_names: list[str] = []
+        self.regions: list[str] = []
+        if not reader.has_column("facets"):
+            return
+        column = reader.column_reader("facets")
+        raws = [column[d] for d in range(n)]
+        was_enabled = gc.isenabled()
+        gc.disable()  # 100k new dicts would set off full collections over the whole process: 3x slower
+        try:
+            self._parse(json.loads(b"[" + b",".join(r or b"{}" for r in raws) + b"]"))
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _parse(self, rows: list[dict]) -> None:
+        certs: dict[str, int] = {}
+        cities: dict[str, int] = {}
+        regions: dict[str, int] = {}
+        combos: dict[tuple, tuple[int, int, int, int]] = {}
+        combo = [(0, 0, 0, 0)] * len(rows)
+        for d, f in enumerate(rows):
+            if not f:
+                continue
+            key = (tuple(f.get("r", ())), tuple(f.get("s", ())), tuple(f.get("rs", ())), tuple(f.get("c", ())))
+            bits = combos.get(key)
+            if bits is None:
+                bits = combos[key] = self._bits(key, certs)
+            combo[d] = bits
+            ck = f.get("ck")
+            if ck:
+                code = cities.get(ck)
+                if code is None:
+                    code = cities[ck] = len(self.city_keys)
+                    self.city_keys.append(ck)
+                    self.city_names.append(f.get("cn") or ck)
+                self.city[d] = code
+            rg = f.get("rg")
+            if rg:
+                code = regions.get(rg)
+                if code is None:
+                    code = regions[rg] = len(self.regions)
+                    self.regions.append(rg)
+                self.region[d] = code
+            if f.get("la") is not None and f.get("lo") is not None:
+                self.lat[d], self.lon[d] = f["la"], f["lo"]
+            self.names[d] = f.get("n", "")
+        self.certs = list(certs)
+        if combo:
+            route, setting, pairs, cert = zip(*combo, strict=True)
+            self.route[:] = route
+            self.setting[:] = setting
+            self.route_setting[:] = pairs
+            self.cert[:] = np.array(cert, dtype=np.uint64)
+
+    @staticmethod
+    def _bits(key: tuple, certs: dict[str, int]) -> tuple[int, int, int, int]:
+        routes, settings, pairs, programmes = key
+        cert = 0
+        for c in programmes:
+            code = certs.setdefault(c, len(certs))
+            if code < 64:
+                cert |= 1 << code
+        return (sum(1 << ROUTES.index(r) for r in set(routes) if r in ROUTES),
+                sum(1 << SETTINGS.index(x) for x in set(settings) if x in SETTINGS),
+                sum(1 << ROUTE_SETTINGS.index(x) for x in set(pairs) if x in ROUTE_SETTINGS), cert)
+
+
+_segments: OrderedDict[tuple, _SegmentRows] = OrderedDict()
+_SEGMENTS_KEPT = 64
+
+
+def _segment_rows(reader) -> _SegmentRows:
+    try:
+        key = (str(getattr(reader._storage, "folder", id(reader._storage))), reader.segment().segment_id())
+    except AttributeError:  # not a segment of a stored index: nothing to share
+        return _SegmentRows(reader)
+    with _segments_lock:
+        rows = _segments.get(key)
+        if rows is not None:
+            _segments.move_to_end(key)
+            return rows
+    rows = _SegmentRows(reader)
+    with _segments_lock:
+        _segments[key] = rows
+        while len(_segments) > _SEGMENTS_KEPT:
+            _segments.popitem(last=False)
+    return rows
+
+
+_segments_lock = threading.Lock()
+
+
+def _join(parts: list[np.ndarray], n: int, dtype, fill) -> np.ndarray:
+    out = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+    if len(out) != n:  # a reader whose segments do not add up (cannot happen with Whoosh): pad or cut
+        out = np.concatenate([out, np.full(max(0, n - len(out)), fill, dtype=dtype)])[:n]
+    return out
 
 
 class FacetArrays:
@@ -35,35 +153,34 @@ class FacetArrays:
         self.live = np.zeros(n, dtype=bool)
         for d in reader.all_doc_ids():
             self.live[d] = True
-        self.route = np.zeros(n, dtype=np.uint8)
-        self.setting = np.zeros(n, dtype=np.uint8)
-        self.route_setting = np.zeros(n, dtype=np.uint16)
-        self.cert = np.zeros(n, dtype=np.uint64)
-        self.city = np.full(n, -1, dtype=np.int32)
-        self.region = np.full(n, -1, dtype=np.int32)
-        self.lat = np.full(n, np.nan)
-        self.lon = np.full(n, np.nan)
         self.cities: list[str] = []          # display names by code
         self.city_codes: dict[str, int] = {}  # folded key -> code
         self.regions: list[str] = []
         self.region_codes: dict[str, int] = {}
         self.certs: list[str] = []
         self.cert_codes: dict[str, int] = {}
-        names = [""] * n
-        display: dict[int, str] = {}
-        if reader.has_column("facets"):
-            column = reader.column_reader("facets")
-            for d in np.nonzero(self.live)[0]:
-                raw = column[int(d)]
-                if not raw:
-                    continue
-                f = json.loads(raw)
-                self._load(int(d), f, names, display)
-        self.cities = [display.get(i, "") for i in range(len(self.city_codes))]
-        order = sorted(range(n), key=lambda d: (names[d], d))
+        parts = [(_segment_rows(r), offset) for r, offset in reader.leaf_readers()]
+        self.route = _join([p.route for p, _o in parts], n, np.uint8, 0)
+        self.setting = _join([p.setting for p, _o in parts], n, np.uint8, 0)
+        self.route_setting = _join([p.route_setting for p, _o in parts], n, np.uint16, 0)
+        self.lat = _join([p.lat for p, _o in parts], n, np.float64, np.nan)
+        self.lon = _join([p.lon for p, _o in parts], n, np.float64, np.nan)
+        self.cert = _join([self._global_certs(p) for p, _o in parts], n, np.uint64, 0)
+        self.city = _join([self._global_codes(p.city, p.city_keys, self.city_codes, self.cities, p.city_names)
+                           for p, _o in parts], n, np.int32, -1)
+        self.region = _join([self._global_codes(p.region, p.regions, self.region_codes, self.regions)
+                             for p, _o in parts], n, np.int32, -1)
+        names = np.array([name for p, _o in parts for name in p.names] or [""], dtype=str)
+        names = np.resize(names, n) if len(names) != n else names
+        dead = ~self.live  # deleted rows count for nothing: blank, as if never indexed
+        for arr, blank in ((self.route, 0), (self.setting, 0), (self.route_setting, 0), (self.cert, 0),
+                           (self.city, -1), (self.region, -1), (self.lat, np.nan), (self.lon, np.nan),
+                           (names, "")):
+            arr[dead] = blank
+        order = np.argsort(names, kind="stable")  # by name, then document number (as Whoosh sorts)
         self.name_rank = np.empty(n, dtype=np.int64)
         self.name_rank[order] = np.arange(n)
-        self.by_name = np.asarray(order, dtype=np.intp)  # document numbers in name order
+        self.by_name = order.astype(np.intp)  # document numbers in name order
         self._facet_tables()
         self._geo_tables()
 
@@ -126,31 +243,26 @@ class FacetArrays:
             values.append(key)
         return code
 
-    def _load(self, d: int, f: dict, names: list[str], display: dict[int, str]) -> None:
-        for r in f.get("r", []):
-            if r in ROUTES:
-                self.route[d] |= 1 << ROUTES.index(r)
-        for s in f.get("s", []):
-            if s in SETTINGS:
-                self.setting[d] |= 1 << SETTINGS.index(s)
-        for rs in f.get("rs", []):
-            if rs in ROUTE_SETTINGS:
-                self.route_setting[d] |= 1 << ROUTE_SETTINGS.index(rs)
-        for c in f.get("c", []):
-            code = self._code(self.cert_codes, self.certs, c)
+    def _global_certs(self, rows: _SegmentRows) -> np.ndarray:
+        out = np.zeros(len(rows.cert), dtype=np.uint64)
+        for local, name in enumerate(rows.certs):
+            code = self._code(self.cert_codes, self.certs, name)
             if code < 64:
-                self.cert[d] |= np.uint64(1) << np.uint64(code)
-        if f.get("ck"):
-            code = self.city_codes.get(f["ck"])
+                out |= ((rows.cert >> np.uint64(local)) & np.uint64(1)) << np.uint64(code)
+        return out
+
+    def _global_codes(self, local: np.ndarray, keys: list[str], table: dict[str, int], values: list[str],
+                      display: list[str] | None = None) -> np.ndarray:
+        """A segment's own codes (first seen, first numbered) as this generation's codes."""
+        remap = np.empty(len(keys) + 1, dtype=np.int32)
+        remap[-1] = -1
+        for i, key in enumerate(keys):
+            code = table.get(key)
             if code is None:
-                code = self.city_codes[f["ck"]] = len(self.city_codes)
-                display[code] = f.get("cn") or f["ck"]
-            self.city[d] = code
-        if f.get("rg"):
-            self.region[d] = self._code(self.region_codes, self.regions, f["rg"])
-        if f.get("la") is not None and f.get("lo") is not None:
-            self.lat[d], self.lon[d] = f["la"], f["lo"]
-        names[d] = f.get("n", "")
+                code = table[key] = len(values)
+                values.append(display[i] if display is not None else key)
+            remap[i] = code
+        return remap[local]
 
     # -- filters ----------------------------------------------------------------------------------
     def city_mask(self, keys: list[str]) -> np.ndarray:
