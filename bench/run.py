@@ -385,11 +385,18 @@ def _rebuild_child(d: Path, result: Path) -> int:
 
 
 def change_100(d: Path, k: int = 100) -> dict:
+    from werkzeug.datastructures import MultiDict
+
     from index.build import update_index
+    from index.reader import IndexReader
+    from index.search import parse_params, search
     from kapdir.records import refresh_records
     from kapdir.store import Store
 
     stamp = time.strftime("%H%M%S")
+    reader = IndexReader(d / "index")  # a web process that has answered before the commit
+    query = parse_params(MultiDict(SHAPES["city"][0]))
+    search(reader.searcher(), query)
     with Store(d / "kapdir.sqlite3") as store:
         n = store.count_records()
         step = max(1, n // k)
@@ -410,8 +417,12 @@ def change_100(d: Path, k: int = 100) -> dict:
         t1 = time.perf_counter()
         res = update_index(store, d / "index")
         t2 = time.perf_counter()
+    searcher = reader.searcher()
+    after = search(searcher, query)
+    t3 = time.perf_counter()
     return {"changed_records": changed, "changed_store_s": round(t1 - t0, 3), "changed_index_s": round(t2 - t1, 3),
-            "changed_index_rebuilt": res["rebuilt"]}
+            "changed_index_rebuilt": res["rebuilt"], "first_query_after_commit_s": round(t3 - t2, 3),
+            "segments_after_commit": len(searcher.reader().leaf_readers()), "total_after_commit": after["total"]}
 
 
 # -- 2. in-process search -----------------------------------------------------------------------------------
@@ -853,6 +864,8 @@ def render_markdown(res: dict) -> str:
               row("100 changed records: update_index, s (target ≤ 1)", lambda r: r["store"]["changed_index_s"]),
               row("first query after a new index generation (array build), s",
                   lambda r: r["search"]["cold_first_query_s"]),
+              row("first query after the 100-record commit, in a process that answered before it, s",
+                  lambda r: r["store"]["first_query_after_commit_s"]),
               "", "### In-process search (parse_params + search, facets included), ms", "",
               head.replace("| |", "| shape: p50 / p95 / p99 (reference p50) |"), sep]
     for shape in {**SHAPES, **UNCACHED_SHAPES, **COLD_SHAPES}:
