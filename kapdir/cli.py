@@ -75,6 +75,11 @@ def cmd_export(args, paths: Paths) -> int:
 def cmd_serve(args, paths: Paths) -> int:
     import os
 
+    for name in ("threads", "workers"):
+        if not 1 <= getattr(args, name) <= 64:
+            print(f"kapdir serve: --{name} must be between 1 and 64", file=sys.stderr)
+            return 2
+
     os.environ["KAPDIR_DATA_DIR"] = str(paths.data_dir)
     from webapp import create_app
 
@@ -82,6 +87,10 @@ def cmd_serve(args, paths: Paths) -> int:
     print(f"kapdir: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+    elif args.workers > 1:
+        from kapdir.workers import serve_workers
+
+        serve_workers(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     else:
         from waitress import serve
 
@@ -305,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--threads", type=int, default=4, help="each thread keeps its own index searcher (memory)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="processes; above 1, gunicorn runs them (searches use the CPU: one per core)")
     s.add_argument("--debug", action="store_true", help="Flask's development server (never in production)")
     s.set_defaults(func=cmd_serve)
 
