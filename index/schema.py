@@ -7,6 +7,7 @@ processes answer every query from the index alone and can run against a read-onl
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.columns import VarBytesColumn
@@ -42,38 +43,53 @@ def make_schema() -> Schema:
     )
 
 
+@lru_cache(maxsize=4096)
+def _city_key(city: str) -> str:
+    """Cached: a directory has a few thousand cities, and folding each record's city is a sizeable share of a
+    full rebuild."""
+    return fold(city) or "-"
+
+
 def to_document(record: dict) -> dict:
-    """One index document per published record."""
+    """One index document per published record.
+
+    ``body`` leaves out name and practice: the text parser searches those fields too, so repeating them only
+    made every rebuild index them twice.
+    """
     addr = record.get("address") or {}
     routes = record.get("routes") or []
-    certs = [c["program"] for c in record.get("certifications") or []]
+    certs = record.get("certifications") or []
     in_clinic = any(r["setting"] == "in_clinic" for r in routes)
-    body = [record.get("name", ""), record.get("practice", ""), " ".join(record.get("credentials") or [])]
-    body += [r.get("evidence", "") for r in routes] + [c.get("evidence", "") for c in record.get("certifications") or []]
+    body = [" ".join(record.get("credentials") or [])]
+    body += [r.get("evidence", "") for r in routes] + [c.get("evidence", "") for c in certs]
     body += [addr.get("city", ""), addr.get("region", "")]
+    route = sorted({r["route"] for r in routes})
+    setting = sorted({r["setting"] for r in routes})
+    route_setting = sorted({f"{r['route']}:{r['setting']}" for r in routes})
+    certification = sorted({c["program"] for c in certs})
+    name_sort = fold(record.get("name", "")) or "~"
     doc = {
         "id": record["id"],
         "name": record.get("name", ""),
         "practice": record.get("practice", ""),
         "body": "\n".join(b for b in body if b),
-        "name_sort": (fold(record.get("name", "")) or "~").encode("utf-8"),
-        "city": fold(addr.get("city", "")) or "-",
+        "name_sort": name_sort.encode("utf-8"),
+        "city": _city_key(addr.get("city", "")),
         "city_name": addr.get("city", "") or "-",
         "region": (addr.get("region") or "-").upper(),
-        "route": ",".join(sorted({r["route"] for r in routes})),
-        "setting": ",".join(sorted({r["setting"] for r in routes})),
-        "route_setting": ",".join(sorted({f"{r['route']}:{r['setting']}" for r in routes})),
-        "certification": ",".join(sorted(set(certs))),
+        "route": ",".join(route),
+        "setting": ",".join(setting),
+        "route_setting": ",".join(route_setting),
+        "certification": ",".join(certification),
         "at_home_only": "y" if record.get("offers_at_home") and not in_clinic else "n",
         "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
     }
     loc = record.get("location") or {}
-    facets = {"r": sorted({r["route"] for r in routes}), "s": sorted({r["setting"] for r in routes}),
-              "rs": sorted({f"{r['route']}:{r['setting']}" for r in routes}), "c": sorted(set(certs)),
+    facets = {"r": route, "s": setting, "rs": route_setting, "c": certification,
               "ck": doc["city"] if doc["city"] != "-" else "", "cn": addr.get("city", ""),
-              "rg": doc["region"] if doc["region"] != "-" else "", "n": doc["name_sort"].decode("utf-8")}
+              "rg": doc["region"] if doc["region"] != "-" else "", "n": name_sort}
     if loc.get("lat") is not None and loc.get("lon") is not None:
         doc["lat"], doc["lon"] = float(loc["lat"]), float(loc["lon"])
-        facets["la"], facets["lo"] = float(loc["lat"]), float(loc["lon"])
+        facets["la"], facets["lo"] = doc["lat"], doc["lon"]
     doc["facets"] = json.dumps(facets, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return doc

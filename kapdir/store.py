@@ -395,10 +395,23 @@ class Store:
         row = self.conn.execute(sql, (rid,)).fetchone()
         return json.loads(row["data"]) if row else None
 
-    def records(self, *, published_only: bool = True) -> Iterator[dict]:
-        sql = "SELECT data FROM records" + (" WHERE published=1" if published_only else "") + " ORDER BY id"
-        for row in self.conn.execute(sql):
+    def records(self, *, published_only: bool = True, from_id: str = "",
+                to_id: str | None = None) -> Iterator[dict]:
+        """In id order. An id range (``to_id`` exclusive) stays the same while records change, so processes
+        reading separately can share the work without missing or repeating a record."""
+        sql = "SELECT data FROM records WHERE id>=?" + (" AND id<?" if to_id is not None else "")
+        sql += (" AND published=1" if published_only else "") + " ORDER BY id"
+        for row in self.conn.execute(sql, (from_id,) if to_id is None else (from_id, to_id)):
             yield json.loads(row["data"])
+
+    def split_ids(self, parts: int, *, published_only: bool = True) -> list[str]:
+        """The ``parts - 1`` ids that cut the records into ``parts`` id ranges of about equal size."""
+        if parts < 2:
+            return []
+        n = self.count_records(published_only=published_only)
+        sql = "SELECT id FROM records" + (" WHERE published=1" if published_only else "") + " ORDER BY id"
+        return [row["id"] for k in range(1, parts)
+                for row in self.conn.execute(sql + " LIMIT 1 OFFSET ?", (n * k // parts,))]
 
     def changes_since(self, seq: int) -> Iterator[tuple[int, str, bool, dict]]:
         """(seq, id, published, record) for every record changed after ``seq``, oldest first."""
