@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from index.build import update_index
-from kapdir.records import assign_record, refresh_records
+from kapdir.records import assign_records, refresh_records
 from kapdir.store import Store
 
 FIRST = ("Ada Ben Cara Dev Elena Farid Grace Hana Ivan Jonah Kira Luis Maya Nadia Omar Priya Quinn Rosa Sam Tara "
@@ -100,12 +100,7 @@ def seed(data_dir: Path, n: int, seed_value: int = 1, *, quiet: bool = False) ->
                                                job_id=job)
             lids.append(lid)
         t_listings = time.perf_counter()
-        rids: set[str] = set()
-        with store.tx() as c:
-            for lid in lids:
-                rid = assign_record(store, c, lid)
-                if rid:
-                    rids.add(rid)
+        rids = assign_records(store, lids)
         refresh_records(store, rids)
         t_records = time.perf_counter()
         store.finish_job(job, "ok", {"pages": n, "items": len(lids)})

@@ -73,19 +73,11 @@ class _SegmentRows:
             combo[d] = bits
             ck = f.get("ck")
             if ck:
-                code = cities.get(ck)
-                if code is None:
-                    code = cities[ck] = len(self.city_keys)
-                    self.city_keys.append(ck)
+                if ck not in cities:
                     self.city_names.append(f.get("cn") or ck)
-                self.city[d] = code
-            rg = f.get("rg")
-            if rg:
-                code = regions.get(rg)
-                if code is None:
-                    code = regions[rg] = len(self.regions)
-                    self.regions.append(rg)
-                self.region[d] = code
+                self.city[d] = _intern(cities, self.city_keys, ck)
+            if f.get("rg"):
+                self.region[d] = _intern(regions, self.regions, f["rg"])
             if f.get("la") is not None and f.get("lo") is not None:
                 self.lat[d], self.lon[d] = f["la"], f["lo"]
             self.names[d] = f.get("n", "")
@@ -108,6 +100,15 @@ class _SegmentRows:
         return (sum(1 << ROUTES.index(r) for r in set(routes) if r in ROUTES),
                 sum(1 << SETTINGS.index(x) for x in set(settings) if x in SETTINGS),
                 sum(1 << ROUTE_SETTINGS.index(x) for x in set(pairs) if x in ROUTE_SETTINGS), cert)
+
+
+def _intern(table: dict[str, int], values: list[str], key: str) -> int:
+    """The code of `key`, numbering keys in order of first sight."""
+    code = table.get(key)
+    if code is None:
+        code = table[key] = len(values)
+        values.append(key)
+    return code
 
 
 _segments: OrderedDict[tuple, _SegmentRows] = OrderedDict()
@@ -236,17 +237,10 @@ class FacetArrays:
         self.geo_key = key[self.geo_order]
         self.xyz = _unit_vectors(self.lat, self.lon)
 
-    def _code(self, table: dict[str, int], values: list[str], key: str) -> int:
-        code = table.get(key)
-        if code is None:
-            code = table[key] = len(values)
-            values.append(key)
-        return code
-
     def _global_certs(self, rows: _SegmentRows) -> np.ndarray:
         out = np.zeros(len(rows.cert), dtype=np.uint64)
         for local, name in enumerate(rows.certs):
-            code = self._code(self.cert_codes, self.certs, name)
+            code = _intern(self.cert_codes, self.certs, name)
             if code < 64:
                 out |= ((rows.cert >> np.uint64(local)) & np.uint64(1)) << np.uint64(code)
         return out

@@ -117,6 +117,17 @@ def assign_record(store: Store, c: sqlite3.Connection, lid: str) -> str | None:
     return rid
 
 
+def assign_records(store: Store, listing_ids) -> set[str]:
+    """`assign_record` for many listings in one transaction: a crawl's (or a seed's) merge step."""
+    record_ids: set[str] = set()
+    with store.tx() as c:
+        for lid in listing_ids:
+            rid = assign_record(store, c, lid)
+            if rid:
+                record_ids.add(rid)
+    return record_ids
+
+
 def _sort_listings(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (KIND_PRIORITY.get(r["data"].get("kind", "directory"), 3),
                                        -len([v for v in r["data"].values() if v]), r["first_seen"], r["id"]))

@@ -18,7 +18,7 @@ from index.build import update_index
 from index.facets import EARTH_MI, FacetArrays, arrays_for, haversine, top_counts
 from index.reader import IndexReader
 from index.search import json_body, parse_params, search
-from kapdir.records import assign_record, refresh_records
+from kapdir.records import assign_records, refresh_records
 from kapdir.store import Store
 
 
@@ -188,13 +188,7 @@ def add_records(data: Path, n: int, seed_value: int) -> None:
         lids = [store.upsert_listing(source=src, url=url.replace("/p/", f"/more{seed_value}/"), key="", data=d,
                                      status="published", job_id=job)[0]
                 for src, url, d in practitioners(n, seed_value)]
-        rids = set()
-        with store.tx() as c:
-            for lid in lids:
-                rid = assign_record(store, c, lid)
-                if rid:
-                    rids.add(rid)
-        refresh_records(store, rids)
+        refresh_records(store, assign_records(store, lids))
         store.finish_job(job, "ok", {})
         assert update_index(store, data / "index")["rebuilt"] is False
 

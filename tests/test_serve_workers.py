@@ -49,6 +49,10 @@ def test_workers_answer_follow_the_index_and_stop(tmp_path):
         else:
             raise AssertionError("server did not start: " + server.stderr.read1().decode())
         assert first["total"] == 300
+        for _ in range(100):  # each worker binds its own socket: the second may still be booting
+            if len(children(server.pid)) == 2:
+                break
+            time.sleep(0.1)
         assert len(children(server.pid)) == 2
         # A maintainer hides a record: every worker must see it without a restart.
         with Store(data / "kapdir.sqlite3") as store:

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem
 
 from kapdir.errors import LockedError
 from kapdir.locks import SourceLock
-from kapdir.records import assign_record, refresh_records
+from kapdir.records import assign_records, refresh_records
 from kapdir.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,12 +119,7 @@ class StorePipeline:
 
     def _finish(self, spider, reason):
         store, name = self.store, spider.source.name
-        record_ids: set[str] = set()
-        with store.tx() as c:
-            for lid in self.touched:
-                rid = assign_record(store, c, lid)
-                if rid:
-                    record_ids.add(rid)
+        record_ids = assign_records(store, self.touched)
         if spider.unchanged_urls:
             record_ids |= store.touch_listings(name, spider.unchanged_urls, self.job_id)
         stats = {
