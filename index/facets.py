@@ -15,9 +15,10 @@ import itertools
 import json
 import math
 import threading
-from collections import OrderedDict
 
 import numpy as np
+
+from index.caching import LRU, segment_key
 
 _tokens = itertools.count(1)
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
@@ -111,29 +112,18 @@ def _intern(table: dict[str, int], values: list[str], key: str) -> int:
     return code
 
 
-_segments: OrderedDict[tuple, _SegmentRows] = OrderedDict()
-_SEGMENTS_KEPT = 64
+_segments = LRU(64)  # parsed segments kept per process
 
 
 def _segment_rows(reader) -> _SegmentRows:
-    try:
-        key = (str(getattr(reader._storage, "folder", id(reader._storage))), reader.segment().segment_id())
-    except AttributeError:  # not a segment of a stored index: nothing to share
+    key = segment_key(reader)
+    if key is None:  # not a segment of a stored index: nothing to share
         return _SegmentRows(reader)
-    with _segments_lock:
-        rows = _segments.get(key)
-        if rows is not None:
-            _segments.move_to_end(key)
-            return rows
-    rows = _SegmentRows(reader)
-    with _segments_lock:
-        _segments[key] = rows
-        while len(_segments) > _SEGMENTS_KEPT:
-            _segments.popitem(last=False)
+    rows = _segments.get(key)
+    if rows is None:
+        rows = _SegmentRows(reader)
+        _segments.put(key, rows)
     return rows
-
-
-_segments_lock = threading.Lock()
 
 
 def _join(parts: list[np.ndarray], n: int, dtype, fill) -> np.ndarray:
@@ -457,7 +447,7 @@ def arrays_for(searcher) -> FacetArrays:
     """
     try:
         reader = searcher.reader()
-        segments = tuple(r.segment().segment_id() for r, _offset in reader.leaf_readers() if r.segment())
+        segments = tuple(k for r, _offset in reader.leaf_readers() if (k := segment_key(r)) is not None)
         key = (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), reader.generation(), segments)
     except AttributeError:
         key = (id(searcher.reader()), 0, ())

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +17,7 @@ from whoosh import qparser, sorting
 from whoosh.query import And, Every, NullQuery, Or, Term
 
 from index import textrank
+from index.caching import LRU
 from index.facets import arrays_for
 from index.schema import make_schema
 from kapdir.places import (
@@ -329,9 +329,7 @@ def search(searcher, p: SearchParams, *, raw: bool = False) -> dict:
     return _envelope(p, total, hits_out, arrays.facets(mask, CITY_FACET_LIMIT), searcher)
 
 
-_TEXT_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
-_TEXT_CACHE_SIZE = 64
-_TEXT_LOCK = threading.Lock()
+_TEXT_CACHE = LRU(64)  # Whoosh's answers to texts index.textrank does not handle
 
 
 def _text_match(searcher, arrays, tq) -> tuple[np.ndarray, np.ndarray]:
@@ -347,11 +345,9 @@ def _text_match(searcher, arrays, tq) -> tuple[np.ndarray, np.ndarray]:
     except textrank.Unsupported:
         pass
     key = (arrays.token, str(tq))
-    with _TEXT_LOCK:
-        value = _TEXT_CACHE.get(key)
-        if value is not None:
-            _TEXT_CACHE.move_to_end(key)
-            return value
+    value = _TEXT_CACHE.get(key)
+    if value is not None:
+        return value
     ranked = np.fromiter((h.docnum for h in searcher.search(tq, limit=None)), dtype=np.int64)
     ranked = ranked[ranked < arrays.n]
     matched = np.zeros(arrays.n, dtype=bool)
@@ -361,10 +357,7 @@ def _text_match(searcher, arrays, tq) -> tuple[np.ndarray, np.ndarray]:
     value = (matched, order)
     for a in value:
         a.setflags(write=False)
-    with _TEXT_LOCK:
-        _TEXT_CACHE[key] = value
-        while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
-            _TEXT_CACHE.popitem(last=False)
+    _TEXT_CACHE.put(key, value)
     return value
 
 
@@ -429,9 +422,7 @@ def _did_you_mean(searcher, p: SearchParams) -> list[str]:
     return listed if listed or geocode(p.city, p.region) else sugg
 
 
-_RECORDS: OrderedDict[tuple, str] = OrderedDict()
-_RECORDS_SIZE = 4096  # ~1.7 kB each: a few MB per process
-_RECORDS_LOCK = threading.Lock()
+_RECORDS = LRU(4096)  # ~1.7 kB each: a few MB per process
 
 
 def _record_text(searcher, token: int, docnum: int, cache: bool = True) -> str:
@@ -441,16 +432,10 @@ def _record_text(searcher, token: int, docnum: int, cache: bool = True) -> str:
     if not cache:
         return searcher.stored_fields(docnum)["record"]
     key = (token, docnum)
-    with _RECORDS_LOCK:
-        text = _RECORDS.get(key)
-        if text is not None:
-            _RECORDS.move_to_end(key)
-            return text
-    text = searcher.stored_fields(docnum)["record"]
-    with _RECORDS_LOCK:
-        _RECORDS[key] = text
-        if len(_RECORDS) > _RECORDS_SIZE:
-            _RECORDS.popitem(last=False)
+    text = _RECORDS.get(key)
+    if text is None:
+        text = searcher.stored_fields(docnum)["record"]
+        _RECORDS.put(key, text)
     return text
 
 

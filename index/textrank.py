@@ -14,15 +14,14 @@ Scores equal Whoosh's up to the order floating-point additions are done in (a re
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import WrappingMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from index.caching import LRU, segment_key
 
 TEXT_FIELDS = ("name", "practice", "body")
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per process; 100k records' common terms take a few MB each
@@ -33,40 +32,8 @@ class Unsupported(Exception):
     """A query node this module does not evaluate; the caller falls back to Whoosh."""
 
 
-class _LRU:
-    """Segment postings by (segment, field, term), evicted oldest first once over `limit` bytes."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.size = 0
-        self._items: OrderedDict[tuple, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value, nbytes: int) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (value, nbytes)
-            self.size += nbytes
-            while self.size > self.limit and len(self._items) > 1:
-                _k, (_v, n) = self._items.popitem(last=False)
-                self.size -= n
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.size = 0
-
-
-_POSTINGS = _LRU(CACHE_BYTES)
-_LENGTHS = _LRU(CACHE_BYTES // 4)
+_POSTINGS = LRU(CACHE_BYTES)  # cost: bytes
+_LENGTHS = LRU(CACHE_BYTES // 4)
 
 
 def clear_caches() -> None:
@@ -76,11 +43,10 @@ def clear_caches() -> None:
 
 
 def _segment_key(reader) -> tuple:
-    segment = getattr(reader, "_segment", None)
-    storage = getattr(reader, "_storage", None)
-    if segment is None:
+    key = segment_key(reader)
+    if key is None:
         raise Unsupported("not a segment reader")
-    return (str(getattr(storage, "folder", id(storage))), segment.segment_id())
+    return key
 
 
 def _field_lengths(reader, seg: tuple, field: str) -> np.ndarray:
@@ -88,7 +54,7 @@ def _field_lengths(reader, seg: tuple, field: str) -> np.ndarray:
     key = (*seg, field)
     hit = _LENGTHS.get(key)
     if hit is not None:
-        return hit[0]
+        return hit
     n = reader.doc_count_all()
     raw = np.zeros(n, dtype=np.uint8)
     try:
@@ -143,7 +109,7 @@ def _segment_postings(reader, seg: tuple, field: str, text: bytes) -> tuple[np.n
     key = (*seg, field, text)
     hit = _POSTINGS.get(key)
     if hit is not None:
-        return hit[0]
+        return hit
     if (field, text) in reader:
         ids, weights = _read_matcher(reader.postings(field, text))
         lengths = _field_lengths(reader, seg, field)[ids]
@@ -192,7 +158,7 @@ def evaluate(searcher, q, n: int) -> tuple[np.ndarray, np.ndarray]:
         return _term_scores(searcher, q.fieldname, q.text, n)
     if isinstance(q, wq.Every):
         return np.ones(n, dtype=bool), np.zeros(n)
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+    if isinstance(q, type(wq.NullQuery)):
         return np.zeros(n, dtype=bool), np.zeros(n)
     if isinstance(q, wq.Not):
         matched, _ = evaluate(searcher, q.query, n)
