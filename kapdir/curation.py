@@ -13,9 +13,7 @@ from urllib.parse import urlparse
 from kapdir.errors import KapdirError
 from kapdir.records import CURATABLE, name_key, refresh_records, slugify
 from kapdir.store import Store, now_iso, stable_hash
-
-ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTINGS = ("in_clinic", "at_home", "unspecified")
+from kapdir.vocabulary import ROUTES, SETTINGS
 
 
 def _require_record(store: Store, rid: str) -> None:

@@ -9,7 +9,6 @@ patterns, each `[selectors].item` container on a listing page is one practitione
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 import re
@@ -31,16 +30,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import structured
+from crawler import pagetext, structured
 from crawler.items import ListingLoader
 from crawler.middlewares import robots_directives
 from kapdir.config import resolve
 from kapdir.sources import load_source
-
-_MAIN_CONTENT = ("main", "article", "[role=main]", "#content", ".content", "body")
-_BLOCKS = {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr",
-           "td", "th", "dd", "dt", "blockquote", "table", "aside", "address", "main"}
-_DROP = "script, style, noscript, nav, header, footer, template, svg, form, [aria-hidden=true]"
 
 
 def _origin(url: str) -> str:
@@ -294,32 +288,11 @@ class SourceSpider(scrapy.Spider):
         return " ".join(response.css("h1 ::text").getall()[:6]) or (response.css("title::text").get() or "")
 
     def main_text(self, response) -> str:
-        """Visible text of the page's main content, without navigation, scripts and footers.
-
-        Block elements end lines, so sentences from different paragraphs never run together.
-        """
+        """The page's own content with its headings (see crawler/pagetext.py), unless a selector names it."""
         sel = self.source.selectors.get("text")
         if sel:
             return self._select(response, sel)
-        node = None
-        for css in _MAIN_CONTENT:
-            found = response.css(css)
-            if found:
-                node = found[0].root
-                break
-        if node is None or not hasattr(node, "iter"):
-            return ""
-        node = copy.deepcopy(node)
-        for el in node.cssselect(_DROP) if hasattr(node, "cssselect") else []:
-            el.drop_tree()
-        for el in node.iter():
-            if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
-                el.tail = "\n" + (el.tail or "")
-                if el.tag.lower() == "br":
-                    continue
-                el.text = "\n" + (el.text or "")
-        lines = (" ".join(line.split()) for line in node.text_content().splitlines())
-        return "\n".join(line for line in lines if line)
+        return pagetext.page_text(response.selector.root)
 
     def parse_detail(self, response):
         """One practitioner per detail page: structured data first, selectors and page text fill the gaps."""

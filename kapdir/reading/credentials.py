@@ -54,6 +54,7 @@ _CANON: dict[str, list[str]] = {
     "MPH": [r"MPH", r"M\.P\.H\."],
     "NCC": [r"NCC"],
 }
+CANONICAL: tuple[str, ...] = tuple(_CANON)
 # Undotted spellings that are ordinary words/abbreviations elsewhere.
 _AMBIGUOUS = frozenset({"MA", "MS", "PA", "DO", "MD"})
 

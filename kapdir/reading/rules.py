@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..vocabulary import ROUTES, SETTINGS
 from .credentials import parse_credentials
 from .programmes import ProgrammeMatcher
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 
-ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTINGS = ("in_clinic", "at_home", "unspecified")
 HOME, CLINIC = "at_home", "in_clinic"
 TEXT_MAX = 100_000  # characters read from one page; see _cap()
 
@@ -709,23 +708,35 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int) -> bo
     return not article_doc
 
 
-def _resolve(g: _Group) -> set[str]:
+_CLINICIAN_GIVEN = frozenset({"iv", "im"})
+
+
+def _resolve(g: _Group) -> tuple[set[str], bool]:
+    """Where the dose is taken: cues on the word, then in its sentence, then the route itself.
+
+    IV infusions and IM injections offered by a practice are given by a clinician, so they are
+    ``in_clinic`` unless a strong cue places them elsewhere ("in-home IV"); weak remote cues
+    (telehealth follow-ups, medicine shipped) say nothing about an infusion.
+    """
     if g.forced:
-        return {g.forced}
+        return {g.forced}, False
+    if g.route in _CLINICIAN_GIVEN:
+        strong = {st for st, strong, _ in g.own if strong} or {st for st, strong in g.ctx if strong}
+        return (strong, False) if strong else ({CLINIC}, True)
     strong_own = {st for st, strong, _ in g.own if strong}
     if strong_own:
-        return strong_own
+        return strong_own, False
     strong_ctx = {st for st, strong in g.ctx if strong}
     if strong_ctx:
-        return strong_ctx
+        return strong_ctx, False
     weak_own = [(d, st) for st, strong, d in g.own if not strong]
     if weak_own:
         kinds = {st for _, st in weak_own}
-        return kinds if len(kinds) == 1 else {min(weak_own)[1]}
+        return (kinds if len(kinds) == 1 else {min(weak_own)[1]}), False
     weak_ctx = {st for st, strong in g.ctx if not strong}
     if weak_ctx:
-        return weak_ctx
-    return {"unspecified"}
+        return weak_ctx, False
+    return {"unspecified"}, True
 
 
 def _kap_offered(sent: _Sentence) -> bool:
@@ -812,8 +823,15 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
 
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
-        for g in live(sent):
-            for setting in _resolve(g):
+        groups = live(sent)
+        settled = [_resolve(g) for g in groups]
+        # "Our mobile IV team brings ketamine infusions to your home": a word placed by a cue
+        # speaks for the other words of its route in the sentence that only have the default.
+        placed = {g.route for g, (_, dflt) in zip(groups, settled, strict=True) if not dflt}
+        for g, (settings, dflt) in zip(groups, settled, strict=True):
+            if dflt and g.route in placed:
+                continue
+            for setting in settings:
                 if (g.route, setting) not in found:
                     found[(g.route, setting)] = evidence(sent.text, g.start)
     # A route known to be given somewhere specific is not also "unspecified".

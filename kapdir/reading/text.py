@@ -28,7 +28,7 @@ _ABBREV = frozenset(
 # Only the first mark of a run ("...", "?!") may start a boundary, and the run is taken whole:
 # otherwise a long run of dots not followed by a space is rescanned from every position.
 _BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)|\n|[•·▪◦●■►✓✔]|\s\|\s")
-_LEAD_JUNK = re.compile(r"^[\s•·▪◦●■►✓✔|*\-–—]+")
+_LEAD_JUNK = re.compile(r"^[\s•·▪◦●■►✓✔|*#\-–—]+")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*$")
 
 

@@ -1,0 +1,122 @@
+"""A page's main content as text the reader can follow: headings, list items and paragraphs.
+
+Why structure and not a bag of words: clinic sites explain ketamine at length ("How is
+ketamine given?", "What about at-home ketamine?") beside what they offer, and the reader
+tells the two apart partly by the heading a sentence sits under. So headings are kept as
+Markdown-style lines (``## How is ketamine given?``), list items as ``- item`` lines, and
+everything that is not the page's own content — navigation, site header and footer, sidebars,
+"related posts", comments, share bars, cookie banners, forms — is dropped before it can lend
+its words to the page.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+MAIN_CONTENT = ("main", "article", "[role=main]", "#content", ".content", "body")
+BLOCKS = frozenset({"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br",
+                    "tr", "td", "th", "dd", "dt", "blockquote", "table", "aside", "address", "main", "summary",
+                    "details", "figcaption", "header"})
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6, "summary": 3, "dt": 4}
+DROP_TAGS = "script, style, noscript, nav, footer, template, svg, form, aside, iframe, dialog, [aria-hidden=true], [hidden]"
+# Class or id words that mark boilerplate blocks (matched as whole words of the attribute).
+BOILERPLATE_WORDS = frozenset(
+    "related sidebar widget widgets comments comment respond share sharing sharedaddy social breadcrumb "
+    "breadcrumbs cookie cookies gdpr consent newsletter subscribe menu navbar navigation popup modal "
+    "skip-link skiplink yarpp jp-relatedposts post-navigation pagination".split()
+)
+_WORD_SPLIT = re.compile(r"[\s_]+|(?<=[a-z])-(?=[a-z])")
+# Headings that open a boilerplate section: the section is dropped up to the next heading of
+# the same or a higher level.
+BOILERPLATE_HEADING = re.compile(
+    r"^(?:(?:related|recent|popular|latest|more|similar|other|featured)\s+(?:posts?|articles?|stories|reads?|reading"
+    r"|resources|blogs?|news)|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+(?:more|next)|keep\s+reading"
+    r"|share\s+(?:this|the\s+post|on)\b.*|leave\s+a\s+(?:reply|comment)|comments?|categories|tags|archives"
+    r"|subscribe\b.*|sign\s+up\s+for\s+our\s+newsletter.*|follow\s+us\b.*)\W*$",
+    re.I,
+)
+
+
+def _boilerplate(el) -> bool:
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+    if not attrs:
+        return False
+    words = set()
+    for tok in attrs.lower().split():
+        words.add(tok)
+        words.update(w for w in _WORD_SPLIT.split(tok) if w)
+    if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
+        return True
+    return bool(words & BOILERPLATE_WORDS)
+
+
+def main_node(root):
+    """The element holding the page's main content (``main``, ``article``…, else ``body``)."""
+    for css in MAIN_CONTENT:
+        found = root.cssselect(css) if hasattr(root, "cssselect") else []
+        if found:
+            return found[0]
+    return root
+
+
+def page_text(root) -> str:
+    """Main content of an lxml HTML tree as lines: ``## heading``, ``- item``, paragraphs."""
+    node = main_node(root)
+    if node is None or not hasattr(node, "iter"):
+        return ""
+    node = copy.deepcopy(node)
+    doomed = list(node.cssselect(DROP_TAGS)) if hasattr(node, "cssselect") else []
+    for el in node.iter():
+        if not isinstance(el.tag, str) or el is node:
+            continue
+        tag = el.tag.lower()
+        # A site header is boilerplate; an article's header holds its title, so it stays.
+        if tag == "header" and not any(h.tag in HEADINGS for h in el.iter() if isinstance(h.tag, str)):
+            doomed.append(el)
+        elif tag not in ("html", "body", "main", "article") and _boilerplate(el):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in node.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag not in BLOCKS:
+            continue
+        el.tail = "\n" + (el.tail or "")
+        if tag == "br":
+            continue
+        if tag in HEADINGS:
+            el.text = "\n" + "#" * HEADINGS[tag] + " " + (el.text or "")
+        elif tag == "li":
+            el.text = "\n- " + (el.text or "")
+        else:
+            el.text = "\n" + (el.text or "")
+    lines = (" ".join(line.split()) for line in node.text_content().splitlines())
+    return "\n".join(_drop_boilerplate_sections(line for line in lines if line and line not in ("-", "#")))
+
+
+_HEAD = re.compile(r"^(#{1,6}) (.*)$")
+
+
+def _drop_boilerplate_sections(lines) -> list[str]:
+    out: list[str] = []
+    skipping = 0  # level of the boilerplate heading being skipped, 0 when not skipping
+    for line in lines:
+        m = _HEAD.match(line)
+        if m:
+            level = len(m.group(1))
+            if skipping and level > skipping:
+                continue
+            skipping = 0
+            if not m.group(2).strip(" #-"):
+                continue
+            if BOILERPLATE_HEADING.match(m.group(2).strip()):
+                skipping = level
+                continue
+        elif skipping:
+            continue
+        out.append(line)
+    return out
