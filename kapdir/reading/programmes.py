@@ -52,6 +52,7 @@ _DESCRIBED_AFTER = re.compile(
     r"founded|launched|announced|published|was founded)\b",
     re.I,
 )
+_TEACHES = re.compile(r"\b(?:trainers?|faculty|teach\w*|taught|instructors?|lecturers?|guest\s+speakers?|speakers?)\b", re.I)
 # Someone else's training: "clinicians trained at CIIS", "for graduates of Fluence".
 _OTHERS = re.compile(
     r"\b(?:for|to)\s+(?:\w+\s+)?(?:clinicians|therapists|providers|graduates|students|practitioners)\b", re.I
@@ -125,9 +126,12 @@ class ProgrammeMatcher:
         """Held programmes in one sentence: (programme id, start, end)."""
         return [(pid, a, b) for _, pid, a, b in self.find_in(sentence, [(0, len(sentence))])]
 
-    def find_in(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, int, int]]:
+    def find_in(self, text: str, spans: list[tuple[int, int]],
+                others: list[bool] | None = None) -> list[tuple[int, str, int, int]]:
         """Held programmes in a page split into sentence ``spans``.
 
+        ``others`` flags sentences about other people's training (requirement lists, reading
+        lists, a programme's own pages): nothing there is a claim of the page's provider.
         Returns (sentence index, programme id, start, end) with offsets relative to the sentence.
         """
         if self._re is None:
@@ -139,6 +143,8 @@ class ProgrammeMatcher:
         hits = []
         # Confined to sentences, so a multi-word alias cannot run across a boundary.
         for i, m in matches_in_sentences(lambda p, e: rx.finditer(low, p, e), spans):
+            if others is not None and others[i]:
+                continue
             alias = self._lookup(text[m.start():m.end()])
             if alias is None:
                 continue
@@ -147,7 +153,10 @@ class ProgrammeMatcher:
             st, en = m.start() - a0, m.end() - a0
             if alias.ambiguous and not _CONTEXT.search(sentence):
                 continue
-            if _is_held(sentence, st, en):
+            if alias.pid == "spravato-rems":
+                if _rems_claimed(sentence, st, en, text, spans, i):
+                    hits.append((i, alias.pid, st, en))
+            elif _is_held(sentence, st, en):
                 hits.append((i, alias.pid, st, en))
         return hits
 
@@ -179,6 +188,8 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
                 p, k = 0, "planned"  # "applying to become certified", "plans to be trained"
             if best is None or (d, p) < best[:2]:
                 best = (d, p, k)
+    if _TEACHES.search(sentence, lo, hi) and not (best is not None and best[2] == "held" and best[0] < 12):
+        return False  # "Polaris lead trainers teach the course": teaching is not completing
     if _DESCRIBED_AFTER.match(sentence, end):
         return False  # "The Living Medicine Institute has trained ..."
     # The nearest cue in the clause decides; with none, a listed programme is a claim
@@ -188,3 +199,32 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
     if _OTHERS.search(sentence, lo, start):
         return False
     return True
+
+
+# REMS is mostly explained ("Spravato must be given at a REMS-certified centre"); only the
+# provider saying it is one counts.
+_REMS_SELF = re.compile(
+    r"\b(?:we\s+are|we['’]re|we\s+have\s+been|(?:our|this)\s+(?:\w+\s+){0,2}(?:is|has\s+been|are)"
+    r"|(?:is|are)\s+(?:a|an|now\s+a|proud\w*\s+to\s+be\s+a)\b|\bas\s+an?\b|\bwe\s+(?:became|received|earned|hold)"
+    r"|\bone\s+of\s+(?:these|those|the|only))",
+    re.I,
+)
+_REMS_RULE = re.compile(
+    r"\b(?:only|must|has\s+to|have\s+to|only\s+(?:at|in|be|through|available)|required?|requires|restricted|under\s+the"
+    r"|can\s+only|may\s+only|is\s+only)\b",
+    re.I,
+)
+_ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+of\s+(?:these|those|them)\b",
+                          re.I)
+
+
+def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[int, int]], i: int) -> bool:
+    """The page's provider says it is a REMS-certified Spravato centre (here or in the next sentence)."""
+    if not _is_held(sentence, st, en):
+        return False  # "hoping to become a REMS-certified centre", "not REMS certified"
+    if not _REMS_RULE.search(sentence):
+        return True  # "our REMS-certified clinic", "Esketamine treatments — REMS certified"
+    if _ONE_OF_THEM.search(sentence) or re.search(r"\bwe\s+are\b|\bwe['’]re\b", sentence, re.I):
+        return True
+    nxt = text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else ""
+    return bool(_ONE_OF_THEM.search(nxt))

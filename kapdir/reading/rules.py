@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ..vocabulary import ROUTES, SETTINGS
 from .credentials import parse_credentials
 from .programmes import ProgrammeMatcher
+from .structure import Scope, others_lists, scopes
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 
 HOME, CLINIC = "at_home", "in_clinic"
@@ -243,10 +244,13 @@ _EXPLAIN = _ci(
     r"|practices|programs|startups|services|physicians|psychiatrists)\b"
     r"|\bcompan(?:y|ies)\b|\bstartups?\b|\bcustomers\b|\bindustry\b|\brecreational(?:ly)?\b"
     r"|\bmust\s+be\s+(?:given|taken|administered)\b|\bby\s+law\b|\bworks\s+by\b|\bNMDA\b"
-    r"|\bthe\s+difference\s+between\b|\bpercent\b|\bscrutiny\b|\bregulat\w*)"
+    r"|\bthe\s+difference\s+between\b|\bpercent\b|\bscrutiny\b|\bregulat\w*"
+    r"|\bin\s+the\s+past\b|\bused\s+to\b|\bfirms?\b|\bbrands?\b|\b(?:many|some|others|several)\s*,\s*including\b"
+    r"|\bothers\s+(?:offer|prescrib|provid|ship|sell|mail|send)\w*|\btrend\w*|\bboom\w*|\bpopularity\b"
+    r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b)"
 )
 _NEG_WORD = _ci(
-    rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot"
+    rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot|avoid\w*"
     rf"|(?:can|don|doesn|didn|won|isn|aren|wasn|weren){_APOS}t)\b)"
 )
 # Negators that do not negate the thing after them.
@@ -269,16 +273,16 @@ _PLANNED = _ci(
 
 # Ketamine care offered without naming a route.
 _KAP_SERVICE = _Either(
-    r"(?i:\bketamine[- ]assisted\s+(?:psycho)?therap\w*"
-    r"|\bketamine\s+(?:therapy|therapies|treatments?|sessions?"
+    r"(?i:\bketamine[- ]assisted[-\s]+(?:psycho)?therap\w*"
+    r"|\bketamine\s+(?:therapy|therapies|psychotherapy|treatments?|sessions?"
     r"|care|program(?:me)?s?|clinic|consult(?:ation)?s?|services?|infusions?|provider|work|medicine)\b"
     r"|\besketamine\s+(?:therapy|treatments?|sessions?)\b)",
-    ("KAP",),
+    ("KAP", "KAT", "IKAP"),
 )
 _SERVICE_OFFER = _ci(
     r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing|er|ers)|practi[cs]e|administer\w*|available|accepting"
     r"|book(?:ing)?|schedul\w*|sessions?|therapist|practitioner|facilitat\w*|co-facilitat\w*|leads?"
-    r"|speciali[sz]\w*|services|uses?|using|see\s+clients|work\s+with)\b)"
+    r"|speciali[sz]\w*|services|uses?|using|utili[sz]\w*|see\s+clients|work\s+with)\b)"
 )
 _TRAINING = _ci(
     r"(?i:\b(?:train\w*|certif\w*|course|completed|graduat\w*|studied|workshop|member\w*|alumn\w*|enrolled"
@@ -418,6 +422,50 @@ _HUMAN_CARE = _ci(
 )
 
 
+# A provider addressing its own patients: with ketamine care as the page's subject, this is
+# an offer even when no sentence says "we offer ketamine" ("if you are not yet one of my patients…").
+_SERVICE_VOICE = _ci(
+    r"(?i:\b(?:my|our)\s+(?:patients|clients|clinic|practice|office|team|providers|clinicians|prescribers?"
+    r"|therapists|center|centre|program(?:me)?|services|treatment\s+rooms?|suite)\b"
+    r"|\b(?:we|i)\s+(?:offer|provide|administer|prescribe|use|utili[sz]e|facilitate|specialize|specialise|treat"
+    r"|will\s+(?:first|then|meet|ask|send|schedule|review)|would\s+first)\b"
+    r"|\b(?:contact|call|email)\s+(?:us|me)\b|\b(?:book|schedule)\s+(?:a|an|your)\b"
+    r"|\bat\s+[a-z][\w&'’.-]*(?:\s+[a-z][\w&'’.-]*){0,3},\s+we\b)"
+)
+# Blog and article titles start with a verb or a question word.
+_TITLE_VERB = re.compile(
+    r"(?i:(?:how|why|what|when|where|which|who|is|are|can|does|do|should|will|exploring|understanding"
+    r"|choosing|finding|comparing|navigating|the\s+(?:rise|truth|future|benefits|risks|science|history)|a\s+guide"
+    r"|guide|your|\d+\s+(?:things|ways|reasons|questions|tips))\b)"
+)
+# "Ketamine infusion therapy is a new medical treatment…": a definition, not an offer.
+_DEFINITION = re.compile(
+    r"\W*(?:(?:low-dose|racemic|compounded|the|an?)\s+)?(?:ketamine|esketamine|spravato|iv|im|intravenous|intramuscular"
+    r"|intranasal|sublingual|oral)\b[\w\s()®™-]{0,50}?\b(?:is|are)\s+(?:an?|the|one|considered|known|often|typically"
+    r"|usually|generally|commonly|widely|also)\b"
+)
+_PRICE = re.compile(r"\$\s?\d{2,}")
+# Pages that are not a provider speaking: training programmes, explainers and journalism.
+_NOT_PROVIDER_PAGE = _ci(
+    r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
+    r"|\beducational\s+explainer\b|\bthis\s+(?:explainer|article|guide)\s+(?:covers|explains|is)\b)"
+)
+_TRAINING_PAGE = _ci(
+    r"(?i:\b(?:tuition|enrol(?:l|ment|ling)?|curriculum|ce\s+credits?|ceus?|cme|modules?|cohorts?|trainees"
+    r"|(?:certificate|certification|training)\s+(?:program(?:me)?|course)|you(?:['’]ll|\s+will)\s+learn"
+    r"|what\s+you(?:['’]ll|\s+will)\s+learn|course\s+(?:fee|dates?)|apply\s+now|faculty|syllabus|webinars?)\b)"
+)
+_PATIENT_CARE = _ci(
+    r"(?i:\b(?:our|my)\s+(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
+    r"(?:consult\w*|appointment|session|visit|evaluation)\b|\bnew\s+patients\b|\binsurance\b)"
+)
+# "It outperforms intramuscular shots", "more effective than IM": a route in a comparison.
+_COMPARED_BEFORE = re.compile(
+    r"(?i:\b(?:than|outperform\w*|compared\s+(?:to|with)|versus|vs\.?|over|superior\s+to|better\s+than"
+    r"|inferior\s+to|unlike|replac\w*|standard\s+among|beat\w*)\s+(?:\w+\s+){0,3}$)"
+)
+
+
 # ---------------------------------------------------------------------------- model
 
 
@@ -433,6 +481,7 @@ class _Group:
     offered: bool = True
     own: list[tuple[str, bool, int]] = field(default_factory=list)  # (setting, strong, distance)
     ctx: list[tuple[str, bool]] = field(default_factory=list)
+    lent: list[tuple[str, bool]] = field(default_factory=list)  # cues of neighbouring sentences
     chain: list[int] = field(default_factory=list)
 
 
@@ -505,7 +554,8 @@ def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], k
     bucket("nondosing", lambda p, e: _NONDOSING.finditer(masked, p, e))
     bucket("ket", lambda p, e: _KET_RE.finditer(text, low, p, e))
     bucket("explain", lambda p, e: _EXPLAIN.finditer(low, p, e))
-    bucket("first_person", lambda p, e: _FIRST_PERSON.finditer(text, low, p, e))
+    bucket("first_person", lambda p, e: (m for m in _FIRST_PERSON.finditer(text, low, p, e)
+                                         if text[m.start():m.end()] != "US"))  # "approved in the US"
     bucket("offer", lambda p, e: _OFFER_VERB.finditer(low, p, e))
     if ket_doc:
         bucket("route", lambda p, e: _ROUTE_RE.finditer(text, low, p, e))
@@ -696,8 +746,21 @@ def _per_clause(clauses: list[tuple[int, int]], positions) -> list[bool]:
     return flags
 
 
-def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int) -> bool:
+def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
+    if _COMPARED_BEFORE.search(sent.text, max(0, g.start - 40), g.start):
+        return False
+    if scope.heading:
+        # "IV Ketamine Infusions" names a service; "How to Pick the Ketamine Infusion Center That
+        # Suits You" is a blog post's title.
+        words = sent.text.split()
+        return (not scope.explain and not sent.is_question and len(words) <= 6 and not article_doc
+                and not _TITLE_VERB.match(sent.text.lstrip("#* ")))
+    if _DEFINITION.match(sent.low, sent.clauses[g.clause][0]) and not sent.first_person[g.clause]:
+        return False
+    if scope.explain:
+        # Under "How is ketamine given?" only the provider's own voice offers ("at our clinic we use IM").
+        return sent.first_person[g.clause] and not sent.is_question
     fp_sent = any(sent.first_person)
     if sent.explain[g.clause]:
         return sent.first_person[g.clause]
@@ -729,11 +792,14 @@ def _resolve(g: _Group) -> tuple[set[str], bool]:
     strong_ctx = {st for st, strong in g.ctx if strong}
     if strong_ctx:
         return strong_ctx, False
+    strong_lent = {st for st, strong in g.lent if strong}
+    if strong_lent:
+        return strong_lent, False
     weak_own = [(d, st) for st, strong, d in g.own if not strong]
     if weak_own:
         kinds = {st for _, st in weak_own}
         return (kinds if len(kinds) == 1 else {min(weak_own)[1]}), False
-    weak_ctx = {st for st, strong in g.ctx if not strong}
+    weak_ctx = {st for st, strong in g.ctx + g.lent if not strong}
     if weak_ctx:
         return weak_ctx, False
     return {"unspecified"}, True
@@ -777,6 +843,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     text = _cap(text)
     spans = sentence_spans(text)
     sentences = [text[a:b] for a, b in spans]
+    page_scopes = scopes(text, spans)
     low = lower(text)
     ket_doc = bool(_KET_RE.search(text, low))
     excluded = bool(_VET.search(text, low) or _ANAES.search(low)) and not _HUMAN_CARE.search(low)
@@ -789,21 +856,28 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     ]
 
     # A page that only explains or reports (no clause in the provider's own voice).
-    has_explain = False
+    # A page that only explains or reports: no clause in a provider's voice.  Journalism has an
+    # "I" and quotes, so there only a provider's own "we" / "my practice" counts.
+    has_explain = any(sc.explain for sc in page_scopes)
     has_voice = False
-    for sent in analysed:
+    for sent, sc in zip(analysed, page_scopes, strict=True):
         for e, fp, ov in zip(sent.explain, sent.first_person, sent.offer_verb, strict=True):
             if e:
                 has_explain = True
-            elif fp or ov:
+            elif (fp or ov) and not sc.explain and not sent.is_question:
                 has_voice = True
-    article_doc = has_explain and not has_voice
+    # "Patients may not leave our office", "sessions cost $550": a provider, whatever the heading.
+    has_voice = has_voice or any((_SERVICE_VOICE.search(sent.low) or _PRICE.search(sent.text)) and not sent.is_question
+                                 for sent in analysed)
+    training_page = len({m.group() for m in _TRAINING_PAGE.finditer(low)}) >= 2 and not _PATIENT_CARE.search(low)
+    not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page
+    article_doc = not_provider or (has_explain and not has_voice)
 
-    for sent in analysed:
+    for sent, scope in zip(analysed, page_scopes, strict=True):
         n_routes = len({g.route for g in sent.groups if not g.negated})
         for g in sent.groups:
             if not g.negated:
-                g.offered = _offered(sent, g, article_doc, n_routes)
+                g.offered = _offered(sent, g, article_doc, n_routes, scope)
 
     # Sentences without route words lend their setting cues to neighbouring ones
     # ("We do not offer at-home ketamine. All sessions use IM ketamine in our clinic.").
@@ -813,11 +887,15 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     for i, sent in enumerate(analysed):
         if live(sent) or sent.is_question or not sent.loose_cues or not sent.dosing_context:
             continue
+        if page_scopes[i].explain or (any(sent.explain) and not any(sent.first_person)):
+            continue  # "What to consider before trying ketamine at home" places nothing
         for dist in (1, 2):
             targets = [j for j in (i - dist, i + dist) if 0 <= j < len(analysed) and live(analysed[j])]
             for j in targets:
+                if page_scopes[j].heading:
+                    continue
                 for g in live(analysed[j]):
-                    g.ctx.extend(sent.loose_cues)
+                    g.lent.extend(sent.loose_cues)
             if targets:
                 break
 
@@ -845,12 +923,22 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     ]
 
     ketamine = bool(routes)
-    if not ketamine and ket_doc and not excluded:
-        ketamine = any(_kap_offered(sent) for sent in analysed)
+    if not ketamine and ket_doc and not excluded and not not_provider:
+        ketamine = any(_kap_offered(sent) for sent, sc in zip(analysed, page_scopes, strict=True)
+                       if not sc.explain or any(sent.first_person))
+        if not ketamine and not article_doc:
+            # Ketamine care is the page's subject (a heading, or named twice) and the provider
+            # speaks to its own patients somewhere on it.
+            kap = [i for i, sent in enumerate(analysed) if _KAP_SERVICE.search(sent.text, sent.low)]
+            topic = len(kap) >= 2 or any(page_scopes[i].heading for i in kap)
+            ketamine = topic and any(_SERVICE_VOICE.search(sent.low) and not sent.is_question for sent in analysed)
 
     certs: list[dict] = []
     seen: set[str] = set()
-    for i, pid, a, _b in matcher.find_in(text, spans):
+    others = [sc.others or lst for sc, lst in zip(page_scopes, others_lists(text, spans), strict=True)]
+    if training_page:
+        others = [True] * len(spans)  # a programme's own pages name it; that is no one's claim
+    for i, pid, a, _b in matcher.find_in(text, spans, others):
         if pid not in seen:
             seen.add(pid)
             certs.append({"program": pid, "evidence": evidence(sentences[i], a)})
