@@ -196,7 +196,7 @@ _LOOKALIKE_RE = _ci(
     r"|\bmagnesium\b|\bantibiotics?\b|\bvaccines?\b|\bflu\b|\ballerg\w*|\bcortisone\b|\bsteroids?\b"
     r"|\btoradol\b|\bantidepressants?\b|\bSSRIs?\b|\bPRP\b|\btrigger[- ]points?\b|\bathletic\b"
     r"|\bboosts?\b|\bweight[- ]loss\b|\bpeptides?\b|\bphones?\b|\bcomputers?\b|\blaptops?\b"
-    r"|\bdevices?\b|\bsmartphones?\b|\bhair\b|\bcoffee\b)"
+    r"|\bdevices?\b|\bsmartphones?\b|\bhair\b|\bcoffee\b|\becstasy\b|\bmdma\b)"
 )
 # Local patterns that disqualify one route word outright.
 _MENTION_VETO = {
@@ -247,7 +247,9 @@ _EXPLAIN = _ci(
     r"|\bthe\s+difference\s+between\b|\bpercent\b|\bscrutiny\b|\bregulat\w*"
     r"|\bin\s+the\s+past\b|\bused\s+to\b|\bfirms?\b|\bbrands?\b|\b(?:many|some|others|several)\s*,\s*including\b"
     r"|\bothers\s+(?:offer|prescrib|provid|ship|sell|mail|send)\w*|\btrend\w*|\bboom\w*|\bpopularity\b"
-    r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b)"
+    r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b|\binvolves?\b|\boptions?\s+such\s+as\b"
+    r"|\breading\s+about\b|\bis\s+common\b|\bplatforms\b|\bsaid\b|\btold\b|\bcould\s+then\b|\b(?:local|area|nearby|such|those)\s+(?:\w+\s+)?(?:clinics|providers"
+    r"|companies|practices|programs|services)\b)"
 )
 _NEG_WORD = _ci(
     rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot|avoid\w*"
@@ -444,6 +446,13 @@ _DEFINITION = re.compile(
     r"|intranasal|sublingual|oral)\b[\w\s()®™-]{0,50}?\b(?:is|are)\s+(?:an?|the|one|considered|known|often|typically"
     r"|usually|generally|commonly|widely|also)\b"
 )
+# A line that is a title: no final punctuation, most words capitalised.
+_TITLE_LINE = re.compile(r"^(?:[A-Z0-9][\w'’&/-]*[:,]?\s+(?:(?:a|an|the|of|for|and|or|in|on|to|at|vs\.?|with|your|is|are)\s+)*){3,}"
+                         r"[A-Z0-9][\w'’&/-]*$")
+_OWN_VOICE = re.compile(
+    r"\b(?:we|we['’](?:re|ve|ll|d)|our|ours|us)\b|\bmy\s+(?:practice|clients|patients|office|clinic|approach)\b"
+    r"|\bi\s+(?:offer|provide|use|utili[sz]e|prescribe|administer|facilitate|give|specialize|specialise|work\s+with)\b"
+)
 _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
@@ -493,6 +502,7 @@ class _Sentence:
     clauses: list[tuple[int, int]]
     groups: list[_Group]
     loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
+    cues: list[tuple[str, bool, int]]  # every setting cue kept: (setting, strong, clause)
     dosing_context: bool
     explain: list[bool]  # per clause: explains/reports rather than offers
     first_person: list[bool]  # per clause: the provider's own voice
@@ -576,7 +586,12 @@ def _mask(low: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+_CAPTION = re.compile(r"^\[(?:image|graphic|photo|picture|artwork|logo|icon|video|illustration)\b", re.I)
+
+
 def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool) -> _Sentence:
+    if _CAPTION.match(s):
+        ket_doc = False  # an image's description names no service
     clauses = clause_bounds(s)
     stripped = s.rstrip()
     is_question = stripped.endswith("?")
@@ -652,6 +667,10 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
         # Look-alikes: a route word closer to "vitamin"/"B12" than to "ketamine" is not ketamine.
         kets = [k[0] for k in hits.ket]
         looks = [(m.start(), m.end()) for m in _LOOKALIKE_RE.finditer(low)] if keep else []
+        # A weak word ("pills", "shots", "infusion") needs ketamine or dosing in its own sentence:
+        # "to me they resembled oversized ecstasy pills" is not a route.
+        if not hits.ket and not _DOSING_STRONG.search(low):
+            keep = [r for r in keep if r[3]]
         filtered = []
         for r in keep:
             if looks and not r[4]:
@@ -732,7 +751,8 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
 
     dosing_context = not hits.nondosing or bool(hits.ket) or bool(_DOSING_STRONG.search(low))
     return _Sentence(
-        s, low, is_question, clauses, groups, loose, dosing_context,
+        s, low, is_question, clauses, groups, loose,
+        [(st, strong, _clause_of(clauses, a)) for st, strong, a, _b in resolved], dosing_context,
         _per_clause(clauses, (h[0] for h in hits.explain)),
         _per_clause(clauses, (h[0] for h in hits.first_person)),
         _per_clause(clauses, (h[0] for h in hits.offer)),
@@ -746,24 +766,32 @@ def _per_clause(clauses: list[tuple[int, int]], positions) -> list[bool]:
     return flags
 
 
+def _own_voice(sent: _Sentence, ci: int) -> bool:
+    """The provider speaking in this clause: "we", "our", "my practice", "I offer" — not a journalist's "I"."""
+    a, b = sent.clauses[ci]
+    return any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b))
+
+
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
     if _COMPARED_BEFORE.search(sent.text, max(0, g.start - 40), g.start):
         return False
-    if scope.heading:
+    if scope.heading or _TITLE_LINE.match(sent.text):
         # "IV Ketamine Infusions" names a service; "How to Pick the Ketamine Infusion Center That
-        # Suits You" is a blog post's title.
+        # Suits You" and "Mail-Order Medicine: The Ketamine Lozenge Boom" are titles of posts.
         words = sent.text.split()
         return (not scope.explain and not sent.is_question and len(words) <= 6 and not article_doc
+                and ":" not in sent.text and not any(sent.explain)
                 and not _TITLE_VERB.match(sent.text.lstrip("#* ")))
-    if _DEFINITION.match(sent.low, sent.clauses[g.clause][0]) and not sent.first_person[g.clause]:
+    own = _own_voice(sent, g.clause)
+    if _DEFINITION.match(sent.low, sent.clauses[g.clause][0]) and not own:
         return False
     if scope.explain:
         # Under "How is ketamine given?" only the provider's own voice offers ("at our clinic we use IM").
-        return sent.first_person[g.clause] and not sent.is_question
+        return own and not sent.is_question
     fp_sent = any(sent.first_person)
     if sent.explain[g.clause]:
-        return sent.first_person[g.clause]
+        return own
     if any(sent.explain) and not fp_sent:
         return False
     if n_routes >= 3 and not fp_sent:
@@ -774,7 +802,7 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
 _CLINICIAN_GIVEN = frozenset({"iv", "im"})
 
 
-def _resolve(g: _Group) -> tuple[set[str], bool]:
+def _resolve(g: _Group, page_setting: str | None = None) -> tuple[set[str], bool]:
     """Where the dose is taken: cues on the word, then in its sentence, then the route itself.
 
     IV infusions and IM injections offered by a practice are given by a clinician, so they are
@@ -795,6 +823,8 @@ def _resolve(g: _Group) -> tuple[set[str], bool]:
     strong_lent = {st for st, strong in g.lent if strong}
     if strong_lent:
         return strong_lent, False
+    if page_setting is not None:
+        return {page_setting}, False
     weak_own = [(d, st) for st, strong, d in g.own if not strong]
     if weak_own:
         kinds = {st for _, st in weak_own}
@@ -805,7 +835,19 @@ def _resolve(g: _Group) -> tuple[set[str], bool]:
     return {"unspecified"}, True
 
 
+_AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
+                          r"|centres?|specialists?|services?)\b")
+_AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around)\s+(?:your|the|each|a)?\s*$)")
+
+
 def _kap_offered(sent: _Sentence) -> bool:
+    """Ketamine care offered without a route: "we offer KAP", "Harbor Clinic provides ketamine therapy".
+
+    Not: "KAP uses ketamine to…" (a definition: the service is the subject), "after your KAP
+    sessions I help you integrate" (care around someone else's dosing), questions.
+    """
+    if sent.is_question:
+        return False
     s, low, clauses = sent.text, sent.low, sent.clauses
     for m in _KAP_SERVICE.finditer(s, low):
         ci = _clause_of(clauses, m.start())
@@ -813,12 +855,16 @@ def _kap_offered(sent: _Sentence) -> bool:
         if (_negated_before(low, clo, m.start(), []) or _PLANNED.search(low, clo, chi)
                 or _REFER.search(low, clo, chi)):
             continue
-        if _POST_NEG.match(s[m.end():chi]):
+        if _POST_NEG.match(s[m.end():chi]) or _AROUND_SESSION.search(s, max(clo, m.start() - 20), m.start()):
             continue
-        if sent.explain[ci] and not sent.first_person[ci]:
+        own = _own_voice(sent, ci)
+        if sent.explain[ci] and not own:
             continue
-        service = _SERVICE_OFFER.search(low)
-        if not (service or sent.first_person[ci]):
+        # Without the provider's own voice, the offering verb must come before the service
+        # ("Harbor Clinic offers KAP"), not after it ("KAP uses ketamine").
+        service = (_SERVICE_OFFER.search(low, clo, m.start()) if not own else _SERVICE_OFFER.search(low)) or \
+            _AGENT_AFTER.match(low, m.end())  # "a KAP therapist", "KAP provider"
+        if not (service or own):
             continue
         if not service and _TRAINING.search(low, clo, chi):
             continue  # "I am trained in KAP" is not an offer
@@ -899,10 +945,22 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             if targets:
                 break
 
+    # Where the page's own service takes place, said in its own voice somewhere ("Your At Home
+    # Ketamine Experience", "all sessions are held in my office"): the setting of a lozenge or
+    # nasal spray that the sentence naming it leaves open.  Only when the page names one place.
+    page_settings = set()
+    for sent, sc in zip(analysed, page_scopes, strict=True):
+        if sent.is_question or sc.explain or not sent.dosing_context:
+            continue
+        for st, strong, ci in sent.cues:
+            if strong and not (sent.explain[ci] and not sent.first_person[ci]):
+                page_settings.add(st)
+    page_setting = next(iter(page_settings)) if len(page_settings) == 1 else None
+
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
         groups = live(sent)
-        settled = [_resolve(g) for g in groups]
+        settled = [_resolve(g, page_setting) for g in groups]
         # "Our mobile IV team brings ketamine infusions to your home": a word placed by a cue
         # speaks for the other words of its route in the sentence that only have the default.
         placed = {g.route for g, (_, dflt) in zip(groups, settled, strict=True) if not dflt}
