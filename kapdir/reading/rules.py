@@ -443,8 +443,7 @@ _TITLE_VERB = re.compile(
 # "Ketamine infusion therapy is a new medical treatment…": a definition, not an offer.
 _DEFINITION = re.compile(
     r"\W*(?:(?:low-dose|racemic|compounded|the|an?)\s+)?(?:ketamine|esketamine|spravato|iv|im|intravenous|intramuscular"
-    r"|intranasal|sublingual|oral)\b[\w\s()®™-]{0,50}?\b(?:is|are)\s+(?:an?|the|one|considered|known|often|typically"
-    r"|usually|generally|commonly|widely|also)\b"
+    r"|intranasal|sublingual|oral)\b[\w\s()®™-]{0,50}?\b(?:is|are)\s+(?:an?|one|considered|known\s+as|defined)\b"
 )
 # A line that is a title: no final punctuation, most words capitalised.
 _TITLE_LINE = re.compile(r"^(?:[A-Z0-9][\w'’&/-]*[:,]?\s+(?:(?:a|an|the|of|for|and|or|in|on|to|at|vs\.?|with|your|is|are)\s+)*){3,}"
@@ -459,11 +458,15 @@ _NOT_PROVIDER_PAGE = _ci(
     r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
     r"|\beducational\s+explainer\b|\bthis\s+(?:explainer|article|guide)\s+(?:covers|explains|is)\b)"
 )
+# A training programme's own pages: two unmistakable marks (tuition, CE credits, "what you'll
+# learn", modules…), or one and two weaker ones; a bio "enrolled in a certificate program" is not one.
 _TRAINING_PAGE = _ci(
-    r"(?i:\b(?:tuition|enrol(?:l|ment|ling)?|curriculum|ce\s+credits?|ceus?|cme|modules?|cohorts?|trainees"
-    r"|(?:certificate|certification|training)\s+(?:program(?:me)?|course)|you(?:['’]ll|\s+will)\s+learn"
-    r"|what\s+you(?:['’]ll|\s+will)\s+learn|course\s+(?:fee|dates?)|apply\s+now|faculty|syllabus|webinars?)\b)"
+    r"(?i:\b(?:tuition|curriculum|ce\s+credits?|ceus?|cmes?|modules?|syllabus|trainees|course\s+(?:fee|dates?)"
+    r"|apply\s+now|you(?:['’]ll|\s+will)\s+learn|for\s+(?:clinicians|therapists|practitioners|providers)"
+    r"|(?:our|this)\s+(?:certificate|certification|training)\s+(?:program(?:me)?|course)s?|didactic|workshop\s+series"
+    r"|training\s+program(?:me)?s?|experiential\s+(?:training|retreats?))\b)"
 )
+_TRAINING_WEAK = _ci(r"(?i:\b(?:enrol(?:l|ment|ling|led)?|cohorts?|faculty|webinars?|students|graduates|instructors?)\b)")
 _PATIENT_CARE = _ci(
     r"(?i:\b(?:our|my)\s+(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
     r"(?:consult\w*|appointment|session|visit|evaluation)\b|\bnew\s+patients\b|\binsurance\b)"
@@ -502,7 +505,7 @@ class _Sentence:
     clauses: list[tuple[int, int]]
     groups: list[_Group]
     loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
-    cues: list[tuple[str, bool, int]]  # every setting cue kept: (setting, strong, clause)
+    cues: list[tuple[str, bool, int]]  # setting cues attached to no route word: (setting, strong, clause)
     dosing_context: bool
     explain: list[bool]  # per clause: explains/reports rather than offers
     first_person: list[bool]  # per clause: the provider's own voice
@@ -716,6 +719,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
 
     # ---- attach cues to route words
     loose: list[tuple[str, bool]] = []
+    loose_at: list[tuple[str, bool, int]] = []
     phase: list[tuple[str, bool]] = []  # strong cues from another clause that is about dosing
     live = [i for i, g in enumerate(groups) if not g.negated]
     for setting, strong, a, b in resolved:
@@ -732,6 +736,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             target = following[0]
         if target is None:
             loose.append((setting, strong))
+            loose_at.append((setting, strong, ci))
             if strong and clause_has("dosing", ci) and not clause_has("nondosing", ci):
                 phase.append((setting, strong))
             continue
@@ -752,7 +757,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
     dosing_context = not hits.nondosing or bool(hits.ket) or bool(_DOSING_STRONG.search(low))
     return _Sentence(
         s, low, is_question, clauses, groups, loose,
-        [(st, strong, _clause_of(clauses, a)) for st, strong, a, _b in resolved], dosing_context,
+        loose_at, dosing_context,
         _per_clause(clauses, (h[0] for h in hits.explain)),
         _per_clause(clauses, (h[0] for h in hits.first_person)),
         _per_clause(clauses, (h[0] for h in hits.offer)),
@@ -915,7 +920,9 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # "Patients may not leave our office", "sessions cost $550": a provider, whatever the heading.
     has_voice = has_voice or any((_SERVICE_VOICE.search(sent.low) or _PRICE.search(sent.text)) and not sent.is_question
                                  for sent in analysed)
-    training_page = len({m.group() for m in _TRAINING_PAGE.finditer(low)}) >= 2 and not _PATIENT_CARE.search(low)
+    strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
+    weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
+    training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) and not _PATIENT_CARE.search(low)
     not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page
     article_doc = not_provider or (has_explain and not has_voice)
 
@@ -950,7 +957,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # nasal spray that the sentence naming it leaves open.  Only when the page names one place.
     page_settings = set()
     for sent, sc in zip(analysed, page_scopes, strict=True):
-        if sent.is_question or sc.explain or not sent.dosing_context:
+        if sent.is_question or sc.explain or not sent.dosing_context or live(sent):
             continue
         for st, strong, ci in sent.cues:
             if strong and not (sent.explain[ci] and not sent.first_person[ci]):
