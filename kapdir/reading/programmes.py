@@ -141,6 +141,7 @@ class ProgrammeMatcher:
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         rx = self._re
         hits = []
+        spravato_page = None
         # Confined to sentences, so a multi-word alias cannot run across a boundary.
         for i, m in matches_in_sentences(lambda p, e: rx.finditer(low, p, e), spans):
             if others is not None and others[i]:
@@ -154,7 +155,10 @@ class ProgrammeMatcher:
             if alias.ambiguous and not _CONTEXT.search(sentence):
                 continue
             if alias.pid == "spravato-rems":
-                if _rems_claimed(sentence, st, en, text, spans, i):
+                # "a certified treatment center" is about Spravato only on a page about Spravato.
+                if spravato_page is None:
+                    spravato_page = bool(re.search(r"spravato|esketamine|\brems\b", low))
+                if spravato_page and _rems_claimed(sentence, st, en, text, spans, i):
                     hits.append((i, alias.pid, st, en))
             elif _is_held(sentence, st, en):
                 hits.append((i, alias.pid, st, en))

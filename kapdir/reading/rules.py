@@ -777,8 +777,13 @@ def _own_voice(sent: _Sentence, ci: int) -> bool:
     return any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b))
 
 
-def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope) -> bool:
+def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope,
+             answered: bool = False) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
+    if sent.is_question:
+        # "Where is ketamine infusion therapy given?" offers nothing; "Ketamine lozenges? We
+        # prescribe them only for use in session" does, through its answer.
+        return answered and not article_doc
     if _COMPARED_BEFORE.search(sent.text, max(0, g.start - 40), g.start):
         return False
     if scope.heading or _TITLE_LINE.match(sent.text):
@@ -926,11 +931,15 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page
     article_doc = not_provider or (has_explain and not has_voice)
 
-    for sent, scope in zip(analysed, page_scopes, strict=True):
+    for i, (sent, scope) in enumerate(zip(analysed, page_scopes, strict=True)):
         n_routes = len({g.route for g in sent.groups if not g.negated})
+        nxt = analysed[i + 1] if i + 1 < len(analysed) else None
+        answered = bool(sent.is_question and nxt is not None and not nxt.groups and not nxt.is_question
+                        and any(_own_voice(nxt, ci) for ci in range(len(nxt.clauses)))
+                        and not _NEG_WORD.search(nxt.low, 0, 12))
         for g in sent.groups:
             if not g.negated:
-                g.offered = _offered(sent, g, article_doc, n_routes, scope)
+                g.offered = _offered(sent, g, article_doc, n_routes, scope, answered)
 
     # Sentences without route words lend their setting cues to neighbouring ones
     # ("We do not offer at-home ketamine. All sessions use IM ketamine in our clinic.").

@@ -1,0 +1,176 @@
+"""The seven ways real pages broke the reader (issue 13), one pinned rule each.
+
+Sentences here are written for the tests in the shape real pages use (the real, paraphrased
+pages are in tests/fixtures/real and scored by test_reading_real.py).  Each test names the rule
+it pins, so loosening that rule fails it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kapdir.reading import classify
+from kapdir.reading.structure import classify_heading, list_item, others_lists, scopes
+from kapdir.reading.text import sentence_spans
+
+
+def pairs(text: str) -> set[tuple[str, str]]:
+    return {(r["route"], r["setting"]) for r in classify(text)["routes"]}
+
+
+def progs(text: str) -> set[str]:
+    return {c["program"] for c in classify(text)["certifications"]}
+
+
+# 3. Setting from the route (contract): IV and IM offered by a practice are in_clinic unless the
+#    text places them elsewhere; Spravato always; oral, racemic nasal and SC need a cue.
+@pytest.mark.parametrize("text, want", [
+    ("We offer IV ketamine infusions for depression.", {("iv", "in_clinic")}),
+    ("Dr. Lane provides intramuscular ketamine for treatment-resistant depression.", {("im", "in_clinic")}),
+    ("We offer IV ketamine, with telehealth follow-ups after each series.", {("iv", "in_clinic")}),
+    ("Our mobile IV team brings ketamine infusions to your home.", {("iv", "at_home")}),
+    ("We offer Spravato for treatment-resistant depression.", {("intranasal", "in_clinic")}),
+    ("We prescribe sublingual ketamine lozenges.", {("oral", "unspecified")}),
+    ("We prescribe compounded ketamine nasal spray.", {("intranasal", "unspecified")}),
+])
+def test_setting_follows_the_route_when_the_text_is_silent(text, want):
+    assert pairs(text) == want
+
+
+def test_a_neighbouring_sentence_does_not_move_an_infusion_home():
+    text = ("We offer IV ketamine infusions. You can use our mood app from home to follow your progress "
+            "between treatments.")
+    assert pairs(text) == {("iv", "in_clinic")}
+
+
+# 1. Education, not offers.
+@pytest.mark.parametrize("text", [
+    "## How is ketamine administered?\nKetamine can be given IV, IM, intranasally or by mouth.",
+    "## Types of ketamine treatment\n- IV infusions\n- Intramuscular injections\n- Sublingual lozenges",
+    "Ketamine infusion therapy is a newer treatment that has drawn attention for depression.",
+    "It outperforms intramuscular shots and intranasal sprays alike.",
+    "This could be done through IV or injection (IM).",
+])
+def test_explanations_are_not_offers(text):
+    assert pairs(text) == set()
+
+
+def test_own_voice_under_an_explaining_heading_still_offers():
+    text = ("## How is ketamine given?\nKetamine can be given many ways. At our clinic we use IM injections "
+            "in a quiet treatment room.")
+    assert pairs(text) == {("im", "in_clinic")}
+
+
+def test_a_journalists_i_is_not_a_providers_voice():
+    text = ("## Companies are mailing ketamine\nMany, including the online service I approached, offer "
+            "mail-order tablets and nasal sprays at high prices.")
+    v = classify(text)
+    assert v["routes"] == [] and v["offers_at_home"] is False
+
+
+def test_blog_titles_do_not_offer_but_service_names_do():
+    assert pairs("## How to Pick the Ketamine Infusion Center That Suits You\nAsk about safety.") == set()
+    assert pairs("## Mail-Order Medicine: The Ketamine Lozenge Boom\nSales grew.") == set()
+    assert pairs("## IV Ketamine Infusions\nWe treat depression and PTSD. Call us to book.") == {("iv", "in_clinic")}
+
+
+# 2. At-home as a topic.
+def test_at_home_as_a_topic_is_not_an_offer():
+    text = ("## Is at-home ketamine safe?\nSome companies ship lozenges to patients' homes. "
+            "## Our approach\nWe give IM ketamine in our office with a nurse present.")
+    v = classify(text)
+    assert {(r["route"], r["setting"]) for r in v["routes"]} == {("im", "in_clinic")}
+    assert v["offers_at_home"] is False
+
+
+def test_the_pages_own_home_setting_places_its_lozenges():
+    text = ("## How it works\n1. Book your evaluation\n2. Your At Home Ketamine Experience\n"
+            "A guide joins you on a video call for the session.\n## Your first session\n"
+            "The oral ketamine dissolves under your tongue.")
+    v = classify(text)
+    assert {(r["route"], r["setting"]) for r in v["routes"]} == {("oral", "at_home")}
+    assert v["offers_at_home"] is True
+
+
+def test_a_place_taken_by_another_route_does_not_place_lozenges():
+    assert pairs("IV ketamine infusions at our Silver Lake clinic, plus ketamine lozenges for selected "
+                 "patients.") == {("iv", "in_clinic"), ("oral", "unspecified")}
+
+
+# 4. Scope and coordination.
+def test_avoided_route_is_not_offered():
+    text = ("Each treatment is an intramuscular injection. Many ketamine clinics start an IV; we chose to "
+            "avoid placing an IV and give the medicine in a muscle.")
+    assert pairs(text) == {("im", "in_clinic")}
+
+
+# 5. Training claims.
+def test_requirement_lists_are_not_claims():
+    text = ("Requirements for Collaborating KAP Therapists\n"
+            "Therapists must hold a certificate from one of these programs:\n"
+            "- Polaris Insight Center KAP Training\n- Fluence\n- Integrative Psychiatry Institute\n")
+    assert progs(text) == set()
+
+
+def test_bio_lists_of_completed_training_still_count():
+    assert progs("Training:\n- Completed Polaris Insight Center KAP training\n- Fluence graduate") == {
+        "polaris", "fluence"}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("We are a REMS-certified Spravato treatment center.", {"spravato-rems"}),
+    ("Spravato is available in our REMS-certified clinic.", {"spravato-rems"}),
+    ("Spravato can only be given at a REMS-certified treatment center under supervision.", set()),
+    ("Under the FDA's REMS program, Spravato must be given at a certified treatment center.", set()),
+    ("Spravato can be given only at certified treatment centers. Our clinic is one of these centers.",
+     {"spravato-rems"}),
+    ("We hope to become a REMS-certified treatment center next year.", set()),
+])
+def test_rems_counts_only_as_a_self_claim(text, want):
+    assert progs(text) == want
+
+
+def test_trainers_are_not_graduates():
+    assert progs("Polaris lead trainers teach the course with guest trainers from other practices.") == set()
+
+
+def test_a_programmes_own_pages_claim_nothing():
+    text = ("## Ketamine-Assisted Psychotherapy Training Program\nOur didactic modules and experiential "
+            "retreats are for clinicians. Tuition covers all modules. Graduates may join the Polaris "
+            "Insight Center consultation groups.")
+    v = classify(text)
+    assert progs(text) == set() and v["ketamine"] is False
+
+
+# 7. Providers that never name a route.
+@pytest.mark.parametrize("text, want", [
+    ("Harbor Biotherapies offers Ketamine-Assisted-Psychotherapy to patients case by case.", True),
+    ("Ketamine Assisted Psychotherapy (KAP) uses ketamine to help therapy along.", False),
+    ("After your KAP sessions, I will help you integrate what came up.", False),
+    ("Where is Ketamine Infusion Therapy Administered?", False),
+    ("Mark Ruiz, LCSW, is a KAP therapist in Denver.", True),
+])
+def test_ketamine_care_without_a_route(text, want):
+    assert classify(text)["ketamine"] is want
+
+
+# Page structure as context.
+def test_heading_classes():
+    assert classify_heading("How is ketamine administered?") == (True, False)
+    assert classify_heading("What happens during my IV treatment?") == (False, False)
+    assert classify_heading("At-home vs in-clinic ketamine") == (True, False)
+    assert classify_heading("Recommended trainings") == (False, True)
+    assert classify_heading("IV Ketamine Therapy in Portland") == (False, False)
+
+
+def test_scopes_follow_heading_levels():
+    text = "## Types of ketamine\n### IV\nGiven over 40 minutes.\n## Our services\nWe offer IM."
+    sc = scopes(text, sentence_spans(text))
+    assert [s.explain for s in sc] == [True, True, True, False, False]
+
+
+def test_list_items_and_their_lead_in():
+    text = "Therapists must have one of these:\n- Polaris\n- Fluence\nWe completed:\n- CIIS"
+    spans = sentence_spans(text)
+    assert [list_item(text, a) for a, _ in spans] == [False, True, True, False, True]
+    assert others_lists(text, spans) == [False, True, True, False, False]
