@@ -114,14 +114,18 @@ def merge(parts_dir: Path = REAL_DIR / "parts", out_dir: Path = REAL_DIR) -> dic
     """Join the labellers' part files into ``dev.jsonl`` and ``blind.jsonl``.
 
     A page belongs to one split only: a development line whose page is also in the blind
-    split is dropped (the blind split was set aside first), and no page gives more than two
-    lines. Prints counts only, so merging never shows a blind text.
+    split is dropped (the blind split was set aside first), except for pages the developer had
+    already read (``seen-dev-pages.txt``), which leave the blind split instead; no page gives more
+    than two lines. Prints counts only, so merging never shows a blind text.
     """
     def rows(pattern: str) -> list[dict]:
         return [r for f in sorted(parts_dir.glob(pattern)) for r in load(f)]
 
     counts: dict[str, int] = {}
-    blind = rows("blind-*.jsonl")
+    # Pages the developer read while the blind split was still being written: they cannot be blind.
+    seen_file = out_dir / "seen-dev-pages.txt"
+    seen = {line.strip() for line in seen_file.read_text().splitlines() if line.strip()} if seen_file.exists() else set()
+    blind = [r for r in rows("blind-*.jsonl") if url_key(r["url"]) not in seen]
     blind_urls = {url_key(r["url"]) for r in blind}
     for name, lines in (("blind", blind), ("dev", rows("dev-*.jsonl"))):
         per_page: Counter = Counter()
@@ -141,8 +145,18 @@ def merge(parts_dir: Path = REAL_DIR / "parts", out_dir: Path = REAL_DIR) -> dic
     return counts
 
 
+def taken(urls: list[str], parts_dir: Path = REAL_DIR / "parts") -> list[str]:
+    """Which of ``urls`` some labeller already used (so a new excerpt would not be a new page)."""
+    used = {url_key(r["url"]) for f in parts_dir.glob("*.jsonl") for r in load(f)}
+    return [u for u in urls if url_key(u) in used]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "taken":
+        for u in taken(args[1:]):
+            print(f"taken: {u}")
+        return 0
     if args == ["merge"]:
         print(merge())
         return 0

@@ -246,7 +246,7 @@ _EXPLAIN = _ci(
     r"|\bmust\s+be\s+(?:given|taken|administered)\b|\bby\s+law\b|\bworks\s+by\b|\bNMDA\b"
     r"|\bthe\s+difference\s+between\b|\bpercent\b|\bscrutiny\b|\bregulat\w*"
     r"|\bin\s+the\s+past\b|\bused\s+to\b|\bfirms?\b|\bbrands?\b|\b(?:many|some|others|several)\s*,\s*including\b"
-    r"|\bothers\s+(?:offer|prescrib|provid|ship|sell|mail|send)\w*|\btrend\w*|\bboom\w*|\bpopularity\b"
+    r"|\bothers\s+(?:offer|prescrib|provid|ship|sell|mail|send)\w*|\btrend\w*|\bboom\w*|\bpopularity\b|\bbecome\s+(?:more|increasingly)\b|\bincreasingly\b"
     r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b|\binvolves?\b|\boptions?\s+such\s+as\b"
     r"|\breading\s+about\b|\bis\s+common\b|\bplatforms\b|\bsaid\b|\btold\b|\bcould\s+then\b|\b(?:local|area|nearby|such|those)\s+(?:\w+\s+)?(?:clinics|providers"
     r"|companies|practices|programs|services)\b)"
@@ -283,6 +283,7 @@ _KAP_SERVICE = _Either(
 )
 _SERVICE_OFFER = _ci(
     r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing|er|ers)|practi[cs]e|administer\w*|available|accepting"
+    r"|deliver(?:s|ed|ing)?"
     r"|book(?:ing)?|schedul\w*|sessions?|therapist|practitioner|facilitat\w*|co-facilitat\w*|leads?"
     r"|speciali[sz]\w*|services|uses?|using|utili[sz]\w*|see\s+clients|work\s+with)\b)"
 )
@@ -318,7 +319,7 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
     (r"(?i:\bvirtual(?:ly)?\b|\bonline\b|\bremote(?:ly)?\b|\bvideo\b|\bzoom\b)", HOME, _W),
     (r"(?i:\b(?:by|via)\s+(?:mail|post)\b|\bmail(?:ed|s)?\b|\bship(?:s|ped|ping)?\b)", HOME, _W),
     (r"(?i:\bdeliver(?:ed|s)?\s+(?:to|straight|right|discreetly)\b|\bdelivery\b)", HOME, _W),
-    (r"(?i:\bto\s+your\s+(?:door|doorstep|home|house|mailbox|pharmacy)\b|\bpharmacy\b)", HOME, _W),
+    (r"(?i:\bto\s+your\s+(?:door|doorstep|home|house|mailbox|pharmacy|(?:\w+\s+)?address)\b|\bpharmacy\b)", HOME, _W),
     (r"(?i:\bself[- ]administ\w*|\bon\s+your\s+own\b|\bsitter\b|\btrusted\s+(?:person|adult|friend)\b)",
      HOME, _W),
     # in clinic, strong
@@ -380,7 +381,7 @@ _MASKS = _ci(
 # Activities around the dose: a cue about them says nothing about where the dose is taken.
 _NONDOSING = _ci(
     r"(?i:\b(?:integration|follow-?ups?|check-?ins?|consult\w*|prep(?:aration)?|intake|screening|evaluations?"
-    r"|assessments?|coaching|support\s+groups?)\b)"
+    r"|assessments?|coaching|support\s+groups?|webinars?|workshops?|classes|courses?)\b)"
 )
 _DOSING_STRONG = _ci(r"(?i:\b(?:dos(?:e|es|ed|ing)|treatments?|infusions?|administ\w*|medicine)\b)")
 _DOSING = _Either(
@@ -452,6 +453,30 @@ _OWN_VOICE = re.compile(
     r"\b(?:we|we['’](?:re|ve|ll|d)|our|ours|us)\b|\bmy\s+(?:practice|clients|patients|office|clinic|approach)\b"
     r"|\bi\s+(?:offer|provide|use|utili[sz]e|prescribe|administer|facilitate|give|specialize|specialise|work\s+with)\b"
 )
+# A practice named as the subject of an offer: "Bloomwell delivers ketamine therapy", "At Harbor, …".
+_NAMED_OFFER = re.compile(
+    r"\W*(?:At\s+)?(?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*(?:['’]s)?\s+(?:now\s+|also\s+|proudly\s+)?"
+    r"(?:offers|delivers|provides|prescribes|administers|specializes|specialises|uses|treats)\b"
+    r"|\W*At\s+(?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*\s*,"
+)
+# The provider talking to its patients about their care.
+_YOUR_CARE = _ci(
+    r"(?i:\byour\s+(?:care\s+team|prescription|medicine\s+sessions?|dosing\s+sessions?|treatment\s+plan"
+    r"|first\s+(?:session|consult\w*|appointment|visit|infusion|treatment|dose)|(?:ketamine\s+)?provider"
+    r"|clinician|prescriber|guide|psychiatrist|care\s+plan|intake|program(?:me)?)\b)"
+)
+_AT_HOME_SERVICE = _ci(
+    r"(?i:\b(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?(?:model|program(?:me)?|treatment|therapy|sessions?)\s+"
+    r"(?:is|are|includes?|combines?|pairs?|starts?|begins?|takes?\s+place|happens?)\b"
+    r"|\bsessions?\s+(?:take|takes)\s+place\s+in\s+(?:the\s+patient['’]s|your)\s+(?:own\s+)?home\b)"
+)
+_DELIVERY = re.compile(
+    r"\b(?:ship(?:s|ped|ping)?|mail(?:s|ed)?|deliver(?:s|ed)?|sent)\b[^.;]{0,60}?\b(?:to\s+your|directly\s+to\s+(?:you|your)"
+    r"|to\s+(?:the\s+)?patients?['’]?s?\s+(?:home|door|address))\b|\bto\s+your\s+(?:front\s+)?(?:door|doorstep)\b"
+)
+_SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
+_RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
+_STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
 _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
@@ -506,6 +531,7 @@ class _Sentence:
     groups: list[_Group]
     loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
     cues: list[tuple[str, bool, int]]  # setting cues attached to no route word: (setting, strong, clause)
+    all_cues: list[tuple[str, bool, int]]  # every setting cue kept: (setting, strong, clause)
     dosing_context: bool
     explain: list[bool]  # per clause: explains/reports rather than offers
     first_person: list[bool]  # per clause: the provider's own voice
@@ -757,7 +783,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
     dosing_context = not hits.nondosing or bool(hits.ket) or bool(_DOSING_STRONG.search(low))
     return _Sentence(
         s, low, is_question, clauses, groups, loose,
-        loose_at, dosing_context,
+        loose_at, [(st, strong, _clause_of(clauses, a)) for st, strong, a, _b in resolved], dosing_context,
         _per_clause(clauses, (h[0] for h in hits.explain)),
         _per_clause(clauses, (h[0] for h in hits.first_person)),
         _per_clause(clauses, (h[0] for h in hits.offer)),
@@ -772,9 +798,12 @@ def _per_clause(clauses: list[tuple[int, int]], positions) -> list[bool]:
 
 
 def _own_voice(sent: _Sentence, ci: int) -> bool:
-    """The provider speaking in this clause: "we", "our", "my practice", "I offer" — not a journalist's "I"."""
+    """The provider speaking in this clause: "we", "our", "my practice", "I offer", or the practice
+    by name ("Bloomwell delivers ketamine therapy…") — not a journalist's "I"."""
     a, b = sent.clauses[ci]
-    return any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b))
+    if any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b)):
+        return True
+    return bool(_NAMED_OFFER.match(sent.text, a)) and not sent.explain[ci]
 
 
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope,
@@ -802,6 +831,8 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
     fp_sent = any(sent.first_person)
     if sent.explain[g.clause]:
         return own
+    if not own and g.clause > 0 and sent.explain[g.clause - 1] and not sent.offer_verb[g.clause]:
+        return False  # "Other providers use a medical model - either IV by a nurse or lozenges - and I…"
     if any(sent.explain) and not fp_sent:
         return False
     if n_routes >= 3 and not fp_sent:
@@ -923,7 +954,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             elif (fp or ov) and not sc.explain and not sent.is_question:
                 has_voice = True
     # "Patients may not leave our office", "sessions cost $550": a provider, whatever the heading.
-    has_voice = has_voice or any((_SERVICE_VOICE.search(sent.low) or _PRICE.search(sent.text)) and not sent.is_question
+    has_voice = has_voice or any((_SERVICE_VOICE.search(sent.low) or _PRICE.search(sent.text)
+                                  or _YOUR_CARE.search(sent.low)) and not sent.is_question
                                  for sent in analysed)
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
@@ -972,6 +1004,20 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             if strong and not (sent.explain[ci] and not sent.first_person[ci]):
                 page_settings.add(st)
     page_setting = next(iter(page_settings)) if len(page_settings) == 1 else None
+    if not page_settings and not any(st == CLINIC for sent in analysed for st, _s, _c in sent.cues):
+        # Medicine shipped to the patient's door, and no word of an office: taken at home.
+        for sent, sc in zip(analysed, page_scopes, strict=True):
+            if (not sent.is_question and not sc.explain and _DELIVERY.search(sent.low)
+                    and not any(sent.explain) and not _NEG_WORD.search(sent.low)):
+                page_setting = HOME
+                break
+    # On a Spravato page, "the nasal spray" is Spravato unless racemic spray is named.
+    spravato_page = bool(_SPRAVATO_ONLY.search(low)) and not _RACEMIC_SPRAY.search(low)
+    if spravato_page:
+        for sent in analysed:
+            for g in sent.groups:
+                if g.route == "intranasal":
+                    g.forced = CLINIC
 
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
@@ -1023,10 +1069,30 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             title = matcher.registry[roster_program]["title"]
             certs.append({"program": roster_program, "evidence": f"Listed on the {title} roster"})
 
+    # An at-home programme offered without naming a route ("Bloomwell delivers ketamine therapy
+    # through an at-home model", "your medicine sessions happen from the comfort of your home").
+    offers_at_home = any(r["setting"] == HOME for r in routes)
+    if not offers_at_home and ket_doc and not excluded and not article_doc:
+        for sent, sc in zip(analysed, page_scopes, strict=True):
+            if sent.is_question or not sent.dosing_context:
+                continue
+            for st, strong, ci in sent.all_cues:
+                own = _own_voice(sent, ci)
+                if st != HOME or not strong or ((sent.explain[ci] or sc.explain) and not own):
+                    continue
+                a, b = sent.clauses[ci]
+                if _STOPPED.search(sent.low, a, b) or _NONDOSING.search(sent.low, a, b):
+                    continue  # "our at-home program has been discontinued", "webinar from home"
+                if own or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
+                    offers_at_home = ketamine = True
+                    break
+            if offers_at_home:
+                break
+
     return {
         "ketamine": ketamine,
         "routes": routes,
-        "offers_at_home": any(r["setting"] == HOME for r in routes),
+        "offers_at_home": offers_at_home,
         "certifications": certs,
         "credentials": parse_credentials(text),
     }

@@ -121,7 +121,7 @@ def matches_in_sentences(
 # Clause boundaries: punctuation and contrastive conjunctions that usually switch topic, so
 # a negation or an "unlike other clinics" aside does not leak into the rest of the sentence.
 CLAUSE_RE = re.compile(
-    r";|:(?=\s)|\s[—–]\s|\s--\s|,?\s+(?:but|however|whereas|although|though|while)\b,?"
+    r";|:(?=\s)|\s[—–-]\s|\s--\s|,?\s+(?:but|however|whereas|although|though|while)\b,?"
     r"|,\s+(?:so|yet)\b|,\s+and\s+(?=(?:I|we|he|she|they|in my|in our|at our|at my|our|my|his|her|their)\b)"
     r"|\s+and\s+(?=(?:am|is|are|was|were|has|have|hope|hopes|plan|plans)\b)"
 )
