@@ -463,7 +463,8 @@ _NAMED_OFFER = re.compile(
 _YOUR_CARE = _ci(
     r"(?i:\byour\s+(?:care\s+team|prescription|medicine\s+sessions?|dosing\s+sessions?|treatment\s+plan"
     r"|first\s+(?:session|consult\w*|appointment|visit|infusion|treatment|dose)|(?:ketamine\s+)?provider"
-    r"|clinician|prescriber|guide|psychiatrist|care\s+plan|intake|program(?:me)?)\b)"
+    r"|clinician|prescriber|guide|psychiatrist|care\s+plan|intake|program(?:me)?|therapist|(?:ketamine\s+)?sessions?"
+    r"|(?:ketamine\s+)?treatments?|infusions?|dose|lozenges?)\b)"
 )
 _AT_HOME_SERVICE = _ci(
     r"(?i:\b(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?(?:model|program(?:me)?|treatment|therapy|sessions?)\s+"
@@ -477,6 +478,17 @@ _DELIVERY = re.compile(
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
 _STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
+_IN_PLACE = re.compile(r"\b(?:in|near|serving)\s+(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+(?:,\s*(?:[A-Z]{2}|[A-Z][a-z]+))?\s*$")
+_PROVIDER_SIGNAL = _ci(
+    r"(?i:\byou(?:['’]ll|\s+will)\s+(?:get|receive|meet|be\s+(?:given|seen|monitored|asked|guided|able)|have|start"
+    r"|begin|take|place|need|come|arrive|relax|rest|lie|sit|return)\b|\byour\s+(?:therapist['’]s|chosen|own\s+therapist)\b"
+    r"|\bmy\s+(?:part|role|work|services)\b|\bi\s+(?:handle|am\s+a\s+(?:licensed|board)|also\s+offer)\b"
+    r"|\bavailable\s+(?:in|at|to\s+(?:patients|clients|residents))\b|\b(?:request|ask\s+for|book|schedule|make)\s+(?:an?|your)"
+    r"\s+(?:\w+\s+)?(?:appointment|consult\w*|visit|evaluation)|\b(?:phone|call)\s+\w+(?:\s+\w+){0,3}\s+today\b"
+    r"|\bpartners?\s+with\b|\bwelcome\s+you\b|\btakes?\s+pride\b|\bproud\s+to\s+(?:offer|provide)\b"
+    r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b)"
+)
+_LISTING_MAX = 600
 _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
@@ -807,7 +819,7 @@ def _own_voice(sent: _Sentence, ci: int) -> bool:
 
 
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope,
-             answered: bool = False) -> bool:
+             answered: bool = False, first: bool = False) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
     if sent.is_question:
         # "Where is ketamine infusion therapy given?" offers nothing; "Ketamine lozenges? We
@@ -817,9 +829,10 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
         return False
     if scope.heading or _TITLE_LINE.match(sent.text):
         # "IV Ketamine Infusions" names a service; "How to Pick the Ketamine Infusion Center That
-        # Suits You" and "Mail-Order Medicine: The Ketamine Lozenge Boom" are titles of posts.
+        # Suits You" and "Mail-Order Medicine: The Ketamine Lozenge Boom" are titles of posts.  A
+        # page's own title may be longer ("Spravato (Esketamine) Therapy for Treatment Resistant Depression").
         words = sent.text.split()
-        return (not scope.explain and not sent.is_question and len(words) <= 6 and not article_doc
+        return (not scope.explain and not sent.is_question and len(words) <= (12 if first else 6) and not article_doc
                 and ":" not in sent.text and not any(sent.explain)
                 and not _TITLE_VERB.match(sent.text.lstrip("#* ")))
     own = _own_voice(sent, g.clause)
@@ -942,26 +955,26 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         for i, (a, b) in enumerate(spans)
     ]
 
-    # A page that only explains or reports (no clause in the provider's own voice).
-    # A page that only explains or reports: no clause in a provider's voice.  Journalism has an
-    # "I" and quotes, so there only a provider's own "we" / "my practice" counts.
-    has_explain = any(sc.explain for sc in page_scopes)
-    has_voice = False
-    for sent, sc in zip(analysed, page_scopes, strict=True):
-        for e, fp, ov in zip(sent.explain, sent.first_person, sent.offer_verb, strict=True):
-            if e:
-                has_explain = True
-            elif (fp or ov) and not sc.explain and not sent.is_question:
-                has_voice = True
-    # "Patients may not leave our office", "sessions cost $550": a provider, whatever the heading.
-    has_voice = has_voice or any((_SERVICE_VOICE.search(sent.low) or _PRICE.search(sent.text)
-                                  or _YOUR_CARE.search(sent.low)) and not sent.is_question
-                                 for sent in analysed)
+    # A page is a provider's only where it speaks as one: "we"/"our", "my clients", a practice
+    # offering by name, "you will receive…", "your prescriber", prices, a title saying where the
+    # service is given.  Articles, explainers and journalism ("the online service I contacted")
+    # have none of these, and nothing on them is an offer.
+    first_heading = next((i for i, sc in enumerate(page_scopes) if sc.heading), -1)
+    has_explain = any(sc.explain for sc in page_scopes) or any(any(sent.explain) for sent in analysed)
+    has_voice = any(
+        not sent.is_question and (
+            any(_own_voice(sent, ci) for ci in range(len(sent.clauses)))
+            or _SERVICE_VOICE.search(sent.low) or _YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low)
+            or _PRICE.search(sent.text)
+            or (sc.heading and _KET_RE.search(sent.text, sent.low) and _IN_PLACE.search(sent.text)))
+        for sent, sc in zip(analysed, page_scopes, strict=True))
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
     training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) and not _PATIENT_CARE.search(low)
     not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page
-    article_doc = not_provider or (has_explain and not has_voice)
+    # A short listing ("Esketamine treatments — REMS certified", a directory card) has no room for
+    # a voice; only an explaining or long page without one is an article.
+    article_doc = not_provider or (not has_voice and (has_explain or len(text) > _LISTING_MAX))
 
     for i, (sent, scope) in enumerate(zip(analysed, page_scopes, strict=True)):
         n_routes = len({g.route for g in sent.groups if not g.negated})
@@ -971,7 +984,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                         and not _NEG_WORD.search(nxt.low, 0, 12))
         for g in sent.groups:
             if not g.negated:
-                g.offered = _offered(sent, g, article_doc, n_routes, scope, answered)
+                g.offered = _offered(sent, g, article_doc, n_routes, scope, answered, i == first_heading)
 
     # Sentences without route words lend their setting cues to neighbouring ones
     # ("We do not offer at-home ketamine. All sessions use IM ketamine in our clinic.").
