@@ -486,7 +486,10 @@ _PROVIDER_SIGNAL = _ci(
     r"|\bavailable\s+(?:in|at|to\s+(?:patients|clients|residents))\b|\b(?:request|ask\s+for|book|schedule|make)\s+(?:an?|your)"
     r"\s+(?:\w+\s+)?(?:appointment|consult\w*|visit|evaluation)|\b(?:phone|call)\s+\w+(?:\s+\w+){0,3}\s+today\b"
     r"|\bpartners?\s+with\b|\bwelcome\s+you\b|\btakes?\s+pride\b|\bproud\s+to\s+(?:offer|provide)\b"
-    r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b)"
+    r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b"
+    r"|\b(?:he|she|they)\s+(?:also\s+)?(?:offers|provides|prescribes|administers|treats|specializ\w+|uses|sees|runs"
+    r"|works\s+with)\b|\bdr\.?\s+[a-z'’-]+(?:['’]s\s+(?:\w+\s+){0,2}(?:office|practice|clinic)|\s+(?:also\s+)?(?:offers"
+    r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
 )
 _LISTING_MAX = 600
 _PRICE = re.compile(r"\$\s?\d{2,}")
