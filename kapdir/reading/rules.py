@@ -248,6 +248,8 @@ _EXPLAIN = _ci(
     r"|\bin\s+the\s+past\b|\bused\s+to\b|\bfirms?\b|\bbrands?\b|\b(?:many|some|others|several)\s*,\s*including\b"
     r"|\bothers\s+(?:offer|prescrib|provid|ship|sell|mail|send)\w*|\btrend\w*|\bboom\w*|\bpopularity\b|\bbecome\s+(?:more|increasingly)\b|\bincreasingly\b"
     r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b|\binvolves?\b|\boptions?\s+such\s+as\b"
+    r"|\b(?:find|choose|pick|look\s+for|need|select|compare)\s+(?:an?|the|your)\s+(?:[\w-]+\s+){0,4}(?:provider|clinic|company"
+    r"|platform|program|service)s?\b|\bthe\s+best\s+ones\b"
     r"|\breading\s+about\b|\bis\s+common\b|\bplatforms\b|\bsaid\b|\btold\b|\bcould\s+then\b|\b(?:local|area|nearby|such|those)\s+(?:\w+\s+)?(?:clinics|providers"
     r"|companies|practices|programs|services)\b)"
 )
@@ -298,6 +300,10 @@ _S, _W = True, False
 _CUE_TERMS: list[tuple[str, str, bool]] = [
     # at home, strong
     (r"(?i:\bat[- ]home\b)", HOME, _S),
+    # A dosing session held over video while the patient is at home ("virtual sessions", "remote treatment").
+    (r"(?i:\b(?:virtual(?:ly)?|remote(?:ly)?|online)[- ](?:guided\s+)?(?:ketamine\s+|kap\s+|dosing\s+|medicine\s+)?"
+     r"(?:sessions?|dosing|treatments?|protocols?|program(?:me)?s?|one|ketamine|kap)\b"
+     r"|\bbring\w*\s+(?:the\s+)?(?:treatment|care|ketamine|medicine|it)\s+to\s+you\b)", HOME, _S),
     (r"(?i:\bin[- ]home\b)", HOME, _S),
     (r"(?i:\bhome[- ](?:based|use|program(?:me)?s?|dosing|sessions?|kits?|treatments?|protocol|care|setting"
      r"|administration|doses?|ketamine|version)\b)", HOME, _S),
@@ -464,19 +470,27 @@ _YOUR_CARE = _ci(
     r"(?i:\byour\s+(?:care\s+team|prescription|medicine\s+sessions?|dosing\s+sessions?|treatment\s+plan"
     r"|first\s+(?:session|consult\w*|appointment|visit|infusion|treatment|dose)|(?:ketamine\s+)?provider"
     r"|clinician|prescriber|guide|psychiatrist|care\s+plan|intake|program(?:me)?|therapist|(?:ketamine\s+)?sessions?"
+    r"|medication|medicine|kit|troches?|tablets?"
     r"|(?:ketamine\s+)?treatments?|infusions?|dose|lozenges?)\b)"
 )
 _AT_HOME_SERVICE = _ci(
-    r"(?i:\b(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?(?:model|program(?:me)?|treatment|therapy|sessions?)\s+"
+    r"(?i:\b(?:offer\w*|provid\w*|deliver\w*)\s+(?:[\w,-]+\s+){0,4}(?:at-home|in-home|home-based|virtual|remote)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:ketamine|treatments?|therapy|sessions?|program(?:me)?s?)\b|\b(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?(?:model|program(?:me)?|treatment|therapy|sessions?)\s+"
     r"(?:is|are|includes?|combines?|pairs?|starts?|begins?|takes?\s+place|happens?)\b"
     r"|\bsessions?\s+(?:take|takes)\s+place\s+in\s+(?:the\s+patient['’]s|your)\s+(?:own\s+)?home\b)"
 )
 _DELIVERY = re.compile(
-    r"\b(?:ship(?:s|ped|ping)?|mail(?:s|ed)?|deliver(?:s|ed)?|sent)\b[^.;]{0,60}?\b(?:to\s+your|directly\s+to\s+(?:you|your)"
-    r"|to\s+(?:the\s+)?patients?['’]?s?\s+(?:home|door|address))\b|\bto\s+your\s+(?:front\s+)?(?:door|doorstep)\b"
+    r"\b(?:ship(?:s|ped|ping)?|mail(?:s|ed)?|deliver(?:s|ed)?|sent)\b[^.;]{0,60}?\b(?:to\s+your?|directly\s+to\s+(?:you|your)"
+    r"|to\s+(?:the\s+)?(?:patient|client)s?['’]?s?(?:\s+(?:home|door|address))?)\b|\bto\s+your\s+(?:front\s+)?(?:door|doorstep)\b"
 )
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
+_OWN_SERVICE = re.compile(
+    r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:offer|provide|prescribe|treat|give|administer|ship|send|deliver|meet|use|guide"
+    r"|support|see|bring|run|host|facilitate|stay|work\s+with|connect|match)\b"
+    r"|\bour\s+(?:\w+\s+)?(?:program(?:me)?|service|team|clinicians|providers|prescribers|patients|clients|guides"
+    r"|sessions|treatments?|platform|app)\b"
+)
 _STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
 _IN_PLACE = re.compile(r"\b(?:in|near|serving)\s+(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+(?:,\s*(?:[A-Z]{2}|[A-Z][a-z]+))?\s*$")
 _PROVIDER_SIGNAL = _ci(
@@ -1092,16 +1106,24 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         for sent, sc in zip(analysed, page_scopes, strict=True):
             if sent.is_question or not sent.dosing_context:
                 continue
+            # The provider's own service verbs: "we meet over video while you stay at home", not a
+            # reviewer's "we have reviewed platforms that treat at home".
+            serving = bool(_OWN_SERVICE.search(sent.low)) or any(
+                _NAMED_OFFER.match(sent.text, a) and not sent.explain[c] for c, (a, _b) in enumerate(sent.clauses))
             for st, strong, ci in sent.all_cues:
-                own = _own_voice(sent, ci)
-                if st != HOME or not strong or ((sent.explain[ci] or sc.explain) and not own):
+                if st != HOME or not strong or (sent.explain[ci] and not _own_voice(sent, ci)):
+                    continue
+                if sc.explain and not serving:
                     continue
                 a, b = sent.clauses[ci]
                 if _STOPPED.search(sent.low, a, b) or _NONDOSING.search(sent.low, a, b):
                     continue  # "our at-home program has been discontinued", "webinar from home"
-                if own or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
+                if serving or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
                     offers_at_home = ketamine = True
                     break
+            if not offers_at_home and _DELIVERY.search(sent.low) and _YOUR_CARE.search(sent.low) \
+                    and not any(sent.explain) and not sc.explain and not _NEG_WORD.search(sent.low):
+                offers_at_home = ketamine = True  # "your medication will be shipped to you"
             if offers_at_home:
                 break
 
