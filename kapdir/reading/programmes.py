@@ -205,30 +205,40 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
     return True
 
 
-# REMS is mostly explained ("Spravato must be given at a REMS-certified centre"); only the
-# provider saying it is one counts.
+# REMS is mostly explained ("Spravato must be given at a REMS-certified centre", "the program is
+# governed by the REMS"); only the provider saying it is one counts: "we are", "our REMS-certified
+# clinic", "Eastside Mind Care is REMS certified", "a Spravato REMS-certified psychiatrist", a
+# service label ("Esketamine treatments — REMS certified"), or "…centres. We are one of them."
 _REMS_SELF = re.compile(
-    r"\b(?:we\s+are|we['’]re|we\s+have\s+been|(?:our|this)\s+(?:\w+\s+){0,2}(?:is|has\s+been|are)"
-    r"|(?:is|are)\s+(?:a|an|now\s+a|proud\w*\s+to\s+be\s+a)\b|\bas\s+an?\b|\bwe\s+(?:became|received|earned|hold)"
-    r"|\bone\s+of\s+(?:these|those|the|only))",
+    r"\b(?:we\s+are|we['’]re|we\s+have\s+been|we\s+(?:became|received|earned|hold|obtained)"
+    r"|our\s+(?:[\w-]+\s+){0,3}(?:is|are|has\s+been|have\s+been)\b|our\s+(?:spravato\s+)?rems"
+    r"|(?:is|are)\s+(?:now\s+|proud\w*\s+to\s+be\s+)?(?:an?\s+)?(?:certified|(?:spravato\s+)?rems[\s-]+certified)"
+    r"|\bas\s+an?\s+(?:spravato\s+)?(?:rems|certified)"
+    r"|\ban?\s+(?:spravato\s+)?rems[\s-]+certified\s+(?:psychiatrist|physician|provider|prescriber|doctor|nurse|practitioner)"
+    r"|certified\s+to\s+(?:provide|offer|administer|prescribe|dispense)\s+spravato|\bcertified\s+our\b"
+    r"|hold\w*\s+certification\s+to\s+(?:offer|provide|administer)"
+    r"|our\s+(?:[\w-]+\s+){0,2}(?:rems[\s-]+)?certified)",
     re.I,
 )
 _REMS_RULE = re.compile(
-    r"\b(?:only|must|has\s+to|have\s+to|only\s+(?:at|in|be|through|available)|required?|requires|restricted|under\s+the"
-    r"|can\s+only|may\s+only|is\s+only)\b",
+    r"\b(?:only|must|has\s+to|have\s+to|required?|requires|restricted|under\s+the|governed|solely|approved"
+    r"|can\s+only|may\s+only|is\s+given|are\s+given|given\s+in|administered\s+(?:in|at))\b",
     re.I,
 )
 _ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+of\s+(?:these|those|them)\b",
                           re.I)
+_LABEL_MAX_WORDS = 8
 
 
 def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[int, int]], i: int) -> bool:
     """The page's provider says it is a REMS-certified Spravato centre (here or in the next sentence)."""
     if not _is_held(sentence, st, en):
         return False  # "hoping to become a REMS-certified centre", "not REMS certified"
-    if not _REMS_RULE.search(sentence):
-        return True  # "our REMS-certified clinic", "Esketamine treatments — REMS certified"
-    if _ONE_OF_THEM.search(sentence) or re.search(r"\bwe\s+are\b|\bwe['’]re\b", sentence, re.I):
+    if _ONE_OF_THEM.search(sentence) or (_REMS_SELF.search(sentence) and not (
+            _REMS_RULE.search(sentence) and not re.search(r"\bwe\s+are\b|\bwe['’]re\b|\bour\b", sentence, re.I))):
         return True
+    if len(sentence.split()) <= _LABEL_MAX_WORDS and re.search(r"certif", sentence, re.I) \
+            and not _REMS_RULE.search(sentence):
+        return True  # a service label: "Esketamine (Spravato) treatments — REMS certified"
     nxt = text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else ""
     return bool(_ONE_OF_THEM.search(nxt))
