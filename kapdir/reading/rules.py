@@ -506,6 +506,19 @@ _PROVIDER_SIGNAL = _ci(
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
 )
 _LISTING_MAX = 600
+# A session described as it happens: "patients get a dose by injection", "each treatment consists of".
+_DOSING_DESCRIPTION = re.compile(
+    r"\b(?:patients|clients|you)\s+(?:will\s+)?(?:get|receive|are\s+given|take|self-administer|settle|lie|relax|sit)\b"
+    r"|\beach\s+(?:treatment|session|visit|infusion)\b|\bduring\s+(?:the|each|your)\s+(?:infusion|session|treatment)\b"
+    r"|\b(?:treatment|dosing|medicine)\s+sessions?\s*:|\bsessions?\s+(?:last|take|are\s+held|take\s+place)\b"
+    r"|\b(?:one|a|each|every|the)\s+(?:treatment|session|dose)\s+(?:is|consists|involves|includes)\b|\bconsists?\s+of\b"
+    r"|\b(?:the|our|a)\s+(?:clinician|prescriber|physician|provider|nurse|doctor|team)s?\s+(?:\w+\s+){0,4}?"
+    r"(?:prescribes?|administers?|gives?|provides?|starts?|places?|monitors?|gets?)\b"
+    r"|\b(?:infusion|anesthesia|anaesthesia)\s+(?:nurse|provider|team)\b|\bproviding\s+(?:\w+\s+){0,2}ketamine\b"
+    r"|\b(?:every|each)\s+(?:infusion|session|treatment|dose)\b|\bpatients\s+(?:who\s+are\s+)?receiving\b"
+    r"|\b(?:paid|pay|cost|costs|priced|cash|insurance)\b"
+)
+_SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")
 _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
@@ -870,6 +883,21 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
     return not article_doc
 
 
+def _vouched(sent: _Sentence, g: _Group, scope: Scope, first: bool) -> bool:
+    """A mention that is the provider's own offer, not a generic sentence about the treatment."""
+    if scope.heading or first:
+        return True  # a service's name ("IV Ketamine Infusions"), already judged by _offered
+    if _own_voice(sent, g.clause) or any((_own_voice(sent, c) or sent.first_person[c])
+                                         for c in range(len(sent.clauses)) if not sent.explain[c]):
+        return True
+    if _SECOND_PERSON.search(sent.low) and not sent.explain[g.clause]:
+        return True  # "the lozenge dissolves under your tongue"
+    if any(strong for _st, strong, _d in g.own) or any(strong for _st, strong in g.ctx) or g.forced:
+        return True
+    return bool(_YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low) or _SERVICE_VOICE.search(sent.low)
+                or _DOSING_DESCRIPTION.search(sent.low))
+
+
 _CLINICIAN_GIVEN = frozenset({"iv", "im"})
 
 
@@ -1049,9 +1077,20 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 if g.route == "intranasal":
                     g.forced = CLINIC
 
+    # A route is offered only where at least one mention of it is the provider's own: said in its
+    # voice, placed by a cue, named as a service, or addressed to "your" care.  Generic sentences
+    # ("ketamine infusions may be for you", "injections have been shown to be safe") then add
+    # nothing of their own.  Short listings (a directory card) have no room for a voice.
+    vouched: set[str] = set()
+    listing = len(text) <= _LISTING_MAX
+    for i, (sent, sc) in enumerate(zip(analysed, page_scopes, strict=True)):
+        for g in live(sent):
+            if listing or _vouched(sent, g, sc, i == first_heading):
+                vouched.add(g.route)
+
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
-        groups = live(sent)
+        groups = [g for g in live(sent) if g.route in vouched]
         settled = [_resolve(g, page_setting) for g in groups]
         # "Our mobile IV team brings ketamine infusions to your home": a word placed by a cue
         # speaks for the other words of its route in the sentence that only have the default.
