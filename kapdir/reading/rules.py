@@ -491,6 +491,12 @@ _OWN_SERVICE = re.compile(
     r"|\bour\s+(?:\w+\s+)?(?:program(?:me)?|service|team|clinicians|providers|prescribers|patients|clients|guides"
     r"|sessions|treatments?|platform|app)\b"
 )
+_OWN_KETAMINE = re.compile(
+    r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:prescribe|administer|give|offer|provide|use|utili[sz]e|dose|treat)\w*\b"
+    r"[^.;]{0,50}?\b(?:es)?ketamine\b"
+    r"|\b(?:es)?ketamine\b[^.;]{0,60}?\b(?:by|at|with|from)\s+our\s+(?:\w+\s+){0,2}(?:team|clinic|office|professionals"
+    r"|physicians|providers|clinicians|nurses|staff|center|centre|practice)\b"
+)
 _STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
 _IN_PLACE = re.compile(r"\b(?:in|near|serving)\s+(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+(?:,\s*(?:[A-Z]{2}|[A-Z][a-z]+))?\s*$")
 _PROVIDER_SIGNAL = _ci(
@@ -869,8 +875,10 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
     if _DEFINITION.match(sent.low, sent.clauses[g.clause][0]) and not own:
         return False
     if scope.explain:
-        # Under "How is ketamine given?" only the provider's own voice offers ("at our clinic we use IM").
-        return own and not sent.is_question
+        # Under "How is ketamine given?" only the provider's own voice offers ("at our clinic we use IM";
+        # "we prescribe ketamine in low doses: troches of 10-120 mg").
+        return own or (not sent.explain[g.clause]
+                       and any(_own_voice(sent, c) for c in range(len(sent.clauses)) if not sent.explain[c]))
     fp_sent = any(sent.first_person)
     if sent.explain[g.clause]:
         return own
@@ -1115,6 +1123,11 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     if not ketamine and ket_doc and not excluded and not not_provider:
         ketamine = any(_kap_offered(sent) for sent, sc in zip(analysed, page_scopes, strict=True)
                        if not sc.explain or any(sent.first_person))
+        if not ketamine and not article_doc:
+            # "We prescribe ketamine in very low doses", "given in controlled doses by our medical team"
+            ketamine = any(_OWN_KETAMINE.search(sent.low) and not sent.is_question and not sc.explain
+                           and not _NEG_WORD.search(sent.low) and not _PLANNED.search(sent.low)
+                           for sent, sc in zip(analysed, page_scopes, strict=True))
         if not ketamine and not article_doc:
             # Ketamine care is the page's subject (a heading, or named twice) and the provider
             # speaks to its own patients somewhere on it.

@@ -71,10 +71,15 @@ def _is_heading(text: str, a: int, b: int) -> tuple[bool, int]:
     return False, 0
 
 
+# "What is the Brightday treatment?": a practice asking about its own named service.
+_OWN_NAMED = re.compile(r"\bthe\s+(?!FDA\b|KAP\b|IV\b|IM\b)[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*\s+"
+                        r"(?:treatment|program(?:me)?|approach|method|protocol|model|experience|difference)\b")
+
+
 def classify_heading(heading: str) -> tuple[bool, bool]:
     """(explains, lists others' training) for one heading's text."""
     low = heading.lower().strip(" #:")
-    explains = bool(_EXPLAIN_HEADING.search(low)) and not _PRONOUN.search(low)
+    explains = bool(_EXPLAIN_HEADING.search(low)) and not _PRONOUN.search(low) and not _OWN_NAMED.search(heading)
     if not explains and _AT_HOME_TOPIC.search(low) and _TOPIC_MARK.search(low) and not _PRONOUN.search(low):
         explains = True
     return explains, bool(_OTHERS_HEADING.search(low))

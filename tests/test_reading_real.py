@@ -1,0 +1,77 @@
+"""The reader measured on real public pages (tests/fixtures/real, see LABELLING.md there).
+
+The development split is what the rules were tuned on; the blind split was written by people who
+never saw the reader and was never used for tuning, so its figures are the honest estimate.  This
+module only checks floors on the blind split and never prints its texts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kapdir.reading.corpus import FIELDS, KINDS, load, problems, url_key
+from kapdir.reading.credentials import CANONICAL
+from kapdir.reading.evaluate import evaluate, format_report, headline
+from kapdir.reading.programmes import load_programmes
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+# The build fails if the blind figures fall below this (issue 13).
+BLIND_FLOOR = 0.85
+# Development split: the figures reached when the rules were last changed, minus a small margin,
+# so a change that loses ground on real pages is caught here before anyone measures blind.
+DEV_FLOORS = {"route_setting_f1": 0.78, "at_home_p": 0.75, "training_p": 0.80, "ketamine_p": 0.87, "ketamine_r": 0.85}
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return load(REAL / "dev.jsonl")
+
+
+@pytest.fixture(scope="module")
+def blind():
+    return load(REAL / "blind.jsonl")
+
+
+def test_corpus_size_and_provenance(dev, blind):
+    rows = dev + blind
+    assert len(rows) >= 400
+    assert len({url_key(r["url"]) for r in rows}) >= 250
+    assert len(blind) >= 150
+    assert {r["kind"] for r in rows} >= set(KINDS) - {"directory-profile"}
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+
+
+def test_a_page_is_in_one_split_only(dev, blind):
+    assert not {url_key(r["url"]) for r in dev} & {url_key(r["url"]) for r in blind}
+    seen = {line.strip() for line in (REAL / "seen-dev-pages.txt").read_text().splitlines() if line.strip()}
+    assert not seen & {url_key(r["url"]) for r in blind}
+
+
+def test_every_line_is_well_formed(dev, blind):
+    progs, creds = set(load_programmes()), set(CANONICAL)
+    bad = {r.get("id"): problems(r, progs, creds) for r in dev + blind}
+    assert not {k: v for k, v in bad.items() if v}
+    assert all(set(r) >= FIELDS for r in dev + blind)
+
+
+def test_development_split_holds_its_ground(dev):
+    rep = evaluate(dev, "real:dev")
+    print()
+    print(format_report(rep))
+    figures = headline(rep)
+    low = {k: round(figures[k], 3) for k, floor in DEV_FLOORS.items() if figures[k] < floor}
+    assert not low, low
+    assert not rep.bad_evidence, rep.bad_evidence[:3]
+
+
+def test_blind_split_stays_above_the_floor(blind):
+    rep = evaluate(blind, "real:blind")
+    figures = headline(rep)
+    print({k: round(v, 3) for k, v in figures.items()})  # figures only: never the blind texts
+    watched = ("route_setting_f1", "at_home_p", "at_home_r", "training_p", "ketamine_p", "ketamine_r")
+    low = {k: round(figures[k], 3) for k in watched if figures[k] < BLIND_FLOOR}
+    assert not low, low
+    assert not rep.bad_evidence
