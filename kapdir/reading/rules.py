@@ -506,7 +506,7 @@ _PROVIDER_SIGNAL = _ci(
     r"|\bavailable\s+(?:in|at|to\s+(?:patients|clients|residents))\b|\b(?:request|ask\s+for|book|schedule|make)\s+(?:an?|your)"
     r"\s+(?:\w+\s+)?(?:appointment|consult\w*|visit|evaluation)|\b(?:phone|call)\s+\w+(?:\s+\w+){0,3}\s+today\b"
     r"|\bpartners?\s+with\b|\bwelcome\s+you\b|\btakes?\s+pride\b|\bproud\s+to\s+(?:offer|provide)\b"
-    r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b"
+    r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b|\bwait-?list\w*"
     r"|\b(?:he|she|they)\s+(?:also\s+)?(?:offers|provides|prescribes|administers|treats|specializ\w+|uses|sees|runs"
     r"|works\s+with)\b|\bdr\.?\s+[a-z'’-]+(?:['’]s\s+(?:\w+\s+){0,2}(?:office|practice|clinic)|\s+(?:also\s+)?(?:offers"
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
@@ -523,6 +523,8 @@ _DOSING_DESCRIPTION = re.compile(
     r"|\b(?:infusion|anesthesia|anaesthesia)\s+(?:nurse|provider|team)\b|\bproviding\s+(?:\w+\s+){0,2}ketamine\b"
     r"|\b(?:every|each)\s+(?:infusion|session|treatment|dose)\b|\bpatients\s+(?:who\s+are\s+)?receiving\b"
     r"|\b(?:paid|pay|cost|costs|priced|cash|insurance)\b"
+    r"|\b(?:will\s+be|is\s+then|are\s+then)\s+(?:given|administered|injected|infused|placed|started)\b"
+    r"|^\W*(?:next|then|first|after\s+that|afterwards)\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")
 _PRICE = re.compile(r"\$\s?\d{2,}")
@@ -537,12 +539,17 @@ _TRAINING_PAGE = _ci(
     r"(?i:\b(?:tuition|curriculum|ce\s+credits?|ceus?|cmes?|modules?|syllabus|trainees|course\s+(?:fee|dates?)"
     r"|apply\s+now|you(?:['’]ll|\s+will)\s+learn|for\s+(?:clinicians|therapists|practitioners|providers)"
     r"|(?:our|this)\s+(?:certificate|certification|training)\s+(?:program(?:me)?|course)s?|didactic|workshop\s+series"
-    r"|training\s+program(?:me)?s?|experiential\s+(?:training|retreats?))\b)"
+    r"|training\s+program(?:me)?s?|experiential\s+(?:training|retreats?)|postgraduate|certificate\s+in"
+    r"|teach(?:es)?\s+(?:licensed\s+)?(?:clinicians|therapists|practitioners|providers)|(?:clinicians|participants)"
+    r"\s+(?:will\s+)?learn|(?:the|this)\s+training\s+(?:is|was|will)|program(?:me)?\s+overview|learning\s+objectives"
+    r"|continuing\s+education)\b)"
 )
-_TRAINING_WEAK = _ci(r"(?i:\b(?:enrol(?:l|ment|ling|led)?|cohorts?|faculty|webinars?|students|graduates|instructors?)\b)")
+_TRAINING_WEAK = _ci(r"(?i:\b(?:enrol(?:l|ment|ling|led)?|cohorts?|faculty|webinars?|students|graduates|instructors?"
+                    r"|participants|licensed\s+clinicians|curriculum)\b)")
 _PATIENT_CARE = _ci(
-    r"(?i:\b(?:our|my)\s+(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
-    r"(?:consult\w*|appointment|session|visit|evaluation)\b|\bnew\s+patients\b|\binsurance\b)"
+    r"(?i:\bour\s+(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
+    r"(?:consult\w*|appointment|session|visit|evaluation)\b|\bnew\s+patients\b"
+    r"|\bwe\s+(?:accept|take|bill)\s+(?:\w+\s+)?insurance\b)"
 )
 # "It outperforms intramuscular shots", "more effective than IM": a route in a comparison.
 _COMPARED_BEFORE = re.compile(
