@@ -52,11 +52,23 @@ _DESCRIBED_AFTER = re.compile(
     r"founded|launched|announced|published|was founded)\b",
     re.I,
 )
+# Partnership programmes count only with a word of affiliation in the sentence.
+_AFFILIATIONS = {
+    "journey-clinical": re.compile(
+        r"\b(?:partner\w*|collaborat\w*|member\w*|affiliat\w*|work(?:s|ing)?\s+with|through|with|via|in\s+conjunction"
+        r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
+}
+_CITED = re.compile(r"\s*(?:\(\w+\)\s*)?(?:\(\d{4}\)\s*)?(?:put\s+it|puts\s+it|says|said|reports?|reported|wrote|writes"
+                    r"|states?|stated|notes?|noted)\b", re.I)
+_CITED_BEFORE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 _TEACHES = re.compile(r"\b(?:trainers?|faculty|teach\w*|taught|instructors?|lecturers?|guest\s+speakers?|speakers?)\b", re.I)
 # Someone else's training: "clinicians trained at CIIS", "for graduates of Fluence".
 _OTHERS = re.compile(
     r"\b(?:for|to)\s+(?:\w+\s+)?(?:clinicians|therapists|providers|graduates|students|practitioners)\b", re.I
 )
+
+
+_MARKS = str.maketrans({"®": " ", "™": " ", "©": " ", "℠": " "})
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,8 @@ class ProgrammeMatcher:
         low = text.lower()
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        # "Spravato® treatment center": trademark signs must not split a multi-word alias.
+        low = low.translate(_MARKS)
         rx = self._re
         hits = []
         spravato_page = None
@@ -146,7 +160,7 @@ class ProgrammeMatcher:
         for i, m in matches_in_sentences(lambda p, e: rx.finditer(low, p, e), spans):
             if others is not None and others[i]:
                 continue
-            alias = self._lookup(text[m.start():m.end()])
+            alias = self._lookup(text[m.start():m.end()].translate(_MARKS))
             if alias is None:
                 continue
             a0, b0 = spans[i]
@@ -154,6 +168,10 @@ class ProgrammeMatcher:
             st, en = m.start() - a0, m.end() - a0
             if alias.ambiguous and not _CONTEXT.search(sentence):
                 continue
+            if alias.pid in _AFFILIATIONS and not _AFFILIATIONS[alias.pid].search(sentence):
+                continue  # "a mixer put on by Journey Clinical" is no partnership
+            if _CITED.match(sentence, en) or _CITED_BEFORE.search(sentence, max(0, st - 20), st):
+                continue  # "As the Multidisciplinary Association for Psychedelic Studies (2017) put it"
             if alias.pid == "spravato-rems":
                 # "a certified treatment center" is about Spravato only on a page about Spravato.
                 if spravato_page is None:
@@ -228,6 +246,8 @@ _REMS_RULE = re.compile(
 _ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+of\s+(?:these|those|them)\b",
                           re.I)
 _LABEL_MAX_WORDS = 8
+_LIKE_US = re.compile(r"\b[Cc]ertified\s+(?:[\w-]+\s+){0,2}(?:clinics?|cent(?:er|re)s?|settings?|offices?|providers?)"
+                      r"\s+like\s+(?:ours\b|our\b|us\b|[A-Z][\w&'’-]+)")
 
 
 def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[int, int]], i: int) -> bool:
@@ -237,6 +257,8 @@ def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[
     if _ONE_OF_THEM.search(sentence) or (_REMS_SELF.search(sentence) and not (
             _REMS_RULE.search(sentence) and not re.search(r"\bwe\s+are\b|\bwe['’]re\b|\bour\b", sentence, re.I))):
         return True
+    if _LIKE_US.search(sentence):
+        return True  # "offered only in certified settings like our Houston office" / "like Lumen Health"
     if len(sentence.split()) <= _LABEL_MAX_WORDS and re.search(r"certif", sentence, re.I) \
             and not _REMS_RULE.search(sentence):
         return True  # a service label: "Esketamine (Spravato) treatments — REMS certified"

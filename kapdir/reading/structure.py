@@ -33,7 +33,8 @@ _TOPIC_MARK = re.compile(r"\?|\bvs\.?\b|\bversus\b|\bsafe\w*|\brisks?\b|\bconsid
 # Headings over lists of other people's training: requirements, recommendations, reading.
 _OTHERS_HEADING = re.compile(
     r"\b(?:requirements?|required|prerequisites?|qualifications\s+(?:for|of)\s+(?:other|outside)|recommend\w*"
-    r"|resources?|reading|references?|bibliography|further|links|for\s+(?:therapists|clinicians|providers|students)"
+    r"|resources|(?:further|recommended|suggested|required)\s+reading|references|bibliography|further\s+(?:training"
+    r"|education|resources)|links|for\s+(?:therapists|clinicians|providers|students)"
     r"|our\s+(?:trainings?|courses?|programs?|curriculum|faculty)|apply|tuition|enrol\w*|admissions?)\b"
 )
 
