@@ -56,7 +56,7 @@ _DESCRIBED_AFTER = re.compile(
 _AFFILIATIONS = {
     "journey-clinical": re.compile(
         r"\b(?:partner\w*|collaborat\w*|member\w*|affiliat\w*|work(?:s|ing)?\s+with|through|with|via|in\s+conjunction"
-        r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
+        r"|provider|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
 }
 _CITED = re.compile(r"\s*(?:\(\w+\)\s*)?(?:\(\d{4}\)\s*)?(?:put\s+it|puts\s+it|says|said|reports?|reported|wrote|writes"
                     r"|states?|stated|notes?|noted)\b", re.I)
