@@ -470,6 +470,7 @@ _YOUR_CARE = _ci(
     r"(?i:\byour\s+(?:care\s+team|prescription|medicine\s+sessions?|dosing\s+sessions?|treatment\s+plan"
     r"|first\s+(?:session|consult\w*|appointment|visit|infusion|treatment|dose)|(?:ketamine\s+)?provider"
     r"|clinician|prescriber|guide|psychiatrist|care\s+plan|intake|program(?:me)?|therapist|(?:ketamine\s+)?sessions?"
+    r"|doctor|physician|nurse|appointment|visit"
     r"|medication|medicine|kit|troches?|tablets?"
     r"|(?:ketamine\s+)?treatments?|infusions?|dose|lozenges?)\b)"
 )
@@ -524,6 +525,8 @@ _DOSING_DESCRIPTION = re.compile(
     r"|\b(?:every|each)\s+(?:infusion|session|treatment|dose)\b|\bpatients\s+(?:who\s+are\s+)?receiving\b"
     r"|\b(?:paid|pay|cost|costs|priced|cash|insurance)\b"
     r"|\b(?:will\s+be|is\s+then|are\s+then)\s+(?:given|administered|injected|infused|placed|started)\b"
+    r"|\b(?:the|each|your|an?)\s+(?:infusion|session|treatment|injection|appointment)\s+(?:lasts|takes|runs)\b"
+    r"|\bpatients\s+are\s+(?:monitored|observed|watched|seated|given)\b"
     r"|^\W*(?:next|then|first|after\s+that|afterwards)\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")
