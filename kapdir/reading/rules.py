@@ -250,6 +250,7 @@ _EXPLAIN = _ci(
     r"|\bwhere\s+to\s+find\b|\bhow\s+to\s+(?:find|choose|pick)\b|\binvolves?\b|\boptions?\s+such\s+as\b"
     r"|\b(?:find|choose|pick|look\s+for|need|select|compare)\s+(?:an?|the|your)\s+(?:[\w-]+\s+){0,4}(?:provider|clinic|company"
     r"|platform|program|service)s?\b|\bthe\s+best\s+ones\b"
+    r"|\b(?:many|some|most|several|all)\s+of\s+them\b|\baddict\w*|\bmisuse\b|\babuse\b|\bdanger\w*"
     r"|\breading\s+about\b|\bis\s+common\b|\bplatforms\b|\bsaid\b|\btold\b|\bcould\s+then\b|\b(?:local|area|nearby|such|those)\s+(?:\w+\s+)?(?:clinics|providers"
     r"|companies|practices|programs|services)\b)"
 )
@@ -513,6 +514,7 @@ _PROVIDER_SIGNAL = _ci(
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
 )
 _LISTING_MAX = 600
+_SPEAKER = re.compile(r"(?m)^(?:Dr\.?\s+[A-Z][\w'’-]+|[A-Z][a-z]+\s+[A-Z][\w'’-]+)\s*:\s")
 # A session described as it happens: "patients get a dose by injection", "each treatment consists of".
 _DOSING_DESCRIPTION = re.compile(
     r"\b(?:patients|clients|you)\s+(?:will\s+)?(?:get|receive|are\s+given|take|self-administer|settle|lie|relax|sit)\b"
@@ -534,6 +536,7 @@ _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
     r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
+    r"|\b(?:our|we\s+are\s+an?)\s+(?:compounding\s+)?pharmacy\b|\bwe\s+compound\b"
     r"|\beducational\s+explainer\b|\bthis\s+(?:explainer|article|guide)\s+(?:covers|explains|is)\b)"
 )
 # A training programme's own pages: two unmistakable marks (tuition, CE credits, "what you'll
@@ -1034,7 +1037,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
     training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) and not _PATIENT_CARE.search(low)
-    not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page
+    interview = len(_SPEAKER.findall(text)) >= 2  # "Dr Brenner: We use tablets…" is someone else speaking
+    not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page or interview
     # A short listing ("Esketamine treatments — REMS certified", a directory card) has no room for
     # a voice; only an explaining or long page without one is an article.
     article_doc = not_provider or (not has_voice and (has_explain or len(text) > _LISTING_MAX))
@@ -1101,9 +1105,13 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # nothing of their own.  Short listings (a directory card) have no room for a voice.
     vouched: set[str] = set()
     listing = len(text) <= _LISTING_MAX
+    # A page whose headings run through three routes or more is comparing them ("Ketamine infusion
+    # therapy", "Nasal ketamine spray", "Home oral therapy"): its headings vouch for nothing.
+    heading_routes = {g.route for sent, sc in zip(analysed, page_scopes, strict=True) if sc.heading for g in live(sent)}
+    comparing = len(heading_routes) >= 3
     for i, (sent, sc) in enumerate(zip(analysed, page_scopes, strict=True)):
         for g in live(sent):
-            if listing or _vouched(sent, g, sc, i == first_heading):
+            if listing or (_vouched(sent, g, sc, i == first_heading) and not (comparing and sc.heading)):
                 vouched.add(g.route)
 
     found: dict[tuple[str, str], str] = {}
