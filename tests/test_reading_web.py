@@ -174,3 +174,40 @@ def test_list_items_and_their_lead_in():
     spans = sentence_spans(text)
     assert [list_item(text, a) for a, _ in spans] == [False, True, True, False, True]
     assert others_lists(text, spans) == [False, True, True, False, False]
+
+
+# Pages that speak about providers without being one.
+def test_a_pharmacy_is_not_a_provider():
+    v = classify("Our pharmacy compounds ketamine nasal sprays for patients so they can take the medicine "
+                 "in their homes. Prescriptions are filled within two days.")
+    assert v["ketamine"] is False and v["routes"] == [] and v["offers_at_home"] is False
+
+
+def test_an_interview_is_someone_else_speaking():
+    text = ("Online clinics are growing fast.\nDr Brenner: We use tablets that dissolve quickly, shipped to "
+            "patients.\nReporter Ames: Who checks on them?\nDr Brenner: A guide joins each session by video.")
+    v = classify(text)
+    assert v["routes"] == [] and v["offers_at_home"] is False
+
+
+def test_headings_running_through_three_routes_compare_them():
+    text = ("## Ketamine infusion therapy\nThe most studied option for depression.\n"
+            "## Nasal ketamine spray (Spravato)\nApproved by the FDA in 2019.\n"
+            "## Home oral therapy\nLozenges taken at home between sessions. Contact us with questions.")
+    assert pairs(text) == set()
+
+
+def test_a_single_service_heading_still_names_an_offer():
+    assert pairs("## IV Ketamine Infusions\nOur nurses monitor every infusion. Call us to book.") == {
+        ("iv", "in_clinic")}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Spravato is offered only in certified healthcare settings like our Houston office.", {"spravato-rems"}),
+    ("Our certified Spravato® treatment center in Houston offers relief.", {"spravato-rems"}),
+    ("I went to a mixer put on by Journey Clinical, a provider of KAP.", set()),
+    ("I offer KAP in partnership with Journey Clinical.", {"journey-clinical"}),
+    ("As the Multidisciplinary Association for Psychedelic Studies (2017) put it, the designation matters.", set()),
+])
+def test_programme_mentions_that_are_and_are_not_claims(text, want):
+    assert progs(text) == want

@@ -56,8 +56,10 @@ _DESCRIBED_AFTER = re.compile(
 _AFFILIATIONS = {
     "journey-clinical": re.compile(
         r"\b(?:partner\w*|collaborat\w*|member\w*|affiliat\w*|work(?:s|ing)?\s+with|through|with|via|in\s+conjunction"
-        r"|provider|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
+        r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
 }
+# "Journey Clinical provider", "Journey Clinical KAP partner": the role right after the name.
+_ROLE_AFTER = re.compile(r"['’]?s?\s+(?:KAP\s+|ketamine\s+)?(?:provider|partner|member|clinician)\b", re.I)
 _CITED = re.compile(r"\s*(?:\(\w+\)\s*)?(?:\(\d{4}\)\s*)?(?:put\s+it|puts\s+it|says|said|reports?|reported|wrote|writes"
                     r"|states?|stated|notes?|noted)\b", re.I)
 _CITED_BEFORE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
@@ -168,7 +170,8 @@ class ProgrammeMatcher:
             st, en = m.start() - a0, m.end() - a0
             if alias.ambiguous and not _CONTEXT.search(sentence):
                 continue
-            if alias.pid in _AFFILIATIONS and not _AFFILIATIONS[alias.pid].search(sentence):
+            if alias.pid in _AFFILIATIONS and not (_AFFILIATIONS[alias.pid].search(sentence)
+                                                   or _ROLE_AFTER.match(sentence, en)):
                 continue  # "a mixer put on by Journey Clinical" is no partnership
             if _CITED.match(sentence, en) or _CITED_BEFORE.search(sentence, max(0, st - 20), st):
                 continue  # "As the Multidisciplinary Association for Psychedelic Studies (2017) put it"

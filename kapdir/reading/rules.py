@@ -904,7 +904,7 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
     return not article_doc
 
 
-def _vouched(sent: _Sentence, g: _Group, scope: Scope, first: bool) -> bool:
+def _vouched(sent: _Sentence, g: _Group, scope: Scope, first: bool, cues: bool = True) -> bool:
     """A mention that is the provider's own offer, not a generic sentence about the treatment."""
     if scope.heading or first:
         return True  # a service's name ("IV Ketamine Infusions"), already judged by _offered
@@ -913,7 +913,7 @@ def _vouched(sent: _Sentence, g: _Group, scope: Scope, first: bool) -> bool:
         return True
     if _SECOND_PERSON.search(sent.low) and not sent.explain[g.clause]:
         return True  # "the lozenge dissolves under your tongue"
-    if any(strong for _st, strong, _d in g.own) or any(strong for _st, strong in g.ctx) or g.forced:
+    if cues and (any(strong for _st, strong, _d in g.own) or any(strong for _st, strong in g.ctx) or g.forced):
         return True
     return bool(_YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low) or _SERVICE_VOICE.search(sent.low)
                 or _DOSING_DESCRIPTION.search(sent.low))
@@ -1111,7 +1111,11 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     comparing = len(heading_routes) >= 3
     for i, (sent, sc) in enumerate(zip(analysed, page_scopes, strict=True)):
         for g in live(sent):
-            if listing or (_vouched(sent, g, sc, i == first_heading) and not (comparing and sc.heading)):
+            if comparing:
+                ok = not sc.heading and _vouched(sent, g, sc, False, cues=False)
+            else:
+                ok = listing or _vouched(sent, g, sc, i == first_heading)
+            if ok:
                 vouched.add(g.route)
 
     found: dict[tuple[str, str], str] = {}
