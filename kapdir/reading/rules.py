@@ -323,6 +323,8 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
      HOME, _S),
     # at home, weak (delivery and remote care; the dose may still be taken in an office)
     (r"(?i:\btele-?(?:health|medicine|psychiatry|therapy)\b)", HOME, _W),
+    # "with you virtually … from dosing through recovery": a virtual dosing session is at home.
+    (r"(?i:\bvirtual(?:ly)?\b(?=[^.\n]{0,80}\bdos(?:e|es|ing)\b))", HOME, _S),
     (r"(?i:\bvirtual(?:ly)?\b|\bonline\b|\bremote(?:ly)?\b|\bvideo\b|\bzoom\b)", HOME, _W),
     (r"(?i:\b(?:by|via)\s+(?:mail|post)\b|\bmail(?:ed|s)?\b|\bship(?:s|ped|ping)?\b)", HOME, _W),
     (r"(?i:\bdeliver(?:ed|s)?\s+(?:to|straight|right|discreetly)\b|\bdelivery\b)", HOME, _W),
@@ -491,7 +493,7 @@ _OWN_SERVICE = re.compile(
     r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:offer|provide|prescribe|treat|give|administer|ship|send|deliver|meet|use|guide"
     r"|support|see|bring|run|host|facilitate|stay|work\s+with|connect|match)\b"
     r"|\bour\s+(?:\w+\s+)?(?:program(?:me)?|service|team|clinicians|providers|prescribers|patients|clients|guides"
-    r"|sessions|treatments?|platform|app)\b"
+    r"|sessions|treatments?|platform|app|model|approach|protocol|process)\b"
 )
 _OWN_KETAMINE = re.compile(
     r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:prescribe|administer|give|offer|provide|use|utili[sz]e|dose|treat)\w*\b"
