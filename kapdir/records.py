@@ -209,7 +209,9 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
         "phone": first("phone"),
         "website": first("website"),
         "routes": route_list,
-        "offers_at_home": any(v["setting"] == "at_home" for v in route_list),
+        # An at-home programme may name no route ("we deliver ketamine therapy through an at-home model").
+        "offers_at_home": any(v["setting"] == "at_home" for v in route_list)
+        or any(bool(r["data"].get("offers_at_home")) for r in rows),
         "certifications": sorted(certs.values(), key=lambda v: v["program"]),
         "sources": [{"source": r["source"], "url": r["url"], "first_seen": r["first_seen"],
                      "last_seen": r["last_seen"]} for r in sorted(rows, key=lambda r: (r["source"], r["url"]))],
