@@ -511,11 +511,18 @@ _PROVIDER_SIGNAL = _ci(
     r"\s+(?:\w+\s+)?(?:appointment|consult\w*|visit|evaluation)|\b(?:phone|call)\s+\w+(?:\s+\w+){0,3}\s+today\b"
     r"|\bpartners?\s+with\b|\bwelcome\s+you\b|\btakes?\s+pride\b|\bproud\s+to\s+(?:offer|provide)\b"
     r"|\bnow\s+offering\b|\baccepting\s+new\s+(?:patients|clients)\b|\bwait-?list\w*"
+    r"|\b(?:treatments?|sessions?|doses?|infusions?)\s+(?:are|is)\s+(?:given|administered|done|held|performed)\s+"
+    r"(?:in[- ]office|in\s+(?:our|the)\s+office|on[- ]site)\b|\bpartnership\s+with\b|\bproud\s+to\s+announce\b"
+    r"|\b(?:his|her|their)\s+(?:practice|office|clinic|patients)\b"
     r"|\b(?:he|she|they)\s+(?:also\s+)?(?:offers|provides|prescribes|administers|treats|specializ\w+|uses|sees|runs"
     r"|works\s+with)\b|\bdr\.?\s+[a-z'’-]+(?:['’]s\s+(?:\w+\s+){0,2}(?:office|practice|clinic)|\s+(?:also\s+)?(?:offers"
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
 )
 _LISTING_MAX = 600
+# "After each administration at Next Step, patients are monitored": the practice by name.
+_AT_NAMED = re.compile(r"\b(?:administration|treatments?|sessions?|infusions?|care|therapy|appointments?)\s+at\s+"
+                       r"(?!the\b|a\b|an\b|home\b|Home\b)[A-Z][\w&'’-]+")
+_QUOTED = re.compile(r"[\"“][^\"“”]{0,400}[\"”]")
 _SPEAKER = re.compile(r"(?m)^(?:Dr\.?\s+[A-Z][\w'’-]+|[A-Z][a-z]+\s+[A-Z][\w'’-]+)\s*:\s")
 # A session described as it happens: "patients get a dose by injection", "each treatment consists of".
 _DOSING_DESCRIPTION = re.compile(
@@ -539,7 +546,7 @@ _PRICE = re.compile(r"\$\s?\d{2,}")
 _NOT_PROVIDER_PAGE = _ci(
     r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
     r"|\b(?:our|we\s+are\s+an?)\s+(?:compounding\s+)?pharmacy\b|\bwe\s+compound\b"
-    r"|\beducational\s+explainer\b|\bthis\s+(?:explainer|article|guide)\s+(?:covers|explains|is)\b)"
+    r"|\beducational\s+explainer\b)"
 )
 # A training programme's own pages: two unmistakable marks (tuition, CE credits, "what you'll
 # learn", modules…), or one and two weaker ones; a bio "enrolled in a certificate program" is not one.
@@ -555,7 +562,7 @@ _TRAINING_PAGE = _ci(
 _TRAINING_WEAK = _ci(r"(?i:\b(?:enrol(?:l|ment|ling|led)?|cohorts?|faculty|webinars?|students|graduates|instructors?"
                     r"|participants|licensed\s+clinicians|curriculum)\b)")
 _PATIENT_CARE = _ci(
-    r"(?i:\bour\s+(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
+    r"(?i:\b(?:our|my)\s+(?:own\s+)?(?:patients|clients)\b|\b(?:book|schedule)\s+(?:a|an|your)\s+(?:free\s+)?"
     r"(?:consult\w*|appointment|session|visit|evaluation)\b|\bnew\s+patients\b"
     r"|\bwe\s+(?:accept|take|bill)\s+(?:\w+\s+)?insurance\b)"
 )
@@ -1033,12 +1040,14 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         not sent.is_question and (
             any(_own_voice(sent, ci) for ci in range(len(sent.clauses)))
             or _SERVICE_VOICE.search(sent.low) or _YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low)
-            or _PRICE.search(sent.text)
+            or _PRICE.search(sent.text) or _AT_NAMED.search(sent.text)
             or (sc.heading and _KET_RE.search(sent.text, sent.low) and _IN_PLACE.search(sent.text)))
         for sent, sc in zip(analysed, page_scopes, strict=True))
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
-    training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) and not _PATIENT_CARE.search(low)
+    unquoted = _QUOTED.sub(" ", low)  # a testimonial's "my clients" is not the page's own care
+    training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) \
+        and not _PATIENT_CARE.search(unquoted)
     interview = len(_SPEAKER.findall(text)) >= 2  # "Dr Brenner: We use tablets…" is someone else speaking
     not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page or interview
     # A short listing ("Esketamine treatments — REMS certified", a directory card) has no room for
