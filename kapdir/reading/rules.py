@@ -538,6 +538,9 @@ _DOSING_DESCRIPTION = re.compile(
     r"|\b(?:will\s+be|is\s+then|are\s+then)\s+(?:given|administered|injected|infused|placed|started)\b"
     r"|\b(?:the|each|your|an?)\s+(?:infusion|session|treatment|injection|appointment)\s+(?:lasts|takes|runs)\b"
     r"|\bpatients\s+are\s+(?:monitored|observed|watched|seated|given)\b"
+    r"|\bvital\s+signs\s+(?:are|will\s+be)\s+(?:watched|monitored|checked|taken)|\bvitals\s+are\s+(?:watched|monitored|checked)"
+    r"|\bthe\s+(?:ketamine|medicine|medication|dose)\s+(?:is|will\s+be)\s+(?:given|administered|injected|infused)\b"
+    r"|\b(?:each|every)\s+(?:\w+\s+)?(?:course|series|protocol)\b"
     r"|^\W*(?:next|then|first|after\s+that|afterwards)\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")

@@ -77,10 +77,20 @@ _OWN_NAMED = re.compile(r"\bthe\s+(?!FDA\b|KAP\b|IV\b|IM\b)[A-Z][\w&'’-]*(?:\s
                         r"(?:treatment|program(?:me)?|approach|method|protocol|model|experience|difference)\b")
 
 
+# Questions about the provider's own sessions: "What is the process for ketamine infusions?",
+# "What happens during treatment?", "How long does an infusion take?", "What does it cost?"
+_SERVICE_QUESTION = re.compile(
+    r"\b(?:process|procedure|what\s+happens|what\s+to\s+expect|expect|how\s+long|how\s+many|how\s+often|how\s+much"
+    r"|cost|costs|price|pricing|fees?|insurance|appointment|schedule|book|first\s+(?:visit|session|infusion|treatment)"
+    r"|day\s+of|after\s+(?:the|your|my)\s+(?:infusion|session|treatment)|prepare|preparation|recovery)\b"
+)
+
+
 def classify_heading(heading: str) -> tuple[bool, bool]:
     """(explains, lists others' training) for one heading's text."""
     low = heading.lower().strip(" #:")
-    explains = bool(_EXPLAIN_HEADING.search(low)) and not _PRONOUN.search(low) and not _OWN_NAMED.search(heading)
+    explains = (bool(_EXPLAIN_HEADING.search(low)) and not _PRONOUN.search(low) and not _OWN_NAMED.search(heading)
+                and not _SERVICE_QUESTION.search(low))
     if not explains and _AT_HOME_TOPIC.search(low) and _TOPIC_MARK.search(low) and not _PRONOUN.search(low):
         explains = True
     return explains, bool(_OTHERS_HEADING.search(low))
