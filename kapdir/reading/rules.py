@@ -572,7 +572,8 @@ _PATIENT_CARE = _ci(
 # "It outperforms intramuscular shots", "more effective than IM": a route in a comparison.
 _COMPARED_BEFORE = re.compile(
     r"(?i:\b(?:than|outperform\w*|compared\s+(?:to|with)|versus|vs\.?|over|superior\s+to|better\s+than"
-    r"|inferior\s+to|unlike|replac\w*|standard\s+among|beat\w*)\s+(?:\w+\s+){0,3}$)"
+    r"|inferior\s+to|unlike|replac\w*|standard\s+among|beat\w*|as\s+(?:we\s+)?(?:also\s+)?(?:see|seen)\s+with)"
+    r"\s+(?:\w+\s+){0,3}$)"
 )
 
 
@@ -886,8 +887,10 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
         # "Where is ketamine infusion therapy given?" offers nothing; "Ketamine lozenges? We
         # prescribe them only for use in session" does, through its answer.
         return answered and not article_doc
-    if _COMPARED_BEFORE.search(sent.text, max(0, g.start - 40), g.start):
-        return False
+    for j in g.chain:  # "it beats intramuscular shots, and intranasal and sublingual ketamine too"
+        other = sent.groups[j]
+        if _COMPARED_BEFORE.search(sent.text, max(0, other.start - 40), other.start):
+            return False
     if scope.heading or _TITLE_LINE.match(sent.text):
         # "IV Ketamine Infusions" names a service; "How to Pick the Ketamine Infusion Center That
         # Suits You" and "Mail-Order Medicine: The Ketamine Lozenge Boom" are titles of posts.  A
@@ -925,8 +928,8 @@ def _vouched(sent: _Sentence, g: _Group, scope: Scope, first: bool, cues: bool =
         return True
     if _SECOND_PERSON.search(sent.low) and not sent.explain[g.clause]:
         return True  # "the lozenge dissolves under your tongue"
-    if cues and (any(strong for _st, strong, _d in g.own) or any(strong for _st, strong in g.ctx) or g.forced):
-        return True
+    if cues and (any(strong for _st, strong, _d in g.own) or any(strong for _st, strong in g.ctx)):
+        return True  # (Spravato's fixed setting says where, not that this provider gives it)
     return bool(_YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low) or _SERVICE_VOICE.search(sent.low)
                 or _DOSING_DESCRIPTION.search(sent.low))
 
