@@ -468,6 +468,13 @@ _NAMED_OFFER = re.compile(
     r"(?:offers|delivers|provides|prescribes|administers|specializes|specialises|uses|treats)\b"
     r"|\W*At\s+(?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*\s*,"
 )
+# The same inside a clause ("At its Louisville offices, Axial Mind Health offers IV ketamine"), but
+# not with the treatment itself as the subject ("Ketamine offers another way to treat anxiety").
+_NAMED_OFFER_IN = re.compile(
+    r"(?<![\w.])(?!(?:Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
+    r"|The|A|An|Each|Every|Our|We)\b)[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){1,3}\s+(?:now\s+|also\s+)?"
+    r"(?:offers|provides|administers|prescribes|delivers)\b"
+)
 # The provider talking to its patients about their care.
 _YOUR_CARE = _ci(
     r"(?i:\byour\s+(?:care\s+team|prescription|medicine\s+sessions?|dosing\s+sessions?|treatment\s+plan"
@@ -514,6 +521,9 @@ _PROVIDER_SIGNAL = _ci(
     r"|\b(?:treatments?|sessions?|doses?|infusions?)\s+(?:are|is)\s+(?:given|administered|done|held|performed)\s+"
     r"(?:in[- ]office|in\s+(?:our|the)\s+office|on[- ]site)\b|\bpartnership\s+with\b|\bproud\s+to\s+announce\b"
     r"|\b(?:his|her|their)\s+(?:practice|office|clinic|patients)\b"
+    r"|\bcontact\s+(?:the|our)\s+(?:clinic|office|practice|team|center|centre)\b"
+    r"|\b(?:thrilled|excited|proud|happy|pleased)\s+to\s+(?:announce|offer|share|introduce|provide)\b|\blaunch\s+of\b"
+    r"|\bfollows\s+a\s+(?:set\s+|careful\s+|strict\s+)?(?:procedure|protocol|process)\b"
     r"|\b(?:he|she|they)\s+(?:also\s+)?(?:offers|provides|prescribes|administers|treats|specializ\w+|uses|sees|runs"
     r"|works\s+with)\b|\bdr\.?\s+[a-z'’-]+(?:['’]s\s+(?:\w+\s+){0,2}(?:office|practice|clinic)|\s+(?:also\s+)?(?:offers"
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
@@ -877,7 +887,7 @@ def _own_voice(sent: _Sentence, ci: int) -> bool:
     a, b = sent.clauses[ci]
     if any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b)):
         return True
-    return bool(_NAMED_OFFER.match(sent.text, a)) and not sent.explain[ci]
+    return bool(_NAMED_OFFER.match(sent.text, a) or _NAMED_OFFER_IN.search(sent.text, a, b)) and not sent.explain[ci]
 
 
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope,
