@@ -21,7 +21,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 BLIND_FLOOR = 0.85
 # Development split: the figures reached when the rules were last changed, minus a small margin,
 # so a change that loses ground on real pages is caught here before anyone measures blind.
-DEV_FLOORS = {"route_setting_f1": 0.78, "at_home_p": 0.75, "training_p": 0.80, "ketamine_p": 0.87, "ketamine_r": 0.85}
+DEV_FLOORS = {"route_setting_f1": 0.83, "at_home_p": 0.85, "training_p": 0.88, "ketamine_p": 0.89, "ketamine_r": 0.88}
 
 
 @pytest.fixture(scope="module")

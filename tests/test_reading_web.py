@@ -211,3 +211,26 @@ def test_a_single_service_heading_still_names_an_offer():
 ])
 def test_programme_mentions_that_are_and_are_not_claims(text, want):
     assert progs(text) == want
+
+
+def test_spravatos_fixed_setting_does_not_make_a_blog_an_offer():
+    text = ("## Spravato and insurance\nThe upside of esketamine's FDA approval is that insurers may cover its "
+            "price. " + "Research on ketamine keeps growing and many questions remain open. " * 12)
+    assert pairs(text) == set()
+
+
+def test_a_practice_offering_by_name_mid_clause():
+    text = ("At its Louisville and Aurora offices, Axial Mind Health offers intravenous and intranasal ketamine "
+            "therapy. " + "Ketamine has been studied for decades in many settings and populations. " * 10)
+    assert pairs(text) == {("iv", "in_clinic"), ("intranasal", "unspecified")}
+
+
+def test_the_treatment_as_subject_is_not_a_practice():
+    text = ("Ketamine offers another way to treat anxiety and depression. " +
+            "Studies suggest IV ketamine works quickly for many patients with depression. " * 10)
+    assert classify(text)["ketamine"] is False
+
+
+def test_questions_about_the_providers_own_process_are_not_explanations():
+    assert classify_heading("What is the process for ketamine infusions?") == (False, False)
+    assert classify_heading("How long does an infusion take?") == (False, False)
