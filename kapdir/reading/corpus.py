@@ -151,8 +151,37 @@ def taken(urls: list[str], parts_dir: Path = REAL_DIR / "parts") -> list[str]:
     return [u for u in urls if url_key(u) in used]
 
 
+def agreement(a_rows: list[dict], b_rows: list[dict]) -> dict[str, float]:
+    """How far two labellers agree on the same excerpts (the ceiling any reader can be measured to)."""
+    b_by_id = {r["id"]: r for r in b_rows}
+    pairs = [(r, b_by_id[r["id"]]) for r in a_rows if r["id"] in b_by_id]
+
+    def micro(key) -> float:
+        tp = fp = fn = 0
+        for a, b in pairs:
+            ga, gb = key(a), key(b)
+            tp += len(ga & gb)
+            fp += len(gb - ga)
+            fn += len(ga - gb)
+        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+    n = len(pairs) or 1
+    return {
+        "excerpts": len(pairs),
+        "route_setting_f1": micro(lambda r: {tuple(x) for x in r["routes"]}),
+        "programmes_f1": micro(lambda r: set(r["programs"])),
+        "ketamine_agreement": sum(a["ketamine"] == b["ketamine"] for a, b in pairs) / n,
+        "at_home_agreement": sum(a["offers_at_home"] == b["offers_at_home"] for a, b in pairs) / n,
+        "at_home_f1": micro(lambda r: {1} if r["offers_at_home"] else set()),
+        "ketamine_f1": micro(lambda r: {1} if r["ketamine"] else set()),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 3 and args[0] == "agree":
+        print(json.dumps({k: round(v, 3) for k, v in agreement(load(args[1]), load(args[2])).items()}))
+        return 0
     if args and args[0] == "taken":
         for u in taken(args[1:]):
             print(f"taken: {u}")
