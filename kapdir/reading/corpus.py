@@ -121,6 +121,8 @@ def merge(parts_dir: Path = REAL_DIR / "parts", out_dir: Path = REAL_DIR) -> dic
     def rows(pattern: str) -> list[dict]:
         return [r for f in sorted(parts_dir.glob(pattern)) for r in load(f)]
 
+    if not list(parts_dir.glob("blind-*.jsonl")) or not list(parts_dir.glob("dev-*.jsonl")):
+        raise SystemExit(f"{parts_dir}: no labellers' part files (blind-*.jsonl, dev-*.jsonl); nothing merged")
     counts: dict[str, int] = {}
     # Pages the developer read while the blind split was still being written: they cannot be blind.
     seen_file = out_dir / "seen-dev-pages.txt"
