@@ -97,3 +97,34 @@ def test_blind_split_stays_above_the_issue_floor(blind):
     watched = ("route_setting_f1", "at_home_p", "at_home_r", "training_p", "ketamine_p", "ketamine_r")
     low = {k: round(figures[k], 3) for k in watched if figures[k] < BLIND_FLOOR}
     assert not low, low
+
+
+def _line(rid: str, url: str) -> dict:
+    return {"id": rid, "url": url, "kind": "clinic", "text": "We offer IV ketamine in our infusion suite. " * 3,
+            "ketamine": True, "routes": [["iv", "in_clinic"]], "offers_at_home": False, "programs": [],
+            "credentials": []}
+
+
+def test_merge_keeps_each_page_in_one_split(tmp_path):
+    import json
+
+    from kapdir.reading.corpus import merge
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+
+    def write(name, rows):
+        (parts / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    write("blind-a.jsonl", [_line("rb-a001", "https://a.example/x"), _line("rb-a002", "https://seen.example/"),
+                            _line("rb-a003", "https://b.example/y"), _line("rb-a004", "https://b.example/y/"),
+                            _line("rb-a005", "http://www.b.example/y")])
+    write("dev-a.jsonl", [_line("rd-a001", "https://www.a.example/x/"), _line("rd-a002", "https://seen.example"),
+                          _line("rd-a003", "https://c.example/z")])
+    (tmp_path / "seen-dev-pages.txt").write_text("seen.example\n")
+    counts = merge(parts, tmp_path)
+    blind = [r["id"] for r in load(tmp_path / "blind.jsonl")]
+    dev = [r["id"] for r in load(tmp_path / "dev.jsonl")]
+    assert blind == ["rb-a001", "rb-a003", "rb-a004"]       # seen page out; third line of one page dropped
+    assert dev == ["rd-a002", "rd-a003"]                      # a blind page is never a dev page
+    assert counts["blind_pages"] == 2 and counts["dev_pages"] == 2
