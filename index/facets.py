@@ -19,10 +19,9 @@ import threading
 import numpy as np
 
 from index.caching import LRU, segment_key
+from kapdir.vocabulary import ROUTES, SETTINGS
 
 _tokens = itertools.count(1)
-ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTINGS = ("in_clinic", "at_home", "unspecified")
 ROUTE_SETTINGS = tuple(f"{r}:{s}" for r in ROUTES for s in SETTINGS)
 EARTH_MI = 3958.7613
 

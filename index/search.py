@@ -31,9 +31,8 @@ from kapdir.places import (
 from kapdir.places import fold as place_fold
 from kapdir.places._text import region_code
 from kapdir.records import fold
+from kapdir.vocabulary import ROUTES, SETTINGS
 
-ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTINGS = ("in_clinic", "at_home", "unspecified")
 SORTS = ("relevance", "name", "distance")
 FACETS = ("route", "setting", "city", "certification")
 MAX_PER_PAGE = 100

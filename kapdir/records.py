@@ -17,9 +17,8 @@ from urllib.parse import urlparse
 from rapidfuzz import fuzz
 
 from kapdir.store import Store, canonical_json, now_iso, stable_hash
+from kapdir.vocabulary import ROUTES, SETTINGS
 
-ROUTE_ORDER = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTING_ORDER = ("in_clinic", "at_home", "unspecified")
 # Directory and clinic pages describe services; rosters only vouch for training. Lower wins.
 KIND_PRIORITY = {"clinic": 0, "directory": 1, "roster": 2}
 # Hosts that belong to the directories themselves, never to one practitioner.
@@ -161,8 +160,8 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
     # A route offered both with a known setting and "unspecified" keeps only the informative pairs.
     known = {rt for rt, st in routes if st != "unspecified"}
     route_list = [v for (rt, st), v in routes.items() if not (st == "unspecified" and rt in known)]
-    route_list.sort(key=lambda v: (ROUTE_ORDER.index(v["route"]) if v["route"] in ROUTE_ORDER else 9,
-                                   SETTING_ORDER.index(v["setting"]) if v["setting"] in SETTING_ORDER else 9))
+    route_list.sort(key=lambda v: (ROUTES.index(v["route"]) if v["route"] in ROUTES else 9,
+                                   SETTINGS.index(v["setting"]) if v["setting"] in SETTINGS else 9))
     loc = None
     if addr_row.get("lat") is not None and addr_row.get("lon") is not None:
         loc = {"lat": round(float(addr_row["lat"]), 5), "lon": round(float(addr_row["lon"]), 5)}
