@@ -613,13 +613,13 @@ class _Sentence:
     is_question: bool
     clauses: list[tuple[int, int]]
     groups: list[_Group]
-    loose_cues: list[tuple[str, bool]]  # cues not attached to a route word in this sentence
     cues: list[tuple[str, bool, int]]  # setting cues attached to no route word: (setting, strong, clause)
     all_cues: list[tuple[str, bool, int]]  # every setting cue kept: (setting, strong, clause)
     dosing_context: bool
     explain: list[bool]  # per clause: explains/reports rather than offers
     first_person: list[bool]  # per clause: the provider's own voice
     offer_verb: list[bool]  # per clause
+    own: dict[int, bool] = field(default_factory=dict)  # clause -> _own_voice, worked out on first ask
 
 
 def _clause_of(clauses: list[tuple[int, int]], pos: int) -> int:
@@ -828,8 +828,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
                 groups[j].chain = merged
 
     # ---- attach cues to route words
-    loose: list[tuple[str, bool]] = []
-    loose_at: list[tuple[str, bool, int]] = []
+    loose_at: list[tuple[str, bool, int]] = []  # (setting, strong, clause) of cues no route word took
     phase: list[tuple[str, bool]] = []  # strong cues from another clause that is about dosing
     live = [i for i, g in enumerate(groups) if not g.negated]
     for setting, strong, a, b in resolved:
@@ -845,7 +844,6 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
         elif following:
             target = following[0]
         if target is None:
-            loose.append((setting, strong))
             loose_at.append((setting, strong, ci))
             if strong and clause_has("dosing", ci) and not clause_has("nondosing", ci):
                 phase.append((setting, strong))
@@ -856,7 +854,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             groups[j].own.append((setting, strong, max(dist, 0)))
     # Cues in other clauses of the same sentence are context for every route word in it.
     for g in groups:
-        g.ctx.extend(loose)
+        g.ctx.extend((st, strong) for st, strong, _ci in loose_at)
     # With a single route in the sentence, a clause about another dosing phase adds its setting
     # ("lozenges at home for the first sessions; later medicine sessions take place in my office").
     live_routes = {groups[i].route for i in live}
@@ -866,7 +864,7 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
 
     dosing_context = not hits.nondosing or bool(hits.ket) or bool(_DOSING_STRONG.search(low))
     return _Sentence(
-        s, low, is_question, clauses, groups, loose,
+        s, low, is_question, clauses, groups,
         loose_at, [(st, strong, _clause_of(clauses, a)) for st, strong, a, _b in resolved], dosing_context,
         _per_clause(clauses, (h[0] for h in hits.explain)),
         _per_clause(clauses, (h[0] for h in hits.first_person)),
@@ -882,6 +880,14 @@ def _per_clause(clauses: list[tuple[int, int]], positions) -> list[bool]:
 
 
 def _own_voice(sent: _Sentence, ci: int) -> bool:
+    """The provider speaking in this clause (asked for many times per sentence, worked out once)."""
+    hit = sent.own.get(ci)
+    if hit is None:
+        hit = sent.own[ci] = _own_voice_in(sent, ci)
+    return hit
+
+
+def _own_voice_in(sent: _Sentence, ci: int) -> bool:
     """The provider speaking in this clause: "we", "our", "my practice", "I offer", or the practice
     by name ("Bloomwell delivers ketamine therapy…") — not a journalist's "I"."""
     a, b = sent.clauses[ci]
@@ -906,7 +912,7 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
         # Suits You" and "Mail-Order Medicine: The Ketamine Lozenge Boom" are titles of posts.  A
         # page's own title may be longer ("Spravato (Esketamine) Therapy for Treatment Resistant Depression").
         words = sent.text.split()
-        return (not scope.explain and not sent.is_question and len(words) <= (12 if first else 6) and not article_doc
+        return (not scope.explain and len(words) <= (12 if first else 6) and not article_doc
                 and ":" not in sent.text and not any(sent.explain)
                 and not _TITLE_VERB.match(sent.text.lstrip("#* ")))
     own = _own_voice(sent, g.clause)
@@ -1086,7 +1092,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         return [g for g in sent.groups if not g.negated and g.offered]
 
     for i, sent in enumerate(analysed):
-        if live(sent) or sent.is_question or not sent.loose_cues or not sent.dosing_context:
+        if live(sent) or sent.is_question or not sent.cues or not sent.dosing_context:
             continue
         if page_scopes[i].explain or (any(sent.explain) and not any(sent.first_person)):
             continue  # "What to consider before trying ketamine at home" places nothing
@@ -1096,7 +1102,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 if page_scopes[j].heading:
                     continue
                 for g in live(analysed[j]):
-                    g.lent.extend(sent.loose_cues)
+                    g.lent.extend((st, strong) for st, strong, _ci in sent.cues)
             if targets:
                 break
 
