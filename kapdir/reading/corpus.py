@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ..vocabulary import ROUTES, SETTINGS  # noqa: F401  (re-exported for callers)
+from ..vocabulary import ROUTES, SETTINGS
 
 REAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "real"
 KINDS = ("clinic", "kap-therapist", "telehealth", "spravato-centre", "directory-profile",

@@ -203,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         if blind:
             print("(blind split: figures only; its texts and misses are not printed)")
         elif args.verbose:
-            for row, verdict in rep.misses:
-                print(format_miss(row, verdict) if args.corpus == "real" else rep.errors[rep.misses.index((row, verdict))])
+            # misses and errors are appended together: the n-th error line describes the n-th miss
+            for (row, verdict), line in zip(rep.misses, rep.errors, strict=True):
+                print(format_miss(row, verdict) if args.corpus == "real" else line)
             for e in rep.bad_evidence:
                 print("  ", e)
         print()
