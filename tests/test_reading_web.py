@@ -234,3 +234,78 @@ def test_the_treatment_as_subject_is_not_a_practice():
 def test_questions_about_the_providers_own_process_are_not_explanations():
     assert classify_heading("What is the process for ketamine infusions?") == (False, False)
     assert classify_heading("How long does an infusion take?") == (False, False)
+
+
+# Second round (the spent blind split read as development): each rule below moved the 622
+# development excerpts, and each test fails if its rule is loosened or dropped.
+_FILLER = "Ketamine has been studied for decades in many settings and populations. " * 8
+
+
+@pytest.mark.parametrize("text, home", [
+    # The provider's own voice in the clause that places the session at home.
+    ("## Ketamine-assisted psychotherapy\nOur KAP-trained psychotherapists guide the ketamine session in "
+     "office, or virtually while you stay in the comfort of your own home. " + _FILLER, True),
+    # The same words warning, comparing or reviewing: no offer.
+    ("## Ketamine-assisted psychotherapy\nWe believe ketamine taken at home without a clinician is risky. "
+     + _FILLER, False),
+    ("## Online ketamine\nOur guide to online ketamine providers looks at taking ketamine at home. " + _FILLER,
+     False),
+])
+def test_at_home_needs_the_providers_own_voice_not_its_opinion(text, home):
+    assert classify(text)["offers_at_home"] is home
+
+
+def test_medicine_shipped_home_with_no_office_dosing_is_at_home():
+    shipped = ("## How it works\nWe connect you with a prescriber for ketamine therapy. "
+               "Once you confirm the address, ketamine will be shipped to your home. " + _FILLER)
+    assert classify(shipped)["offers_at_home"] is True
+    in_office = shipped.replace(_FILLER, "Each dose is taken in our office during a supervised session. " + _FILLER)
+    assert classify(in_office)["offers_at_home"] is False
+
+
+@pytest.mark.parametrize("text", [
+    "In this post we cover what IV ketamine infusions cost and how to choose a clinic. " + _FILLER,
+    "Below we look at how IV ketamine is given and what it costs. " + _FILLER,
+    '"We give six IV ketamine infusions over two weeks," Dr. Castell said. ' + _FILLER,
+])
+def test_a_writers_we_and_reported_speech_are_not_the_providers_voice(text):
+    v = classify(text)
+    assert (v["ketamine"], pairs(text)) == (False, set())
+
+
+def test_a_first_person_therapist_combining_ketamine_with_therapy_offers_it():
+    text = ("## Ketamine-assisted psychotherapy\n## How does it work?\nIn ketamine-assisted psychotherapy I "
+            "combine ketamine with therapy and with integrating the experience afterwards. " + _FILLER)
+    assert classify(text)["ketamine"] is True
+    assert classify(text.replace("I combine", "clinicians combine"))["ketamine"] is False
+
+
+def test_a_priced_fee_list_line_offers_ketamine_care():
+    text = ("## Practice policies\nWe are a private pay practice.\n## Fees\n"
+            "- Ketamine assisted psychotherapy session: $700\n- Ketamine assisted psychotherapy integration: $200\n"
+            + _FILLER)
+    assert classify(text)["ketamine"] is True
+    article = ("## Costs\nWe are a private pay practice. Local clinics charge for ketamine infusions from about "
+               "$500 to $1,000 a session. " + _FILLER)
+    assert classify(article)["ketamine"] is False
+
+
+@pytest.mark.parametrize("text, want", [
+    ("## Ketamine Infusion Therapy, Columbia, SC\nWe offer IV ketamine infusions. " + _FILLER, {("iv", "in_clinic")}),
+    ("We offer IV ketamine: we place a small needle with a tube just under the skin of your arm. " + _FILLER,
+     {("iv", "in_clinic")}),
+    ("We offer a personal, IV-free ketamine treatment. " + _FILLER, set()),
+])
+def test_state_abbreviations_cannulas_and_route_free_are_not_routes(text, want):
+    assert pairs(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Our clinic follows the model protocols of the Integrative Psychiatry Institute's Ketamine Medical "
+     "Provider Program.", set()),
+    ("When choosing a clinic, look for ASKP3 membership.", set()),
+    ("One platform had Fluence-certified staff.", set()),
+    ("Our therapists are Fluence-certified.", {"fluence"}),
+])
+def test_protocols_criteria_and_other_peoples_staff_are_not_training_claims(text, want):
+    assert progs(text) == want

@@ -79,6 +79,17 @@ class _Alias:
     ambiguous: bool
 
 
+# Before the name, in its clause: protocols followed, a criterion for choosing someone, or
+# somebody else's staff ("model protocols set out by the Integrative Psychiatry Institute", "look
+# for ASKP3 membership", "one platform had Fluence-certified staff").
+_NOT_A_CLAIM_BEFORE = re.compile(
+    r"(?i:\b(?:protocols?|guidelines?|standards|recommendations|criteria)\b[^.;]{0,50}$"
+    r"|\b(?:look\s+for|ask\s+(?:if|whether|about)|make\s+sure|check\s+(?:if|whether|that)|should\s+(?:be|have|hold)"
+    r"|one\s+(?:platform|company|clinic|provider|service)|some\s+(?:platforms|companies|clinics|providers|services)"
+    r"|other\s+(?:platforms|companies|clinics|providers|practices))\b[^.;]{0,60}$)"
+)
+
+
 def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
     """Load the registry; ``path`` overrides the packaged file (tests, local extensions)."""
     if path is None:
@@ -221,7 +232,7 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
     # (roster and bio lists rarely say "completed").
     if best is not None and best[2] != "held":
         return False
-    if _OTHERS.search(sentence, lo, start):
+    if _OTHERS.search(sentence, lo, start) or _NOT_A_CLAIM_BEFORE.search(sentence[lo:start]):
         return False
     return True
 

@@ -210,6 +210,11 @@ _MENTION_VETO = {
         r"(?i:\b(?:stage|part|type|phase|chapter|grade|class|level|section|vol\.?|volume|henry|louis|title)\s+IV\b"
         r"|\bIV\s+(?:therapy|vitamins?|hydration|fluids?|drips?\s+bar|bar|lounge|nutrition|nutrient))"
     ),
+    # "Columbia, SC" is South Carolina; a cannula "just under the skin" carries an infusion.
+    "subcutaneous": re.compile(
+        r"(?:,\s*|\b[A-Z][a-z]+\s+)SC\b(?!\s+(?:inject|ketamine|dos))|\bSC\s+\d{5}\b"
+        r"|(?i:\b(?:needle|tube|catheter|cannula|vein|IV|line)\b[^.]{0,25}?under\s+the\s+skin)"
+    ),
     "oral": re.compile(
         r"(?i:\boral\s+(?:antidepressants?|medications?|meds|SSRIs?|health|surgery|surgeon|history|hygiene|exam\w*"
         r"|care|presentations?|cancer|contraceptives?|steroids?|antibiotics?)\b)"
@@ -270,6 +275,7 @@ _POST_NEG = re.compile(
     rf"(?:available|offered|provided|something|part|an\s+option|done|administered|given|used|prescribed"
     rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu))"
 )
+_FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
 _REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b)")
 _PLANNED = _ci(
     r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+(?:soon\s+)?(?:begin|start)"
@@ -461,6 +467,8 @@ _TITLE_LINE = re.compile(r"^(?:[A-Z0-9][\w'’&/-]*[:,]?\s+(?:(?:a|an|the|of|for
 _OWN_VOICE = re.compile(
     r"\b(?:we|we['’](?:re|ve|ll|d)|our|ours|us)\b|\bmy\s+(?:practice|clients|patients|office|clinic|approach)\b"
     r"|\bi\s+(?:offer|provide|use|utili[sz]e|prescribe|administer|facilitate|give|specialize|specialise|work\s+with)\b"
+    r"|\bi\s+(?:also\s+)?(?:combine|incorporate|integrate|pair|guide|sit|stay|am\s+(?:there|present|with\s+you))\b"
+       r"|\bwith\s+me\b|\bmy\s+(?:[\w-]+\s+)?(?:office|model|work\s+with\s+clients)\b"
 )
 # A practice named as the subject of an offer: "Bloomwell delivers ketamine therapy", "At Harbor, …".
 _NAMED_OFFER = re.compile(
@@ -494,12 +502,13 @@ _DELIVERY = re.compile(
     r"\b(?:ship(?:s|ped|ping)?|mail(?:s|ed)?|deliver(?:s|ed)?|sent)\b[^.;]{0,60}?\b(?:to\s+your?|directly\s+to\s+(?:you|your)"
     r"|to\s+(?:the\s+)?(?:patient|client)s?['’]?s?(?:\s+(?:home|door|address))?)\b|\bto\s+your\s+(?:front\s+)?(?:door|doorstep)\b"
 )
+_MEDICINE = re.compile(r"\b(?:ketamine|medicines?|medications?|lozenges?|troches?|tablets?|rdts?|prescriptions?|kits?|doses?)\b")
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
 _OWN_SERVICE = re.compile(
     r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:offer|provide|prescribe|treat|give|administer|ship|send|deliver|meet|use|guide"
     r"|support|see|bring|run|host|facilitate|stay|work\s+with|connect|match)\b"
-    r"|\bour\s+(?:\w+\s+)?(?:program(?:me)?|service|team|clinicians|providers|prescribers|patients|clients|guides"
+    r"|\bour\s+(?:[\w-]+\s+)?(?:program(?:me)?|service|team|clinicians|providers|prescribers|patients|clients|guides"
     r"|sessions|treatments?|platform|app|model|approach|protocol|process)\b"
 )
 _OWN_KETAMINE = re.compile(
@@ -508,6 +517,22 @@ _OWN_KETAMINE = re.compile(
     r"|\b(?:es)?ketamine\b[^.;]{0,60}?\b(?:by|at|with|from)\s+our\s+(?:\w+\s+){0,2}(?:team|clinic|office|professionals"
     r"|physicians|providers|clinicians|nurses|staff|center|centre|practice)\b"
 )
+# Words of a sentence that compares, warns, reviews or guides a reader rather than offering.
+_CONTRAST = re.compile(r"\b(?:unlike|than|instead|rather|versus|vs\.?|compar\w*|differ\w*|elsewhere|other\s+(?:companies|providers|programs|clinics)|risk\w*|safe\w*|concern\w*|warn\w*|believe|recommend\w*|caution\w*|alone|unsupervised|not|review\w*|platforms?|advertis\w*|such\s+as|pitch\w*|aims?|look\s+at|guide\s+to|explor\w*|discuss\w*|s[ck]eptic\w*|pros|cons)\b")
+# A writer's "we" (an article, a blog post, a guide), or "we" meaning people in general.
+_EDITORIAL = re.compile(
+    r"\b(?:we|we['’]ve|we\s+have|i)\s+(?:also\s+|recently\s+|closely\s+|have\s+)?(?:cover|covers|explain|look(?:ed)?\s+at|explor\w*"
+    r"|wrote|write|written|made\s+this|put\s+together|talked|spoke|interview\w*|examin\w*|review\w*|gathered|compiled"
+    r"|researched|contacted|tested|asked\s+(?:experts|clinicians|doctors)|will\s+(?:cover|explain|look|explore|discuss)"
+    r"|discuss\w*|break\s+down|unpack\w*|dive|delve|answer\s+(?:some|the|common)|see\s+(?:how|why|what)|know\s+(?:that|it)"
+    r"|do\s+know|build\s+defen\w*|react|all\s+(?:know|feel|have))\b"
+    r"|\bour\s+(?:writer|editors?|guide\s+to|readers|research\s+team|e-?guide|newsletter|(?:newest\s+|latest\s+)?(?:post|article|blog))\b"
+    r"|\b(?:in|on)\s+this\s+(?:post|article|guide|blog|episode|e-?guide)\b|\bbelow\s+we\b|\bas\s+we\s+explore\b"
+)
+# Someone else's words reported: "'We give six infusions,' Dr. Castell said."
+_REPORTED = re.compile(r"[\"”]\s*(?:[,–—-]\s*)?(?:(?:Dr\.?|[A-Z][\w'’-]*)\s+){0,3}(?:said|says|explains?|explained|adds?|added"
+                       r"|told|notes?|noted)\b"
+                       r"|\b(?:said|says|told\s+\w+|according\s+to)\s+(?:Dr\.?\s+)?[A-Z]")
 _STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
 _IN_PLACE = re.compile(r"\b(?:in|near|serving)\s+(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+(?:,\s*(?:[A-Z]{2}|[A-Z][a-z]+))?\s*$")
 _PROVIDER_SIGNAL = _ci(
@@ -554,6 +579,8 @@ _DOSING_DESCRIPTION = re.compile(
     r"|^\W*(?:next|then|first|after\s+that|afterwards)\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")
+# A priced item of a fee list: "Ketamine assisted psychotherapy session: $700".
+_FEE_LINE = re.compile(r"^[^.!?$]{3,90}?(?::|\s[–—-])\s*\$\s?\d{2,}[\d,.]*(?:\s*[–—-]\s*\$?\d[\d,.]*)?\s*$")
 _PRICE = re.compile(r"\$\s?\d{2,}")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
@@ -812,8 +839,8 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             after = low[g.end + pm.end():g.end + pm.end() + 30]
             if not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after):
                 g.negated = True
-        if clause_has("not_now", g.clause):
-            g.negated = True
+        if clause_has("not_now", g.clause) or _FREE_OF.match(s, g.end):
+            g.negated = True  # "a personal, IV-free ketamine treatment"
 
     # ---- chains of coordinated route words share their setting ("IM or sublingual, in our office")
     for i, g in enumerate(groups):
@@ -891,6 +918,8 @@ def _own_voice_in(sent: _Sentence, ci: int) -> bool:
     """The provider speaking in this clause: "we", "our", "my practice", "I offer", or the practice
     by name ("Bloomwell delivers ketamine therapy…") — not a journalist's "I"."""
     a, b = sent.clauses[ci]
+    if _EDITORIAL.search(sent.low) or _REPORTED.search(sent.text):
+        return False
     if any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b)):
         return True
     return bool(_NAMED_OFFER.match(sent.text, a) or _NAMED_OFFER_IN.search(sent.text, a, b)) and not sent.explain[ci]
@@ -1058,13 +1087,17 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # have none of these, and nothing on them is an offer.
     first_heading = next((i for i, sc in enumerate(page_scopes) if sc.heading), -1)
     has_explain = any(sc.explain for sc in page_scopes) or any(any(sent.explain) for sent in analysed)
-    has_voice = any(
-        not sent.is_question and (
-            any(_own_voice(sent, ci) for ci in range(len(sent.clauses)))
-            or _SERVICE_VOICE.search(sent.low) or _YOUR_CARE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low)
-            or _PRICE.search(sent.text) or _AT_NAMED.search(sent.text)
-            or (sc.heading and _KET_RE.search(sent.text, sent.low) and _IN_PLACE.search(sent.text)))
-        for sent, sc in zip(analysed, page_scopes, strict=True))
+    strong_voice = weak_voice = 0
+    for sent, sc in zip(analysed, page_scopes, strict=True):
+        if sent.is_question:
+            continue
+        if (any(_own_voice(sent, ci) for ci in range(len(sent.clauses)))
+                or _SERVICE_VOICE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low) or _AT_NAMED.search(sent.text)
+                or (sc.heading and _KET_RE.search(sent.text, sent.low) and _IN_PLACE.search(sent.text))):
+            strong_voice += 1
+        elif _YOUR_CARE.search(sent.low) or _PRICE.search(sent.text):
+            weak_voice += 1
+    has_voice = strong_voice >= 1 or weak_voice >= 2  # one "your provider" or one price is not a voice
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
     unquoted = _QUOTED.sub(" ", low)  # a testimonial's "my clients" is not the page's own care
@@ -1189,6 +1222,10 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             kap = [i for i, sent in enumerate(analysed) if _KAP_SERVICE.search(sent.text, sent.low)]
             topic = len(kap) >= 2 or any(page_scopes[i].heading for i in kap)
             ketamine = topic and any(_SERVICE_VOICE.search(sent.low) and not sent.is_question for sent in analysed)
+            if not ketamine:
+                # A fee schedule: "Ketamine assisted psychotherapy session: $700".
+                ketamine = any(_FEE_LINE.search(analysed[i].text) and not page_scopes[i].explain
+                               and not analysed[i].is_question for i in kap)
 
     certs: list[dict] = []
     seen: set[str] = set()
@@ -1209,6 +1246,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # An at-home programme offered without naming a route ("Bloomwell delivers ketamine therapy
     # through an at-home model", "your medicine sessions happen from the comfort of your home").
     offers_at_home = any(r["setting"] == HOME for r in routes)
+    clinic_cued = any(st == CLINIC and strong for sent in analysed if sent.dosing_context for st, strong, _c in sent.all_cues)
     if not offers_at_home and ket_doc and not excluded and not article_doc:
         for sent, sc in zip(analysed, page_scopes, strict=True):
             if sent.is_question or not sent.dosing_context:
@@ -1217,6 +1255,11 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             # reviewer's "we have reviewed platforms that treat at home".
             serving = bool(_OWN_SERVICE.search(sent.low)) or any(
                 _NAMED_OFFER.match(sent.text, a) and not sent.explain[c] for c, (a, _b) in enumerate(sent.clauses))
+            # "Our KAP-trained therapists guide the journey in office, or virtually while you stay
+            # in the comfort of your own home": the provider's own voice in the clause placing the
+            # session at home — unless it is comparing, warning, reviewing or guiding a reader.
+            serving = serving or any(
+                st == HOME and _own_voice(sent, ci) and not _CONTRAST.search(sent.low) for st, _s, ci in sent.all_cues)
             for st, strong, ci in sent.all_cues:
                 if st != HOME or not strong or (sent.explain[ci] and not _own_voice(sent, ci)):
                     continue
@@ -1228,9 +1271,11 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 if serving or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
                     offers_at_home = ketamine = True
                     break
-            if not offers_at_home and _DELIVERY.search(sent.low) and _YOUR_CARE.search(sent.low) \
+            if not offers_at_home and _DELIVERY.search(sent.low) and (_YOUR_CARE.search(sent.low) or (_MEDICINE.search(sent.low) and not clinic_cued)) \
                     and not any(sent.explain) and not sc.explain and not _NEG_WORD.search(sent.low):
-                offers_at_home = ketamine = True  # "your medication will be shipped to you"
+                # "your medication will be shipped to you"; "ketamine will be shipped to your home" on
+                # a page that never places a dose in an office
+                offers_at_home = ketamine = True
             if offers_at_home:
                 break
 
