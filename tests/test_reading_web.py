@@ -309,3 +309,36 @@ def test_state_abbreviations_cannulas_and_route_free_are_not_routes(text, want):
 ])
 def test_protocols_criteria_and_other_peoples_staff_are_not_training_claims(text, want):
     assert progs(text) == want
+
+
+@pytest.mark.parametrize("text, ketamine", [
+    # Ketamine's history line is on every ketamine page; it does not make a clinic a vet.
+    ("Discovered in 1962, ketamine is an approved anesthetic used in emergency and veterinary medicine. "
+     "To let you test it, we offer an introductory ketamine IV infusion at our clinic for $375.", True),
+    ("Ketamine treatments for dogs and cats are part of our veterinary pain service. IM injection is the usual route.",
+     False),
+    # A session described to the patient is not a plan; "will soon begin offering" is.
+    ("Lean back in a calm room. We will start low dose ketamine through an intravenous line (IV).", True),
+    ("We will soon begin offering IM ketamine at our clinic.", False),
+    # Ketamine care announced as available, enrolled in, accessed through a partnership, wait-listed.
+    ("## Ketamine Therapy\nKetamine Therapy is now available for PTSD, OCD and depression. " + _FILLER, True),
+    ("## KAP\nWhen you enrol in Ketamine Assisted Psychotherapy you get six sessions over two months. " + _FILLER,
+     True),
+    ("(KAP: currently wait-listing)\n## What is ketamine?\n" + _FILLER, True),
+    # A testimonial's "my clients" is someone else's practice.
+    ('## Certificate in KAP\n## Ketamine-assisted therapy training\n"KAP helped my clients see their problems '
+     'in a new light." — a licensed social worker\n' + _FILLER, False),
+])
+def test_offer_and_non_offer_signals_found_on_real_pages(text, ketamine):
+    assert classify(text)["ketamine"] is ketamine
+
+
+def test_headings_about_the_providers_own_sessions_are_not_explanations():
+    assert classify_heading("What are KAP sessions like?") == (False, False)
+    assert classify_heading("What does a session look like?") == (False, False)
+    assert classify_heading("What is Ketamine-Assisted Psychotherapy?") == (True, False)
+
+
+def test_a_practice_named_with_an_ampersand_speaks_for_itself():
+    text = ("At Tranquil Oaks Psychiatric & Counseling, infusions take place in a calm setting. " + _FILLER)
+    assert pairs(text) == {("iv", "in_clinic")}

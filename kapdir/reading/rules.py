@@ -278,7 +278,8 @@ _POST_NEG = re.compile(
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
 _REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b)")
 _PLANNED = _ci(
-    r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+(?:soon\s+)?(?:begin|start)"
+    r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+soon\s+(?:begin|start)"
+    r"|will\s+(?:begin|start)\s+(?:offering|providing|to\s+(?:offer|provide)|accepting|seeing|taking|treating)"
     r"|coming\s+soon|in\s+the\s+future|working\s+towards?|applying|aspir\w*|looking\s+forward\s+to)\b)"
 )
 
@@ -429,9 +430,11 @@ _VET = _Either(
     ("DVM",),
 )
 _ANAES = _ci(
-    r"(?i:\banaesthesia\b|\banesthesia\b|\b(?<!sub-)(?<!sub)an(?:a)?esthetics?\b|\bsedation\b|\bsurg(?:ery|eries|ical)\b"
+    r"(?i:\banaesthesia\b|\banesthesia\b|\bsedation\b|\bsurg(?:ery|eries|ical)\b"
     r"|\boperating\s+room\b|\bintubat\w*|\bprocedural\b|\bendoscop\w*|\bemergency\s+department\b|\bpropofol\b)"
 )
+_HISTORY = re.compile(r"\b(?:discovered|developed|synthesi[sz]ed|approved|since\s+(?:the\s+)?\d{4}|first\s+used"
+                      r"|widely\s+used|originally|history|decades)\b")
 _HUMAN_CARE = _ci(
     r"(?i:\bdepress\w*|\bptsd\b|\banxiety|\bmood\b|\bmental|\bpsychotherap\w*|\bpsychiatr\w*|\bsuicid\w*|\btrd\b"
     r"|\bocd\b|\bbipolar|\bchronic\s+pain|\bcrps\b|\bfibromyalgia|\bmigraine|\bneuropath\w*|\baddiction|\bsubstance"
@@ -474,7 +477,7 @@ _OWN_VOICE = re.compile(
 _NAMED_OFFER = re.compile(
     r"\W*(?:At\s+)?(?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*(?:['’]s)?\s+(?:now\s+|also\s+|proudly\s+)?"
     r"(?:offers|delivers|provides|prescribes|administers|specializes|specialises|uses|treats)\b"
-    r"|\W*At\s+(?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*\s*,"
+    r"|\W*At\s+(?:(?:[A-Z][\w&'’.-]*|&|and|of)\s+){0,4}[A-Z][\w&'’.-]*\s*,"
 )
 # The same inside a clause ("At its Louisville offices, Axial Mind Health offers IV ketamine"), but
 # not with the treatment itself as the subject ("Ketamine offers another way to treat anxiety").
@@ -525,7 +528,7 @@ _EDITORIAL = re.compile(
     r"|wrote|write|written|made\s+this|put\s+together|talked|spoke|interview\w*|examin\w*|review\w*|gathered|compiled"
     r"|researched|contacted|tested|asked\s+(?:experts|clinicians|doctors)|will\s+(?:cover|explain|look|explore|discuss)"
     r"|discuss\w*|break\s+down|unpack\w*|dive|delve|answer\s+(?:some|the|common)|see\s+(?:how|why|what)|know\s+(?:that|it)"
-    r"|do\s+know|build\s+defen\w*|react|all\s+(?:know|feel|have))\b"
+    r"|do\s+know|know|are\s+convinced|build\s+defen\w*|react|all\s+(?:know|feel|have))\b"
     r"|\bour\s+(?:writer|editors?|guide\s+to|readers|research\s+team|e-?guide|newsletter|(?:newest\s+|latest\s+)?(?:post|article|blog))\b"
     r"|\b(?:in|on)\s+this\s+(?:post|article|guide|blog|episode|e-?guide)\b|\bbelow\s+we\b|\bas\s+we\s+explore\b"
 )
@@ -533,6 +536,9 @@ _EDITORIAL = re.compile(
 _REPORTED = re.compile(r"[\"”]\s*(?:[,–—-]\s*)?(?:(?:Dr\.?|[A-Z][\w'’-]*)\s+){0,3}(?:said|says|explains?|explained|adds?|added"
                        r"|told|notes?|noted)\b"
                        r"|\b(?:said|says|told\s+\w+|according\s+to)\s+(?:Dr\.?\s+)?[A-Z]")
+# A sentence wholly in quotation marks, perhaps with its attribution: a testimonial or someone
+# else's words ("'KAP helped my clients…' — a licensed social worker").
+_TESTIMONIAL = re.compile(r"\s*[\"“][^\"“”]{10,}[\"”]\s*(?:[-–—,]\s*[^\"“”]{0,120})?$")
 _STOPPED = re.compile(r"\b(?:discontinued|no\s+longer|ended|stopped|paused|suspended|closed|not|never)\b")
 _IN_PLACE = re.compile(r"\b(?:in|near|serving)\s+(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+(?:,\s*(?:[A-Z]{2}|[A-Z][a-z]+))?\s*$")
 _PROVIDER_SIGNAL = _ci(
@@ -918,7 +924,7 @@ def _own_voice_in(sent: _Sentence, ci: int) -> bool:
     """The provider speaking in this clause: "we", "our", "my practice", "I offer", or the practice
     by name ("Bloomwell delivers ketamine therapy…") — not a journalist's "I"."""
     a, b = sent.clauses[ci]
-    if _EDITORIAL.search(sent.low) or _REPORTED.search(sent.text):
+    if _EDITORIAL.search(sent.low) or _REPORTED.search(sent.text) or _TESTIMONIAL.match(sent.text):
         return False
     if any(sent.text[m.start():m.end()] != "US" for m in _OWN_VOICE.finditer(sent.low, a, b)):
         return True
@@ -1015,9 +1021,16 @@ def _resolve(g: _Group, page_setting: str | None = None) -> tuple[set[str], bool
     return {"unspecified"}, True
 
 
+# "Ketamine therapy is now available for PTSD", "… is available at our Denver office".
+_NOW_AVAILABLE = re.compile(r"\s*(?:\([^)]{0,20}\)\s*)?(?:is|are)\s+(?:now|currently)\s+(?:available|offered)"
+                            r"|\s*(?:is|are)\s+(?:available|offered)\s+(?:here|at\s+our|in\s+our|to\s+our|through\s+our)\b"
+                            r"|\s*[:–—-]\s*(?:currently\s+|now\s+)?(?:wait-?list\w*|accepting|enrolling|booking)\b")
+# "clients can access KAP", "when you enrol in KAP", "launched a programme with ketamine".
+_ENROL_ACCESS = re.compile(r"\b(?:(?:can|may)\s+access|you\s+enrol\w*\s+in|(?:launched|started|opened|began)\s+(?:a|an|our|its|the)\b"
+                           r"[^.;]{0,60})")
 _AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
                           r"|centres?|specialists?|services?)\b")
-_AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around)\s+(?:your|the|each|a)?\s*$)")
+_AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*$)")
 
 
 def _kap_offered(sent: _Sentence) -> bool:
@@ -1044,6 +1057,8 @@ def _kap_offered(sent: _Sentence) -> bool:
         # ("Harbor Clinic offers KAP"), not after it ("KAP uses ketamine").
         service = (_SERVICE_OFFER.search(low, clo, m.start()) if not own else _SERVICE_OFFER.search(low)) or \
             _AGENT_AFTER.match(low, m.end())  # "a KAP therapist", "KAP provider"
+        if not service:
+            service = _NOW_AVAILABLE.match(low, m.end()) or _ENROL_ACCESS.search(low, clo, m.start())
         if not (service or own):
             continue
         if not service and _TRAINING.search(low, clo, chi):
@@ -1072,7 +1087,12 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     page_scopes = scopes(text, spans)
     low = lower(text)
     ket_doc = bool(_KET_RE.search(text, low))
-    excluded = bool(_VET.search(text, low) or _ANAES.search(low)) and not _HUMAN_CARE.search(low)
+    # A veterinary or anaesthesia page, with no human mental care on it.  Ketamine's history line
+    # ("discovered in 1962, an FDA-approved anesthetic used in veterinary medicine") is on every
+    # ketamine page and says nothing about this one.
+    excluded = not _HUMAN_CARE.search(low) and any(
+        (_VET.search(text[a:b], low[a:b]) or _ANAES.search(low, a, b)) and not _HISTORY.search(low, a, b)
+        for a, b in spans)
 
     masked = _mask(low, spans)
     page_hits = _page_hits(text, low, masked, spans, ket_doc and not excluded)
@@ -1221,7 +1241,9 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             # speaks to its own patients somewhere on it.
             kap = [i for i, sent in enumerate(analysed) if _KAP_SERVICE.search(sent.text, sent.low)]
             topic = len(kap) >= 2 or any(page_scopes[i].heading for i in kap)
-            ketamine = topic and any(_SERVICE_VOICE.search(sent.low) and not sent.is_question for sent in analysed)
+            ketamine = topic and any(_SERVICE_VOICE.search(sent.low) and not sent.is_question
+                                     and not _TESTIMONIAL.match(sent.text) and not _REPORTED.search(sent.text)
+                                     for sent in analysed)
             if not ketamine:
                 # A fee schedule: "Ketamine assisted psychotherapy session: $700".
                 ketamine = any(_FEE_LINE.search(analysed[i].text) and not page_scopes[i].explain

@@ -78,11 +78,13 @@ _OWN_NAMED = re.compile(r"\bthe\s+(?!FDA\b|KAP\b|IV\b|IM\b)[A-Z][\w&'’-]*(?:\s
 
 
 # Questions about the provider's own sessions: "What is the process for ketamine infusions?",
-# "What happens during treatment?", "How long does an infusion take?", "What does it cost?"
+# "What happens during treatment?", "How long does an infusion take?", "What does it cost?",
+# "What are KAP sessions like?"
 _SERVICE_QUESTION = re.compile(
     r"\b(?:process|procedure|what\s+happens|what\s+to\s+expect|expect|how\s+long|how\s+many|how\s+often|how\s+much"
     r"|cost|costs|price|pricing|fees?|insurance|appointment|schedule|book|first\s+(?:visit|session|infusion|treatment)"
-    r"|day\s+of|after\s+(?:the|your|my)\s+(?:infusion|session|treatment)|prepare|preparation|recovery)\b"
+    r"|day\s+of|after\s+(?:the|your|my)\s+(?:infusion|session|treatment)|prepare|preparation|recovery"
+    r"|(?:sessions?|treatments?|infusions?|visits?|appointments?)\s+(?:look\s+)?like)\b"
 )
 
 
