@@ -342,3 +342,21 @@ def test_headings_about_the_providers_own_sessions_are_not_explanations():
 def test_a_practice_named_with_an_ampersand_speaks_for_itself():
     text = ("At Tranquil Oaks Psychiatric & Counseling, infusions take place in a calm setting. " + _FILLER)
     assert pairs(text) == {("iv", "in_clinic")}
+
+
+def test_medicine_mailed_home_but_dosed_in_person_is_in_clinic():
+    text = ("## How ketamine-assisted psychotherapy works here\n"
+            "- Our partner physician sees you first and writes the prescription.\n"
+            "- A small supply of oral ketamine lozenges will be sent to your home before your first session.\n"
+            "- Dosing sessions last about three hours and take place in person.\n" + _FILLER)
+    v = classify(text)
+    assert (pairs(text), v["offers_at_home"]) == ({("oral", "in_clinic")}, False)
+    at_home = text.replace("take place in person", "take place over video")
+    assert ("oral", "in_clinic") not in pairs(at_home)
+    assert classify_heading("How Ketamine-Assisted Psychotherapy Works Here") == (False, False)
+
+
+def test_a_virtual_consultation_from_home_does_not_place_the_dose():
+    text = ("Meet our clinician by video from home for your virtual consultation. "
+            "Our treatments are given in person at our center, including sublingual ketamine. " + _FILLER)
+    assert pairs(text) == {("oral", "in_clinic")}

@@ -506,6 +506,8 @@ _DELIVERY = re.compile(
     r"|to\s+(?:the\s+)?(?:patient|client)s?['’]?s?(?:\s+(?:home|door|address))?)\b|\bto\s+your\s+(?:front\s+)?(?:door|doorstep)\b"
 )
 _MEDICINE = re.compile(r"\b(?:ketamine|medicines?|medications?|lozenges?|troches?|tablets?|rdts?|prescriptions?|kits?|doses?)\b")
+_TAKEN_HOME = re.compile(r"\b(?:take|taken|use|used|self-administer\w*|dos(?:e|ed|ing))\b[^.;]{0,30}\bat\s+home\b"
+                         r"|\bat-home\s+(?:use|dosing|sessions?)|\bfor\s+(?:home|at-home)\s+use\b")
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
 _OWN_SERVICE = re.compile(
@@ -1167,7 +1169,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         if sent.is_question or sc.explain or not sent.dosing_context or live(sent):
             continue
         for st, strong, ci in sent.cues:
-            if strong and not (sent.explain[ci] and not sent.first_person[ci]):
+            if strong and not (sent.explain[ci] and not sent.first_person[ci]) \
+                    and not _NONDOSING.search(sent.low, *sent.clauses[ci]):  # "a virtual consultation from home"
                 page_settings.add(st)
     page_setting = next(iter(page_settings)) if len(page_settings) == 1 else None
     if not page_settings and not any(st == CLINIC for sent in analysed for st, _s, _c in sent.cues):
@@ -1204,10 +1207,15 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             if ok:
                 vouched.add(g.route)
 
+    # A dose placed in the office somewhere on the page, said outright ("dosing sessions take place in
+    # person"): medicine mailed to the patient is then taken there, not at home.
+    clinic_cued = any(st == CLINIC and strong for sent in analysed if sent.dosing_context for st, strong, _c in sent.all_cues)
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
         groups = [g for g in live(sent) if g.route in vouched]
         settled = [_resolve(g, page_setting) for g in groups]
+        if clinic_cued and _DELIVERY.search(sent.low) and not _TAKEN_HOME.search(sent.low):
+            settled = [({CLINIC if st == HOME else st for st in sts}, dflt) for sts, dflt in settled]
         # "Our mobile IV team brings ketamine infusions to your home": a word placed by a cue
         # speaks for the other words of its route in the sentence that only have the default.
         placed = {g.route for g, (_, dflt) in zip(groups, settled, strict=True) if not dflt}
@@ -1268,7 +1276,6 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # An at-home programme offered without naming a route ("Bloomwell delivers ketamine therapy
     # through an at-home model", "your medicine sessions happen from the comfort of your home").
     offers_at_home = any(r["setting"] == HOME for r in routes)
-    clinic_cued = any(st == CLINIC and strong for sent in analysed if sent.dosing_context for st, strong, _c in sent.all_cues)
     if not offers_at_home and ket_doc and not excluded and not article_doc:
         for sent, sc in zip(analysed, page_scopes, strict=True):
             if sent.is_question or not sent.dosing_context:
@@ -1282,8 +1289,9 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             # session at home — unless it is comparing, warning, reviewing or guiding a reader.
             serving = serving or any(
                 st == HOME and _own_voice(sent, ci) and not _CONTRAST.search(sent.low) for st, _s, ci in sent.all_cues)
+            mailed_to_office_dosing = clinic_cued and _DELIVERY.search(sent.low) and not _TAKEN_HOME.search(sent.low)
             for st, strong, ci in sent.all_cues:
-                if st != HOME or not strong or (sent.explain[ci] and not _own_voice(sent, ci)):
+                if st != HOME or not strong or (sent.explain[ci] and not _own_voice(sent, ci)) or mailed_to_office_dosing:
                     continue
                 if sc.explain and not serving:
                     continue
@@ -1293,7 +1301,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 if serving or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
                     offers_at_home = ketamine = True
                     break
-            if not offers_at_home and _DELIVERY.search(sent.low) and (_YOUR_CARE.search(sent.low) or (_MEDICINE.search(sent.low) and not clinic_cued)) \
+            if not offers_at_home and _DELIVERY.search(sent.low) and not clinic_cued and (_YOUR_CARE.search(sent.low) or _MEDICINE.search(sent.low)) \
                     and not any(sent.explain) and not sc.explain and not _NEG_WORD.search(sent.low):
                 # "your medication will be shipped to you"; "ketamine will be shipped to your home" on
                 # a page that never places a dose in an office

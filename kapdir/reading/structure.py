@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 _MARK = re.compile(r"(#{1,6})[ \t]+")
 _WORD = re.compile(r"\w+")
-_PRONOUN = re.compile(r"\b(?:you|your|yours|my|me|we|our|us|i)\b")
+# "How ketamine therapy works here": the provider's own service, however general the words.
+_PRONOUN = re.compile(r"\b(?:you|your|yours|my|me|we|our|us|i|here)\b")
 
 # Headings over general explanation: what ketamine is, how it is given, comparisons, history,
 # research, other people's programmes, at-home ketamine as a topic.
