@@ -360,3 +360,14 @@ def test_a_virtual_consultation_from_home_does_not_place_the_dose():
     text = ("Meet our clinician by video from home for your virtual consultation. "
             "Our treatments are given in person at our center, including sublingual ketamine. " + _FILLER)
     assert pairs(text) == {("oral", "in_clinic")}
+
+
+@pytest.mark.parametrize("voice", [
+    "On treatment day, patients must bring a trusted friend who will drive them home. An IV will be started.",
+    "What sets our clinic apart?",
+])
+def test_a_treatment_day_told_as_it_will_happen_or_a_question_about_itself_is_a_voice(voice):
+    text = ("## Ketamine for CRPS\nMost people with CRPS need four to eight ketamine infusions at first. "
+            "If you have side effects, your doctor will change the infusion rate. " + voice + " " + _FILLER)
+    assert pairs(text) == {("iv", "in_clinic")}
+    assert pairs(text.replace(voice, "")) == set()

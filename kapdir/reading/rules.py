@@ -561,6 +561,14 @@ _PROVIDER_SIGNAL = _ci(
     r"|works\s+with)\b|\bdr\.?\s+[a-z'’-]+(?:['’]s\s+(?:\w+\s+){0,2}(?:office|practice|clinic)|\s+(?:also\s+)?(?:offers"
     r"|provides|runs|prescribes|administers|treats|uses|sees|works|is\s+a))\b)"
 )
+# The patient's treatment day told as it will happen here: "an IV will be started", "on treatment day
+# patients must bring a driver".
+_PROCEDURE = re.compile(
+    r"\b(?:(?:iv|line|infusion|dose|treatment|session)\s+will\s+be\s+(?:started|given|placed|administered|begun)"
+    r"|patients\s+(?:must|will\s+need\s+to)\s+(?:bring|arrange|arrive|have\s+a\s+driver)"
+    r"|on\s+(?:the\s+)?(?:day\s+of\s+(?:your\s+|the\s+)?(?:treatment|infusion|session)|treatment\s+day))\b")
+_ASKS_ABOUT_ITSELF = re.compile(r"\b(?:our\s+(?:clinic|practice|center|centre|team|office|approach|program(?:me)?)"
+                                r"|choose\s+us|(?:are|do)\s+we)\b")
 _LISTING_MAX = 600
 # "After each administration at Next Step, patients are monitored": the practice by name.
 _AT_NAMED = re.compile(r"\b(?:administration|treatments?|sessions?|infusions?|care|therapy|appointments?)\s+at\s+"
@@ -1112,9 +1120,12 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     strong_voice = weak_voice = 0
     for sent, sc in zip(analysed, page_scopes, strict=True):
         if sent.is_question:
+            # "What sets our clinic apart?", "Why choose us?": the provider asking about itself.
+            strong_voice += bool(_ASKS_ABOUT_ITSELF.search(sent.low))
             continue
         if (any(_own_voice(sent, ci) for ci in range(len(sent.clauses)))
                 or _SERVICE_VOICE.search(sent.low) or _PROVIDER_SIGNAL.search(sent.low) or _AT_NAMED.search(sent.text)
+                or _PROCEDURE.search(sent.low)
                 or (sc.heading and _KET_RE.search(sent.text, sent.low) and _IN_PLACE.search(sent.text))):
             strong_voice += 1
         elif _YOUR_CARE.search(sent.low) or _PRICE.search(sent.text):
