@@ -371,3 +371,22 @@ def test_a_treatment_day_told_as_it_will_happen_or_a_question_about_itself_is_a_
             "If you have side effects, your doctor will change the infusion rate. " + voice + " " + _FILLER)
     assert pairs(text) == {("iv", "in_clinic")}
     assert pairs(text.replace(voice, "")) == set()
+
+
+def test_a_setting_named_as_a_yardstick_places_nothing():
+    text = ("We prescribe sublingual ketamine tablets for depression, each holding a dose far below what anaesthesia uses in "
+            "a medical setting. " + _FILLER)
+    assert pairs(text) == {("oral", "unspecified")}
+    assert pairs(text.replace("far below what anaesthesia uses in a medical setting",
+                              "taken in our office")) == {("oral", "in_clinic")}
+    assert pairs(text.replace("far below what anaesthesia uses in", "taken in")) == {("oral", "in_clinic")}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("An intake assessment by a psychiatrist from Journey Clinical, and then a prescription.", {"journey-clinical"}),
+    ("Our Journey Clinical work uses the sublingual lozenge form only.", {"journey-clinical"}),
+    ("## How we work together with Journey Clinic\nTheir medical team handles the prescription.", {"journey-clinical"}),
+    ("I went to a mixer put on by Journey Clinical.", set()),
+])
+def test_journey_clinical_partnerships_as_real_pages_word_them(text, want):
+    assert progs(text) == want

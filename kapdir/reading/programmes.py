@@ -56,7 +56,8 @@ _DESCRIBED_AFTER = re.compile(
 _AFFILIATIONS = {
     "journey-clinical": re.compile(
         r"\b(?:partner\w*|collaborat\w*|member\w*|affiliat\w*|work(?:s|ing)?\s+with|through|with|via|in\s+conjunction"
-        r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team)\b", re.I),
+        r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team"
+        r"|psychiatrists?|physicians?|nurse\s+practitioners?|our\s+(?=journey))\b", re.I),
 }
 # "Journey Clinical provider", "Journey Clinical KAP partner": the role right after the name.
 _ROLE_AFTER = re.compile(r"['’]?s?\s+(?:KAP\s+|ketamine\s+)?(?:provider|partner|member|clinician)\b", re.I)

@@ -407,6 +407,7 @@ _DOSING = _Either(
 
 # Gap words that keep a setting cue attached to the route word right after it
 # ("in-office IM ketamine", "a home program with RDTs").
+_BENCHMARK = re.compile(r"\b(?:than|below|above|compared\s+(?:to|with)|versus|vs\.?)\b[^.;]{0,50}$")
 _PREMOD_GAP = re.compile(
     r"^\s*(?:(?:with|of|using|via|the|a|an|our|your|ketamine|sessions?|dosing|doses?|treatments?|low-dose"
     r"|compounded|racemic|sublingual|ketamine-assisted|KAP)\s+){0,3}$",
@@ -792,6 +793,8 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
             clause_has("nondosing", ci) and not clause_has("dosing", ci) and not clause_has("route", ci)
         ):
             continue
+        if _BENCHMARK.search(low, max(clo, a - 60), a):
+            continue  # "far below what anaesthesia uses in a medical setting": a yardstick, not a place
         if _negated_before(low, clo, a, []):
             # "no take-home doses", "unlike at-home programs": the opposite, weakly.
             setting, strong = (CLINIC if setting == HOME else HOME), False
