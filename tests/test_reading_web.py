@@ -390,3 +390,17 @@ def test_a_setting_named_as_a_yardstick_places_nothing():
 ])
 def test_journey_clinical_partnerships_as_real_pages_word_them(text, want):
     assert progs(text) == want
+
+
+def test_routes_given_to_you_are_offered_even_three_at_a_time():
+    text = "We aim to understand your goals.\n- Ketamine is given to you by oral, intravenous, or intramuscular route.\n"
+    assert pairs(text + _FILLER) == {("oral", "unspecified"), ("iv", "in_clinic"), ("im", "in_clinic")}
+    assert pairs("Ketamine can be given by oral, intravenous, or intramuscular route. " + _FILLER) == set()
+
+
+def test_routes_right_after_other_providers_are_theirs_even_with_a_verb():
+    text = ("## KAP with me\nI offer ketamine-assisted psychotherapy. Other ketamine providers operate inside a "
+            "medical model — IV given by a nurse, or sublingual lozenges the client self-administers — and my "
+            "approach is different from theirs. " + _FILLER)
+    v = classify(text)
+    assert (pairs(text), v["offers_at_home"], v["ketamine"]) == (set(), False, True)

@@ -408,6 +408,8 @@ _DOSING = _Either(
 # Gap words that keep a setting cue attached to the route word right after it
 # ("in-office IM ketamine", "a home program with RDTs").
 _BENCHMARK = re.compile(r"\b(?:than|below|above|compared\s+(?:to|with)|versus|vs\.?)\b[^.;]{0,50}$")
+# "Ketamine is given to you by oral, intravenous or intramuscular route": the provider's own patient.
+_TO_YOU = re.compile(r"\b(?:given|administered|prescribed|offered|provided)\s+to\s+you\b")
 _PREMOD_GAP = re.compile(
     r"^\s*(?:(?:with|of|using|via|the|a|an|our|your|ketamine|sessions?|dosing|doses?|treatments?|low-dose"
     r"|compounded|racemic|sublingual|ketamine-assisted|KAP)\s+){0,3}$",
@@ -971,10 +973,10 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
         # "we prescribe ketamine in low doses: troches of 10-120 mg").
         return own or (not sent.explain[g.clause]
                        and any(_own_voice(sent, c) for c in range(len(sent.clauses)) if not sent.explain[c]))
-    fp_sent = any(sent.first_person)
+    fp_sent = any(sent.first_person) or bool(_TO_YOU.search(sent.low))
     if sent.explain[g.clause]:
         return own
-    if not own and g.clause > 0 and sent.explain[g.clause - 1] and not sent.offer_verb[g.clause]:
+    if not own and g.clause > 0 and sent.explain[g.clause - 1]:
         return False  # "Other providers use a medical model - either IV by a nurse or lozenges - and I…"
     if any(sent.explain) and not fp_sent:
         return False
