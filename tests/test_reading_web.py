@@ -404,3 +404,19 @@ def test_routes_right_after_other_providers_are_theirs_even_with_a_verb():
             "approach is different from theirs. " + _FILLER)
     v = classify(text)
     assert (pairs(text), v["offers_at_home"], v["ketamine"]) == (set(), False, True)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Only certified treatment centers may administer SPRAVATO. Summit Ridge Health Center is one such clinic.",
+     {"spravato-rems"}),
+    ("At our Decatur clinic, Elmwood Health is proud to offer certified SPRAVATO® treatment.", {"spravato-rems"}),
+    ("We are an approved SPRAVATO® Treatment Center, so we have to follow these rules.", {"spravato-rems"}),
+    ("Spravato must be administered within a certified Spravato center like Brightpath Health.", {"spravato-rems"}),
+    ("## Finding Certified Spravato Treatment Centers in NJ\nSpravato is given under supervision.", set()),
+    ("Spravato must be given at a certified treatment center.", set()),
+    ("Membership of ASKP3 (the American Society of Ketamine Physicians, Psychotherapists & Practitioners) is a "
+     "sign that a clinic keeps up.", set()),
+    ("Dr. Lane is a member of ASKP3.", {"askp3"}),
+])
+def test_rems_self_claims_and_generic_memberships_as_real_pages_word_them(text, want):
+    assert progs(text) == want

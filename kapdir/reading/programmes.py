@@ -91,6 +91,9 @@ _NOT_A_CLAIM_BEFORE = re.compile(
 )
 
 
+_GENERIC_MEMBERSHIP = re.compile(r"^\W*(?:membership|members)\s+(?:of|in)\s+(?:the\s+)?(?:[\w&-]+\s*\(\s*(?:the\s+)?)?$", re.I)
+
+
 def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
     """Load the registry; ``path`` overrides the packaged file (tests, local extensions)."""
     if path is None:
@@ -235,6 +238,8 @@ def _is_held(sentence: str, start: int, end: int) -> bool:
         return False
     if _OTHERS.search(sentence, lo, start) or _NOT_A_CLAIM_BEFORE.search(sentence[lo:start]):
         return False
+    if _GENERIC_MEMBERSHIP.search(sentence[lo:start]):
+        return False  # "Membership of ASKP3 is a sign that a clinic knows…": nobody's membership
     return True
 
 
@@ -250,6 +255,7 @@ _REMS_SELF = re.compile(
     r"|\ban?\s+(?:spravato\s+)?rems[\s-]+certified\s+(?:psychiatrist|physician|provider|prescriber|doctor|nurse|practitioner)"
     r"|certified\s+to\s+(?:provide|offer|administer|prescribe|dispense)\s+spravato|\bcertified\s+our\b"
     r"|hold\w*\s+certification\s+to\s+(?:offer|provide|administer)"
+    r"|(?:offer|provide)\w*\s+certified\s+spravato"
     r"|our\s+(?:[\w-]+\s+){0,2}(?:rems[\s-]+)?certified)",
     re.I,
 )
@@ -258,9 +264,11 @@ _REMS_RULE = re.compile(
     r"|can\s+only|may\s+only|is\s+given|are\s+given|given\s+in|administered\s+(?:in|at))\b",
     re.I,
 )
-_ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+of\s+(?:these|those|them)\b",
+_ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+(?:of\s+(?:these|those|them)|such)\b",
                           re.I)
 _LABEL_MAX_WORDS = 8
+# "Finding Certified Spravato Treatment Centers in NJ" is a blog's title, not a service label.
+_HOW_TO_TITLE = re.compile(r"\W*(?:finding|find|how|where|choosing|choose|locating|looking|what|why|your\s+guide)\b", re.I)
 _LIKE_US = re.compile(r"\b[Cc]ertified\s+(?:[\w-]+\s+){0,2}(?:clinics?|cent(?:er|re)s?|settings?|offices?|providers?)"
                       r"\s+like\s+(?:ours\b|our\b|us\b|[A-Z][\w&'’-]+)")
 
@@ -275,7 +283,7 @@ def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[
     if _LIKE_US.search(sentence):
         return True  # "offered only in certified settings like our Houston office" / "like Lumen Health"
     if len(sentence.split()) <= _LABEL_MAX_WORDS and re.search(r"certif", sentence, re.I) \
-            and not _REMS_RULE.search(sentence):
+            and not _REMS_RULE.search(sentence) and not _HOW_TO_TITLE.match(sentence):
         return True  # a service label: "Esketamine (Spravato) treatments — REMS certified"
     nxt = text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else ""
     return bool(_ONE_OF_THEM.search(nxt))
