@@ -420,3 +420,11 @@ def test_routes_right_after_other_providers_are_theirs_even_with_a_verb():
 ])
 def test_rems_self_claims_and_generic_memberships_as_real_pages_word_them(text, want):
     assert progs(text) == want
+
+
+def test_items_of_a_list_the_provider_prices_are_its_offers():
+    text = ("Questions? Just give us a call.\n## What does it cost?\nThe Lumara ketamine therapy program is priced at $4,500 and covers:\n"
+            "1. Six ketamine infusions\n2. A first medical assessment\n" + _FILLER)
+    assert pairs(text) == {("iv", "in_clinic")}
+    unpriced = text.replace("is priced at $4,500 and covers", "usually involves")
+    assert pairs(unpriced) == set()

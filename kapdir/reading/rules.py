@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..vocabulary import ROUTES, SETTINGS
 from .credentials import parse_credentials
 from .programmes import ProgrammeMatcher
-from .structure import Scope, others_lists, scopes
+from .structure import Scope, list_leads, others_lists, scopes
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 
 HOME, CLINIC = "at_home", "in_clinic"
@@ -600,7 +600,7 @@ _DOSING_DESCRIPTION = re.compile(
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")
 # A priced item of a fee list: "Ketamine assisted psychotherapy session: $700".
 _FEE_LINE = re.compile(r"^[^.!?$]{3,90}?(?::|\s[–—-])\s*\$\s?\d{2,}[\d,.]*(?:\s*[–—-]\s*\$?\d[\d,.]*)?\s*$")
-_PRICE = re.compile(r"\$\s?\d{2,}")
+_PRICE = re.compile(r"\$\s?(?:\d{1,3}(?:,\d{3})+|\d{2,})")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
     r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
@@ -1214,12 +1214,18 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     # therapy", "Nasal ketamine spray", "Home oral therapy"): its headings vouch for nothing.
     heading_routes = {g.route for sent, sc in zip(analysed, page_scopes, strict=True) if sc.heading for g in live(sent)}
     comparing = len(heading_routes) >= 3
+    leads = list_leads(text, spans)
     for i, (sent, sc) in enumerate(zip(analysed, page_scopes, strict=True)):
+        lead = analysed[leads[i]] if leads[i] is not None else None
         for g in live(sent):
             if comparing:
                 ok = not sc.heading and _vouched(sent, g, sc, False, cues=False)
             else:
-                ok = listing or _vouched(sent, g, sc, i == first_heading)
+                ok = listing or _vouched(sent, g, sc, i == first_heading) or (
+                    # an item of a list the provider introduces in its own voice or with its price
+                    # ("The Lumara program is priced at $4,500 and covers: 1. Six ketamine infusions")
+                    lead is not None and not sc.explain and not lead.is_question
+                    and bool(_PRICE.search(lead.text) or any(_own_voice(lead, c) for c in range(len(lead.clauses)))))
             if ok:
                 vouched.add(g.route)
 
@@ -1275,7 +1281,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
 
     certs: list[dict] = []
     seen: set[str] = set()
-    others = [sc.others or lst for sc, lst in zip(page_scopes, others_lists(text, spans), strict=True)]
+    others = [sc.others or lst for sc, lst in zip(page_scopes, others_lists(text, spans, leads), strict=True)]
     if training_page:
         others = [True] * len(spans)  # a programme's own pages name it; that is no one's claim
     for i, pid, a, _b in matcher.find_in(text, spans, others):

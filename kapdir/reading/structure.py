@@ -140,13 +140,19 @@ def list_item(text: str, a: int) -> bool:
     return bool(_ITEM.match(text, lo)) and not text[lo:a].strip(" \t-*•·▪◦●■►✓✔0123456789.)")
 
 
-def others_lists(text: str, spans: list[tuple[int, int]]) -> list[bool]:
-    """Per sentence: a list item whose lead-in sentence lists what *others* need or may read."""
-    out = [False] * len(spans)
+def list_leads(text: str, spans: list[tuple[int, int]]) -> list[int | None]:
+    """Per sentence: for a list item, the index of the sentence introducing its list (else None)."""
+    out: list[int | None] = [None] * len(spans)
     lead = None
     for i, (a, _b) in enumerate(spans):
         if list_item(text, a):
-            out[i] = lead is not None and bool(_OTHERS_LEADIN.search(text, spans[lead][0], spans[lead][1]))
+            out[i] = lead
         else:
             lead = i
     return out
+
+
+def others_lists(text: str, spans: list[tuple[int, int]], leads: list[int | None] | None = None) -> list[bool]:
+    """Per sentence: a list item whose lead-in sentence lists what *others* need or may read."""
+    leads = list_leads(text, spans) if leads is None else leads
+    return [lead is not None and bool(_OTHERS_LEADIN.search(text, spans[lead][0], spans[lead][1])) for lead in leads]
