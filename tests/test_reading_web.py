@@ -428,3 +428,16 @@ def test_items_of_a_list_the_provider_prices_are_its_offers():
     assert pairs(text) == {("iv", "in_clinic")}
     unpriced = text.replace("is priced at $4,500 and covers", "usually involves")
     assert pairs(unpriced) == set()
+
+
+@pytest.mark.parametrize("text, ketamine", [
+    ("## Choosing a provider\nPicking the right therapist or clinic for ketamine-assisted psychotherapy (KAP) is a "
+     "big decision. " + _FILLER, False),
+    ("## Directory\nLumenList brings together ketamine therapy providers across California. " + _FILLER, False),
+    ("How to judge a ketamine therapy provider: what to check in screening and follow-up. " + _FILLER, False),
+    ("Dana Reyes, LMFT\nKAP therapist in Denver\nBook a consultation.", True),
+    ("## Ketamine FAQ\nCan I get ketamine without a referral? Our practitioners are able to diagnose and treat you "
+     "without any prior evaluation. " + "Ketamine therapy helps many people with depression. " * 2 + _FILLER, True),
+])
+def test_generic_providers_and_choosing_one_are_not_offers(text, ketamine):
+    assert classify(text)["ketamine"] is ketamine

@@ -450,7 +450,8 @@ _HUMAN_CARE = _ci(
 # an offer even when no sentence says "we offer ketamine" ("if you are not yet one of my patients…").
 _SERVICE_VOICE = _ci(
     r"(?i:\b(?:my|our)\s+(?:patients|clients|clinic|practice|office|team|providers|clinicians|prescribers?"
-    r"|therapists|center|centre|program(?:me)?|services|treatment\s+rooms?|suite)\b"
+    r"|therapists|center|centre|program(?:me)?|services|treatment\s+rooms?|suite|practitioners|psychiatrists?"
+    r"|physicians|doctors|nurses|medical\s+(?:team|staff|providers|director))\b"
     r"|\b(?:we|i)\s+(?:offer|provide|administer|prescribe|use|utili[sz]e|facilitate|specialize|specialise|treat"
     r"|will\s+(?:first|then|meet|ask|send|schedule|review)|would\s+first)\b"
     r"|\b(?:contact|call|email)\s+(?:us|me)\b|\b(?:book|schedule)\s+(?:a|an|your)\b"
@@ -1043,6 +1044,11 @@ _NOW_AVAILABLE = re.compile(r"\s*(?:\([^)]{0,20}\)\s*)?(?:is|are)\s+(?:now|curre
 # "clients can access KAP", "when you enrol in KAP", "launched a programme with ketamine".
 _ENROL_ACCESS = re.compile(r"\b(?:(?:can|may)\s+access|you\s+enrol\w*\s+in|(?:launched|started|opened|began)\s+(?:a|an|our|its|the)\b"
                            r"[^.;]{0,60})")
+_CHOOSING = re.compile(r"\b(?:pick\w*|choos\w*|find(?:ing)?|interview\w*|select\w*|vet(?:ting)?|compar\w*|look(?:ing)?\s+for"
+                       r"|search\w*|evaluat\w*|how\s+to\s+(?:judge|assess|spot|tell|vet)|tips?)\b[^.;:]{0,90}$")
+_GENERIC_AGENT = re.compile(
+    r"\b(?:pick\w*|choos\w*|find\w*|interview\w*|select\w*|vet(?:ting)?|compar\w*|look(?:ing)?\s+for|search\w*"
+    r"|evaluat\w*|tips?|guide|best|right|top|which|whose|first|any|every|each|several|many|some)\b[^.;:]{0,40}$")
 _AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
                           r"|centres?|specialists?|services?)\b")
 _AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*$)")
@@ -1070,8 +1076,12 @@ def _kap_offered(sent: _Sentence) -> bool:
             continue
         # Without the provider's own voice, the offering verb must come before the service
         # ("Harbor Clinic offers KAP"), not after it ("KAP uses ketamine").
-        service = (_SERVICE_OFFER.search(low, clo, m.start()) if not own else _SERVICE_OFFER.search(low)) or \
-            _AGENT_AFTER.match(low, m.end())  # "a KAP therapist", "KAP provider"
+        if not own and _CHOOSING.search(low, clo, m.start()):
+            continue  # "Picking the right therapist or clinic for KAP", "How to judge a ketamine therapy provider"
+        agent = _AGENT_AFTER.match(low, m.end())  # "a KAP therapist", "KAP provider"
+        if agent and not own and (_GENERIC_AGENT.search(low, clo, m.start()) or agent.group().rstrip().endswith("s")):
+            agent = None  # "Choosing a KAP therapist", "the best ketamine therapy clinics": anyone's
+        service = (_SERVICE_OFFER.search(low, clo, m.start()) if not own else _SERVICE_OFFER.search(low)) or agent
         if not service:
             service = _NOW_AVAILABLE.match(low, m.end()) or _ENROL_ACCESS.search(low, clo, m.start())
         if not (service or own):
