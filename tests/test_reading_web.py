@@ -441,3 +441,14 @@ def test_items_of_a_list_the_provider_prices_are_its_offers():
 ])
 def test_generic_providers_and_choosing_one_are_not_offers(text, ketamine):
     assert classify(text)["ketamine"] is ketamine
+
+
+def test_surveys_sent_to_you_and_usual_oral_medicines_are_not_at_home_ketamine():
+    text = ("## Preparing for your infusion\nWe give IV ketamine infusions. Before your first treatment, please "
+            "complete the surveys sent to you through our patient app. " + _FILLER)
+    assert (pairs(text), classify(text)["offers_at_home"]) == ({("iv", "in_clinic")}, False)
+    spravato = ("We offer Spravato. Given under supervision, Spravato works differently from usual oral medicines. "
+                + _FILLER)
+    assert pairs(spravato) == {("intranasal", "in_clinic")}
+    shipped = "We prescribe ketamine for depression; your medication will be shipped to you. " + _FILLER
+    assert classify(shipped)["offers_at_home"] is True

@@ -216,7 +216,7 @@ _MENTION_VETO = {
         r"|(?i:\b(?:needle|tube|catheter|cannula|vein|IV|line)\b[^.]{0,25}?under\s+the\s+skin)"
     ),
     "oral": re.compile(
-        r"(?i:\boral\s+(?:antidepressants?|medications?|meds|SSRIs?|health|surgery|surgeon|history|hygiene|exam\w*"
+        r"(?i:\boral\s+(?:antidepressants?|medications?|medicines?|drugs?|meds|SSRIs?|health|surgery|surgeon|history|hygiene|exam\w*"
         r"|care|presentations?|cancer|contraceptives?|steroids?|antibiotics?)\b)"
     ),
 }
@@ -1333,7 +1333,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 if serving or _YOUR_CARE.search(sent.low) or _AT_HOME_SERVICE.search(sent.low):
                     offers_at_home = ketamine = True
                     break
-            if not offers_at_home and _DELIVERY.search(sent.low) and not clinic_cued and (_YOUR_CARE.search(sent.low) or _MEDICINE.search(sent.low)) \
+            if not offers_at_home and _DELIVERY.search(sent.low) and not clinic_cued and _MEDICINE.search(sent.low) \
                     and not any(sent.explain) and not sc.explain and not _NEG_WORD.search(sent.low):
                 # "your medication will be shipped to you"; "ketamine will be shipped to your home" on
                 # a page that never places a dose in an office
