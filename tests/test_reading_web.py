@@ -337,6 +337,8 @@ def test_headings_about_the_providers_own_sessions_are_not_explanations():
     assert classify_heading("What are KAP sessions like?") == (False, False)
     assert classify_heading("What does a session look like?") == (False, False)
     assert classify_heading("What is Ketamine-Assisted Psychotherapy?") == (True, False)
+    assert classify_heading("How at-home ketamine treatment works") == (True, False)
+    assert classify_heading("How it works") == (False, False)
 
 
 def test_a_practice_named_with_an_ampersand_speaks_for_itself():
