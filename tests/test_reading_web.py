@@ -454,3 +454,14 @@ def test_surveys_sent_to_you_and_usual_oral_medicines_are_not_at_home_ketamine()
     assert pairs(spravato) == {("intranasal", "in_clinic")}
     shipped = "We prescribe ketamine for depression; your medication will be shipped to you. " + _FILLER
     assert classify(shipped)["offers_at_home"] is True
+
+
+@pytest.mark.parametrize("line", [
+    "Step 3: Schedule infusions.",
+    "She has given IV ketamine infusions to patients since 2016.",
+])
+def test_a_process_step_or_a_clinicians_record_vouches_for_infusions(line):
+    text = ("## What to expect\nWe offer a calm, supportive space for your healing journey. Ketamine infusions "
+            "may help many people with depression. " + line + " " + _FILLER)
+    assert pairs(text) == {("iv", "in_clinic")}
+    assert pairs(text.replace(line, "")) == set()
