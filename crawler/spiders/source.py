@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import pagetext, structured
+from crawler import pagetext, rosters, structured
 from crawler.items import ListingLoader
 from crawler.middlewares import robots_directives
 from kapdir.config import resolve
@@ -52,6 +52,10 @@ def dig(obj, path: str):
         else:
             return None
     return obj
+
+
+def _is_robots_txt(url: str) -> bool:
+    return urlsplit(url).path.endswith("/robots.txt")
 
 
 def _sitemap_body(response) -> bytes | None:
@@ -131,6 +135,9 @@ class SourceSpider(scrapy.Spider):
             if sm == "robots":
                 for origin in dict.fromkeys(_origin(u) for u in self.source.start_urls):
                     out += self._request(f"{origin}/robots.txt", self.parse_robots_sitemaps, dont_filter=True)
+            elif _is_robots_txt(sm):
+                # How Scrapy's own SitemapSpider takes it: a robots.txt URL stands for the sitemaps it names.
+                out += self._request(sm, self.parse_robots_sitemaps, dont_filter=True)
             else:
                 out += self._request(sm, self.parse_sitemap)
         return out
@@ -156,6 +163,11 @@ class SourceSpider(scrapy.Spider):
         are not fetched again (their listings are only marked as still present)."""
         self.counts["pages"] += 1
         body = _sitemap_body(response)
+        if body is None and _is_robots_txt(response.url):
+            # A sitemap index may point at a robots.txt too; read the sitemaps it names.
+            self.counts["pages"] -= 1
+            yield from self.parse_robots_sitemaps(response)
+            return
         if body is None:
             self.errors["bad_sitemap"] += 1
             return
@@ -338,13 +350,23 @@ class SourceSpider(scrapy.Spider):
         objects, bad = structured.load_structured(response.selector.root, response.url)
         if bad:
             self.errors["malformed_structured_data"] += bad
+        found = False
         for ent in structured.practitioners(objects):
+            found = True
             loader = self._loader(response, key=ent["name"].lower())
             loader.add_value("via", "json-ld")
             for f, v in ent.items():
                 if f in ListingLoader.default_item_class.fields and v not in (None, ""):
                     loader.add_value(f, v)
             yield loader.load_item()
+        if not found and self.source.kind == "roster":
+            # A roster with no selectors and no structured data: each row of its table is one person.
+            for row in rosters.roster_rows(response.text, response.url):
+                loader = self._loader(response, key=row["name"].lower())
+                loader.add_value("via", "roster")
+                for f, v in row.items():
+                    loader.add_value("credentials_text" if f == "credentials" else f, v)
+                yield loader.load_item()
 
     def _loader(self, response, key: str, selector=None) -> ListingLoader:
         loader = ListingLoader(selector=selector, response=response)

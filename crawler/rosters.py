@@ -1,0 +1,115 @@
+"""People in a roster table, found without selectors: the columns are known by their header text.
+
+Why: a certifying body's roster is almost always a table whose header says what each column is
+("Name", "Credentials", "City", "State", "Phone", "Website"). A maintainer adding such a site should
+write `kind = "roster"` and a start URL, not CSS selectors. Selectors in the source file still win.
+
+A table of people who are *not* on the roster (trainees, a current cohort, applicants) is told apart
+by its caption, class or id, or the heading just before it; its rows are never published.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+# Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
+_COLUMNS: list[tuple[str, re.Pattern]] = [
+    ("website", re.compile(r"\b(?:web\s*site|web|url|site|link|homepage)\b", re.I)),
+    ("phone", re.compile(r"\b(?:phone|tel|telephone|contact\s+number|mobile)\b", re.I)),
+    ("credentials", re.compile(r"\b(?:credentials?|degrees?|licen[cs]es?|designations?|title)\b", re.I)),
+    ("region", re.compile(r"\b(?:state|province|region)\b", re.I)),
+    ("city", re.compile(r"\b(?:city|town|location|where)\b", re.I)),
+    ("practice", re.compile(r"\b(?:practice|clinic|organi[sz]ation|company|business)\b", re.I)),
+    ("name", re.compile(r"\b(?:name|clinician|practitioner|provider|therapist|member|graduate|person)\b", re.I)),
+]
+# Who is listed but not (yet) on the roster.
+_NOT_ON_ROSTER = re.compile(
+    r"\b(?:in\s+training|trainees?|cohort|not\s+yet\s+certified|pending|applicants?|students?|wait-?list"
+    r"|in\s+progress|candidates?|enrolled)\b", re.I)
+_EMPTY = {"", "—", "–", "-", "n/a", "none"}
+_CITY_STATE = re.compile(r"^\s*(?P<city>[^,]+?)\s*,\s*(?P<region>[A-Za-z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*$")
+
+
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", el.text_content()).strip()
+
+
+def _header(table) -> list[str] | None:
+    """The header cells' texts: a <thead> row, else a first row made only of <th>."""
+    rows = table.xpath("./thead/tr") or table.xpath("./tr[1] | ./tbody/tr[1]")
+    if not rows:
+        return None
+    cells = rows[0].xpath("./th | ./td")
+    if table.xpath("./thead") or (cells and all(c.tag == "th" for c in cells)):
+        return [_text(c) for c in cells]
+    return None
+
+
+def _fields(header: list[str]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, h in enumerate(header):
+        for field, rx in _COLUMNS:
+            if field not in taken and rx.search(h):
+                out[i] = field
+                taken.add(field)
+                break
+    return out
+
+
+def _context(table) -> str:
+    """What the page says about this table: its caption, class and id, and the heading just before it."""
+    bits = [table.get("class") or "", table.get("id") or ""]
+    bits += [_text(c) for c in table.xpath("./caption")]
+    heading = table.xpath("preceding::*[self::h1 or self::h2 or self::h3 or self::h4][1]")
+    if heading:
+        bits.append(_text(heading[0]))
+    for anc in table.iterancestors():
+        bits += [anc.get("class") or "", anc.get("id") or ""]
+        if anc.tag in ("section", "article", "main", "body"):
+            break
+    return " ".join(bits)
+
+
+def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
+    """One dict per person in the page's roster tables: name plus whichever of credentials, city,
+    region, phone, website, practice the columns give. Tables without a name column are skipped."""
+    try:
+        root = lxml_html.fromstring(page)
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
+    if base_url:
+        root.make_links_absolute(base_url, resolve_base_href=True)
+    people: list[dict] = []
+    for table in root.iter("table"):
+        header = _header(table)
+        if not header:
+            continue
+        fields = _fields(header)
+        if "name" not in fields.values() or _NOT_ON_ROSTER.search(_context(table)):
+            continue
+        body_rows = table.xpath("./tbody/tr | ./tr")
+        for tr in body_rows:
+            cells = tr.xpath("./td")
+            if not cells:
+                continue  # a header or a group row ("California")
+            row: dict[str, str] = {}
+            for i, cell in enumerate(cells):
+                field = fields.get(i)
+                if field is None:
+                    continue
+                if field == "website":
+                    href = next(iter(cell.xpath(".//a/@href")), "")
+                    value = href.strip() if href.startswith(("http://", "https://")) else ""
+                else:
+                    value = _text(cell)
+                if value.lower() not in _EMPTY:
+                    row[field] = value
+            if not row.get("name"):
+                continue
+            if "city" in row and "region" not in row and (m := _CITY_STATE.match(row["city"])):
+                row["city"], row["region"] = m["city"], m["region"]
+            people.append(row)
+    return people

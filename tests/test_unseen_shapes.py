@@ -1,0 +1,77 @@
+"""Issue 14: sites nobody wrote a selector for, crawled from the smallest source file a maintainer writes.
+
+Each crawl is real: a sample site on loopback, the `kapdir crawl` CLI in a subprocess, the record store
+exported. Expectations are the sites' hand-written labels (crawler/samples/*/expected.json).
+"""
+
+from __future__ import annotations
+
+from crawler.rosters import roster_rows
+from kapdir.places import normalise_city
+from kapdir.records import name_key
+from tests.conftest import expected, export, kapdir
+
+
+def _write(sources_dir, name: str, body: str) -> None:
+    (sources_dir / f"{name}.toml").write_text(f'name = "{name}"\ntitle = "{name}"\n' + body, encoding="utf-8")
+
+
+def _published(data) -> dict[str, dict]:
+    return {name_key(r["name"]): r for r in export(data)}
+
+
+def _assert_exactly(site: str, got: dict[str, dict]) -> None:
+    exp = expected(site)
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert rec["address"]["city"] == normalise_city(p["city"], p["region"]), p["name"]
+        assert rec["address"]["region"] == p["region"], p["name"]
+        assert rec["phone"] == p["phone"], p["name"]
+    for bad in exp.get("must_not_publish", []):
+        assert name_key(bad) not in got
+
+
+def test_a_sitemap_given_as_its_robots_txt_url(sites, tmp_path):
+    """How Scrapy's SitemapSpider takes it: a robots.txt URL in sitemap_urls stands for its sitemaps."""
+    meadow = sites.start("meadow")
+    _write(sites.sources_dir, "meadow-robots", f'kind = "directory"\nsitemap_urls = ["{meadow.base}/robots.txt"]\n'
+           "detail = ['/p/[^/]+\\.html$']\ndownload_delay = 0.0\n")
+    data = tmp_path / "data"
+    run = kapdir("crawl", "meadow-robots", data_dir=data, sources=sites.sources_dir)
+    assert "bad_sitemap" not in run.stdout + run.stderr
+    _assert_exactly("meadow", _published(data))
+    assert not set(expected("meadow")["never_fetched"]) & set(meadow.requested())
+
+
+def test_a_roster_table_without_selectors(sites, tmp_path):
+    """kind = "roster" and a start URL: the table's columns are read from its header, and the table of
+    trainees below it (a cohort 'not yet certified') is never published."""
+    rainfall = sites.start("rainfall")
+    _write(sites.sources_dir, "rainfall-bare", f'kind = "roster"\nstart_urls = ["{rainfall.base}/roster/"]\n'
+           'certification = "polaris"\ndownload_delay = 0.0\n')
+    data = tmp_path / "data"
+    run = kapdir("crawl", "rainfall-bare", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    got = _published(data)
+    _assert_exactly("rainfall", got)
+    assert all("polaris" in {c["program"] for c in r["certifications"]} for r in got.values())
+
+
+def test_roster_columns_come_from_header_words():
+    page = """<html><body><h2>Certified providers</h2>
+    <table><tr><th>Provider</th><th>Location</th><th>Telephone</th><th>Web site</th><th>Year</th></tr>
+      <tr><td>Jane Q. Doe, LMFT</td><td>Denver, CO</td><td>(303) 555-0100</td>
+          <td><a href="https://doe.example/">doe.example</a></td><td>2023</td></tr>
+      <tr><th colspan="5">Utah</th></tr>
+      <tr><td>Sam Roe</td><td>Provo, UT</td><td>801-555-0110</td><td>—</td><td>2024</td></tr>
+    </table>
+    <h2>Trainees (in training, not yet certified)</h2>
+    <table><thead><tr><th>Name</th><th>City</th></tr></thead><tbody><tr><td>Kim Poe</td><td>Austin</td></tr></tbody></table>
+    <table><thead><tr><th>Course</th><th>Date</th></tr></thead><tbody><tr><td>KAP 101</td><td>May</td></tr></tbody></table>
+    </body></html>"""
+    assert roster_rows(page, "https://roster.example/") == [
+        {"name": "Jane Q. Doe, LMFT", "city": "Denver", "region": "CO", "phone": "(303) 555-0100",
+         "website": "https://doe.example/"},
+        {"name": "Sam Roe", "city": "Provo", "region": "UT", "phone": "801-555-0110"},
+    ]
