@@ -9,7 +9,7 @@ from __future__ import annotations
 from crawler.rosters import roster_rows
 from kapdir.places import normalise_city
 from kapdir.records import name_key
-from tests.conftest import expected, export, kapdir
+from tests.conftest import ROOT, expected, export, kapdir
 
 
 def _write(sources_dir, name: str, body: str) -> None:
@@ -75,3 +75,43 @@ def test_roster_columns_come_from_header_words():
          "website": "https://doe.example/"},
         {"name": "Sam Roe", "city": "Provo", "region": "UT", "phone": "801-555-0110"},
     ]
+
+
+BIOS = ROOT / "tests" / "fixtures" / "sites" / "bios"
+
+
+def test_bio_pages_without_structured_data_or_selectors(sites, tmp_path):
+    """A group practice's team page with one bio page each: names and credentials from the headings
+    ("Jane Doe, LMFT", "Dr. Omar Haddad", "Lena K. Ortiz PsyD"), phones from tel: links, addresses from
+    the footer's <address> or an h-card. Colleagues sharing the clinic's phone and address stay two people,
+    and a services page names nobody."""
+    import json
+
+    sites.start("bios", root=BIOS)
+    data = tmp_path / "data"
+    run = kapdir("crawl", "bios", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    exp = json.loads((BIOS / "expected.json").read_text())
+    records = export(data)
+    got = {name_key(r["name"]): r for r in records}
+    assert len(records) == len(exp["practitioners"]) == len(got)
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
+        if p["credentials"]:
+            assert p["credentials"] in rec["credentials"]
+    for bad in exp["must_not_publish"]:
+        assert name_key(bad) not in got
+
+
+def test_person_names_in_the_forms_real_headings_use():
+    from crawler.plainpage import person_name
+
+    assert person_name("Jane Doe, LMFT") == "Jane Doe, LMFT"
+    assert person_name("Dr. Jane Doe") == "Dr. Jane Doe"
+    assert person_name("Jane Q. Doe PsyD") == "Jane Q. Doe PsyD"
+    assert person_name("", "Jane Doe | Harbor Psychiatry") == "Jane Doe"
+    assert person_name("About Jane Doe") == "Jane Doe"
+    assert person_name("Ketamine Services", "Our services | Harbor") == ""
+    assert person_name("Contact Us") == ""

@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import pagetext, rosters, structured
+from crawler import pagetext, plainpage, rosters, structured
 from crawler.items import ListingLoader
 from crawler.middlewares import robots_directives
 from kapdir.config import resolve
@@ -321,9 +321,23 @@ class SourceSpider(scrapy.Spider):
                 loader.add_value(f, primary[f])
         self._apply_selectors(loader, response, response)
         if not loader.get_output_value("name") and self.source.selectors:
-            # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading;
-            # on a structured-data source a page without data is broken, not a practitioner.
+            # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading.
             loader.add_value("name", self._heading(response))
+        elif not loader.get_output_value("name") and not objects and not bad:
+            # No structured data (none at all: a page whose markup broke is broken, not plain) and no
+            # selectors (a small practice's own site): the person is named by
+            # the heading or title in the forms real sites use, and called and found by tel: links,
+            # h-card, <address> or an address line with a ZIP.
+            # The page's own heading decides; the <title> speaks only for a page without one (a services
+            # page titled "Our services | Stillwater Collective" names nobody).
+            h1 = " ".join(response.css("h1 ::text").getall()[:6])
+            name = plainpage.person_name(h1 if h1.strip() else response.css("title::text").get() or "")
+            if name:
+                loader.replace_value("via", "page")
+                loader.add_value("name", name)
+                for f, v in plainpage.contact(response.selector.root).items():
+                    if not loader.get_output_value(f):
+                        loader.add_value(f, v)
         texts = [primary.get("text", "")]
         page_text = self.main_text(response)
         if page_text:

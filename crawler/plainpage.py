@@ -1,0 +1,84 @@
+"""A practitioner's page with no structured data and no selectors: who, where and how to call.
+
+Why: small practices' sites (WordPress, Squarespace, Wix templates) rarely carry schema.org markup,
+and a maintainer pointing kapdir at one should not have to write CSS. The forms real sites use are few:
+the person's name and credentials as the page heading or title ("Jane Doe, LMFT", "Dr. Jane Doe",
+"Jane Q. Doe PsyD", "Jane Doe | Practice name", "About Jane Doe"), a `tel:` link, an `<address>`
+(often in the footer), an h-card (`.h-card`/`.vcard` with `.adr`), or an address line ending in a ZIP.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kapdir.reading import split_name_credentials
+
+_TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
+_LEAD_IN = re.compile(r"^(?:about|meet|welcome\s+to|hi,?\s+i['’]m|i['’]m|profile:?)\s+", re.I)
+_NAME_WORD = re.compile(r"^(?:[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?|[A-Z]\.|Mc[A-Z][a-z]+|O['’][A-Z][a-z]+|d[ea]|van|von)$")
+# Words that make a heading a service or a place, not a person.
+_NOT_A_PERSON = re.compile(
+    r"\b(?:ketamine|therapy|therapies|clinic|center|centre|health|wellness|psychiatry|counsel+ing|services?"
+    r"|treatment|institute|group|practice|associates|care|medicine|medical|home|contact|team|our|about\s+us"
+    r"|faq|blog|spravato|infusions?|psychotherapy|mental|location|locations|welcome|collective|partners"
+    r"|collaborative|llc|pllc|inc|studio|healing|space|journey|mind|minds|life|center)\b", re.I)
+_ZIP_LINE = re.compile(r"\d+[^,\n]{2,60},\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?")
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
+
+
+def person_name(*candidates: str) -> str:
+    """The first candidate that reads as a person's name (credentials kept, for the normaliser to split);
+    "" when none does."""
+    for raw in candidates:
+        for part in _TITLE_SPLIT.split(" ".join((raw or "").split())):
+            part = _LEAD_IN.sub("", part.strip())
+            if not part or _NOT_A_PERSON.search(part):
+                continue
+            name, _creds = split_name_credentials(part)
+            words = name.split()
+            if 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words):
+                return part
+    return ""
+
+
+def _text(nodes) -> str:
+    return " ".join(" ".join(t.split()) for n in nodes for t in n.itertext() if t.strip())
+
+
+def contact(root) -> dict[str, str]:
+    """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line."""
+    out: dict[str, str] = {}
+    tel = root.xpath('//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
+    if tel:
+        out["phone"] = tel[0].split(":", 1)[1].strip()
+    card = root.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " h-card ")'
+                      ' or contains(concat(" ", normalize-space(@class), " "), " vcard ")]')
+    if card:
+        for field, classes in (("street", ("p-street-address", "street-address")), ("city", ("p-locality", "locality")),
+                               ("region", ("p-region", "region")), ("postal_code", ("p-postal-code", "postal-code"))):
+            for cls in classes:
+                hit = card[0].xpath(f'.//*[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]')
+                if hit:
+                    out[field] = _text(hit[:1])
+                    break
+        if "phone" not in out:
+            tel_node = card[0].xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " p-tel ")'
+                                     ' or contains(concat(" ", normalize-space(@class), " "), " tel ")]')
+            if tel_node:
+                out["phone"] = _text(tel_node[:1])
+    if "city" not in out:
+        for node in root.xpath("//address"):
+            text = _text([node])
+            m = _ZIP_LINE.search(text)
+            if m:
+                out["address"] = m.group()
+                break
+        else:
+            m = _ZIP_LINE.search(_text(root.xpath("//body")))
+            if m:
+                out["address"] = m.group()
+    if "phone" not in out:
+        m = _PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
+        if m:
+            out["phone"] = m.group()
+    return out
