@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from crawler import structured
+from crawler import rosters, structured
 from kapdir.config import USER_AGENT
 from kapdir.errors import KapdirError
 from kapdir.sources import NAME_RE, parse_source
@@ -196,9 +196,30 @@ def probe(url: str) -> dict:
         found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
     else:
         found["notes"].append("no structured data and no detail-page pattern: add [selectors] by hand")
-    if root.xpath("//table//tr[td]") and not on_page and not detail:
-        found["notes"].append("the page has a table: if it is a roster, use kind = \"roster\" and selectors")
+    if not on_page and not detail:
+        people = rosters.roster_rows(body, url)
+        if people:
+            found["roster"] = len(people)
+            found["certification"] = roster_programme(root)
+            cols = sorted({k for p in people for k in p})
+            found["notes"].append(f"a roster table: {len(people)} people, columns read from its header "
+                                  f"({', '.join(cols)}); no selectors needed")
+        elif root.xpath("//table//tr[td]"):
+            found["notes"].append("the page has a table whose header names no person column: "
+                                  "if it is a roster, add [selectors] by hand")
     return found
+
+
+def roster_programme(root) -> str:
+    """The programme a roster page says its people completed ("…completed the certificate (Polaris
+    Insight Center KAP curriculum)"): the registry name the page mentions most, "" when none."""
+    from crawler import pagetext
+    from kapdir.reading import _MATCHER
+    from kapdir.reading.text import sentence_spans
+
+    text = pagetext.page_text(root)
+    counts = Counter(pid for _i, pid, _a, _b in _MATCHER.find_in(text, sentence_spans(text)))
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def render(name: str, title: str, found: dict) -> str:
@@ -212,12 +233,14 @@ def render(name: str, title: str, found: dict) -> str:
     lines += [
         f"name            = {q(name)}",
         f"title           = {q(title)}",
-        'kind            = "directory"                     # directory | roster | clinic',
+        'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
+                                    else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",
         f"detail          = [{', '.join(toml_str(d) for d in detail)}]",
         "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api else "[]"),
-        'certification   = ""',
+        f"certification   = {q(found.get('certification', ''))}"
+        + " " * max(1, 34 - len(q(found.get("certification", "")))) + "# a roster: the programme id it certifies",
         "download_delay  = 2.0",
         'schedule        = "7d"',
         "enabled         = false",
@@ -227,7 +250,7 @@ def render(name: str, title: str, found: dict) -> str:
         if api["next"]:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
-    elif not detail and not found.get("start_entities"):
+    elif not detail and not found.get("start_entities") and not found.get("roster"):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from tests.conftest import SAMPLES, kapdir
     ("meadow", "/", {"detail": r"/p/[^/]+\.html$", "sitemap": True}),
     ("beacon", "/api/locations/1.json", {"api_items": "locations", "api_next": "next"}),
     ("harbor", "/team/", {"detail": r"/team/[^/]+/$"}),
+    ("rainfall", "/roster/", {"kind": "roster", "certification": "polaris"}),
 ])
 def test_sources_add_writes_a_working_source_file(tmp_path, site, path, want):
     with SampleSite(SAMPLES / site) as s:
@@ -24,6 +25,9 @@ def test_sources_add_writes_a_working_source_file(tmp_path, site, path, want):
         assert r.returncode == 0, r.stderr
         written = parse_source(src / "newsite.toml")
         assert written.enabled is False  # a maintainer reviews it first
+        if "kind" in want:
+            assert written.kind == want["kind"] and not written.selectors
+            assert written.certification == want["certification"]  # the programme the roster page names
         if "detail" in want:
             assert written.detail == [want["detail"]]
         if "follow" in want:
