@@ -83,3 +83,20 @@ def test_sources_list_shows_last_crawl(tmp_path, sites):
     rows = {r["name"]: r for r in json.loads(after.stdout)}
     assert rows["oakline"]["last_crawl"].startswith("ok ") and "items=7" in rows["oakline"]["last_crawl"]
     assert rows["broken"]["state"].startswith("INVALID")
+
+
+def test_sources_add_on_a_practice_site_without_structured_data(tmp_path):
+    """Bio pages with no structured data: the proposed file needs no selectors and works unedited."""
+    from tests.conftest import ROOT
+
+    with SampleSite(ROOT / "tests" / "fixtures" / "sites" / "bios") as s:
+        src = tmp_path / "src"
+        r = kapdir("sources", "add", "bios2", s.base + "/", data_dir=tmp_path / "d", sources=src)
+        assert r.returncode == 0, r.stderr
+        written = parse_source(src / "bios2.toml")
+        assert written.detail == [r"/team/[^/]+\.html$"] and not written.selectors
+        chk = kapdir("sources", "check", "bios2", "--pages", "5", data_dir=tmp_path / "d", sources=src)
+        assert chk.returncode == 0, chk.stdout + chk.stderr
+        items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
+        assert sorted(i["name"] for i in items if i["status"] == "published") == [
+            "Jane Doe", "Lena K. Ortiz", "Omar Haddad"]
