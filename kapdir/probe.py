@@ -19,22 +19,14 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from crawler import rosters, structured
+from crawler import jsonblobs, rosters, structured
 from kapdir.config import USER_AGENT
 from kapdir.errors import KapdirError
 from kapdir.sources import NAME_RE, parse_source
 
 MAX_BYTES = 3 * 1024 * 1024
+_BY_HAND = "no structured data and no detail-page pattern: add [selectors] by hand"
 _PAGINATION = re.compile(r"([?&](page|p|pg|offset|start)=\d+)|(/page/\d+/?$)|(/\d+/?$)", re.I)
-_FIELD_GUESSES = {
-    "id": ("id", "location_id", "slug"), "name": ("name", "title", "clinic_name", "location_name"),
-    "street": ("address.line1", "address.street", "street", "address1", "address_line1"),
-    "city": ("address.city", "city", "locality"), "region": ("address.state", "state", "region", "province"),
-    "postal_code": ("address.zip", "zip", "postal_code", "postcode", "address.postal_code"),
-    "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
-    "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
-    "text": ("services", "description", "about", "summary"),
-}
 
 
 def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
@@ -58,16 +50,6 @@ def _pattern(path: str) -> str:
     ext = re.search(r"(\.[a-z]{2,5})$", last)
     tail = (re.escape(ext.group(1)) if ext else "") + (slash or "")
     return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+{tail}$"
-
-
-def _dig_paths(obj, prefix="", depth=0):
-    if depth > 3:
-        return
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            p = f"{prefix}.{k}" if prefix else k
-            yield p, v
-            yield from _dig_paths(v, p, depth + 1)
 
 
 def sitemap_urls(urls: list[str], limit: int = 5000) -> list[str]:
@@ -97,24 +79,8 @@ def toml_str(s: str) -> str:
 
 
 def probe_api(data) -> dict | None:
-    """A JSON locator API: the biggest list of objects is the items; 'next'-like keys are pagination."""
-    best = ("", [])
-    for path, v in [("", data), *_dig_paths(data)]:
-        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and len(v) > len(best[1]):
-            best = (path, v)
-    if not best[1]:
-        return None
-    sample = best[1][0]
-    keys = {p for p, _v in _dig_paths(sample)}
-    fields = {}
-    for field, guesses in _FIELD_GUESSES.items():
-        for g in guesses:
-            if g in keys:
-                fields[field] = g
-                break
-    nxt = next((p for p, v in _dig_paths(data) if re.search(r"(^|\.)(next|next_page|nextPage|next_url)$", p)
-                and (v is None or isinstance(v, str))), "")
-    return {"items": best[0], "next": nxt, "fields": fields, "count": len(best[1])}
+    """A JSON locator API: its item list, next-page key and fields (see crawler/jsonblobs.py)."""
+    return jsonblobs.guess_items(data)
 
 
 def probe(url: str) -> dict:
@@ -195,8 +161,12 @@ def probe(url: str) -> dict:
     elif on_page:
         found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
     else:
-        found["notes"].append("no structured data and no detail-page pattern: add [selectors] by hand")
-    if not on_page and not detail:
+        found["notes"].append(_BY_HAND)
+    if not on_page and not detail and (blob := jsonblobs.locations_in_page(root)):
+        found["script_locations"] = len(blob[0])
+        found["notes"].append(f"{len(blob[0])} locations in a <script> JSON blob on the page, fields "
+                              f"{', '.join(sorted(blob[1]['fields']))}; read without selectors")
+    elif not on_page and not detail:
         people = rosters.roster_rows(body, url)
         if people:
             found["roster"] = len(people)
@@ -207,6 +177,8 @@ def probe(url: str) -> dict:
         elif root.xpath("//table//tr[td]"):
             found["notes"].append("the page has a table whose header names no person column: "
                                   "if it is a roster, add [selectors] by hand")
+    if found.get("roster") or found.get("script_locations"):
+        found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
 
 
@@ -250,7 +222,8 @@ def render(name: str, title: str, found: dict) -> str:
         if api["next"]:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
-    elif not detail and not found.get("start_entities") and not found.get("roster"):
+    elif not detail and not found.get("start_entities") and not found.get("roster") \
+            and not found.get("script_locations"):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

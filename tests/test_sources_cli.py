@@ -100,3 +100,17 @@ def test_sources_add_on_a_practice_site_without_structured_data(tmp_path):
         items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
         assert sorted(i["name"] for i in items if i["status"] == "published") == [
             "Jane Doe", "Lena K. Ortiz", "Omar Haddad"]
+
+
+def test_sources_add_on_a_locator_whose_data_sits_in_a_script(tmp_path):
+    from tests.conftest import ROOT
+
+    with SampleSite(ROOT / "tests" / "fixtures" / "sites" / "chain") as s:
+        src = tmp_path / "src"
+        r = kapdir("sources", "add", "chain2", s.base + "/locations/", data_dir=tmp_path / "d", sources=src)
+        assert r.returncode == 0, r.stderr
+        written = parse_source(src / "chain2.toml")
+        assert not written.selectors and not written.api and "<script> JSON blob" in (src / "chain2.toml").read_text()
+        chk = kapdir("sources", "check", "chain2", "--pages", "3", data_dir=tmp_path / "d", sources=src)
+        items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
+        assert sum(i["status"] == "published" for i in items) == 3, chk.stdout + chk.stderr

@@ -115,3 +115,25 @@ def test_person_names_in_the_forms_real_headings_use():
     assert person_name("About Jane Doe") == "Jane Doe"
     assert person_name("Ketamine Services", "Our services | Harbor") == ""
     assert person_name("Contact Us") == ""
+
+
+CHAIN = ROOT / "tests" / "fixtures" / "sites" / "chain"
+
+
+def test_a_clinic_locator_whose_data_sits_in_a_script_blob(sites, tmp_path):
+    """A chain's store finder rendered in the browser from <script id="__NEXT_DATA__">: the biggest list
+    of location-like objects in the page's scripts is read, fields known by their keys; a navigation list
+    and a config object beside it are not locations, and a hydration lounge in the list is not published."""
+    import json
+
+    sites.start("chain", root=CHAIN)
+    data = tmp_path / "data"
+    run = kapdir("crawl", "chain", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    exp = json.loads((CHAIN / "expected.json").read_text())
+    got = {name_key(r["name"]): r for r in export(data)}
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}

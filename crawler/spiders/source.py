@@ -30,8 +30,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import pagetext, plainpage, rosters, structured
+from crawler import jsonblobs, pagetext, plainpage, rosters, structured
 from crawler.items import ListingLoader
+from crawler.jsonblobs import dig
 from crawler.middlewares import robots_directives
 from kapdir.config import resolve
 from kapdir.sources import load_source
@@ -40,18 +41,6 @@ from kapdir.sources import load_source
 def _origin(url: str) -> str:
     p = urlsplit(url)
     return f"{p.scheme}://{p.netloc}"
-
-
-def dig(obj, path: str):
-    """A value at a dotted path ("address.city", "items.0.name"); None when any step is missing."""
-    for part in path.split(".") if path else []:
-        if isinstance(obj, dict):
-            obj = obj.get(part)
-        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
-            obj = obj[int(part)]
-        else:
-            return None
-    return obj
 
 
 def _is_robots_txt(url: str) -> bool:
@@ -202,8 +191,14 @@ class SourceSpider(scrapy.Spider):
             self.errors["malformed_json"] += 1
             return
         api = self.source.api
-        fields = api.get("fields", {})
         records = dig(data, api.get("items", "")) if api.get("items") else data
+        yield from self._json_records(response, records, api.get("fields", {}), via="api")
+        nxt = dig(data, api["next"]) if api.get("next") else None
+        if isinstance(nxt, str) and nxt.strip():
+            yield from self._request(response.urljoin(nxt.strip()), self.parse_api)
+
+    def _json_records(self, response, records, fields: dict, via: str):
+        """One listing per JSON object (an API response, or a page's script blob)."""
         for i, rec in enumerate(records if isinstance(records, list) else []):
             if not isinstance(rec, dict):
                 continue
@@ -213,15 +208,14 @@ class SourceSpider(scrapy.Spider):
             loader = self._loader(response, key=str(rid if rid not in (None, "") else i))
             if rid not in (None, ""):
                 loader.replace_value("url", f"{response.url}#{rid}")
-            loader.add_value("via", "api")
+            loader.add_value("via", via)
             for f, v in values.items():
+                if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+                    v = "; ".join(v)  # "services": ["IV ketamine", "Spravato"]
                 if v in (None, "") or isinstance(v, (dict, list)):
                     continue
                 loader.add_value("credentials_text" if f == "credentials" else f, v)
             yield loader.load_item()
-        nxt = dig(data, api["next"]) if api.get("next") else None
-        if isinstance(nxt, str) and nxt.strip():
-            yield from self._request(response.urljoin(nxt.strip()), self.parse_api)
 
     def on_error(self, failure):
         """Count each failed request once, by kind, so job stats say what went wrong."""
@@ -373,6 +367,12 @@ class SourceSpider(scrapy.Spider):
                 if f in ListingLoader.default_item_class.fields and v not in (None, ""):
                     loader.add_value(f, v)
             yield loader.load_item()
+        if not found and self.source.kind != "roster":
+            # A locator page whose locations sit in a <script> JSON blob (a clinic chain's store finder).
+            blob = jsonblobs.locations_in_page(response.selector.root)
+            if blob:
+                found = True
+                yield from self._json_records(response, blob[0], blob[1]["fields"], via="script")
         if not found and self.source.kind == "roster":
             # A roster with no selectors and no structured data: each row of its table is one person.
             for row in rosters.roster_rows(response.text, response.url):

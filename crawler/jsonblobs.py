@@ -1,0 +1,123 @@
+"""Lists of locations in JSON, wherever they sit: a locator API's response or a page's <script> blob.
+
+Why one module: `kapdir sources add` guesses a JSON API's item list and fields, and the spider reads a
+clinic chain's locator page whose data is embedded in a script (`<script id="__NEXT_DATA__"
+type="application/json">`, `window.__LOCATIONS__ = [...]`). Both need the same guess: the biggest list
+of objects is the items, and field names are recognised from the keys real locators use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+FIELD_GUESSES = {
+    "id": ("id", "location_id", "slug"), "name": ("name", "title", "clinic_name", "location_name"),
+    "street": ("address.line1", "address.street", "street", "address1", "address_line1", "address.streetAddress"),
+    "city": ("address.city", "city", "locality", "address.addressLocality"),
+    "region": ("address.state", "state", "region", "province", "address.addressRegion"),
+    "postal_code": ("address.zip", "zip", "postal_code", "postcode", "address.postal_code",
+                    "address.postalCode"),
+    "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
+    "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
+    "text": ("services", "description", "about", "summary"),
+}
+_NEXT_KEY = re.compile(r"(^|\.)(next|next_page|nextPage|next_url)$")
+# `window.__LOCATIONS__ = [...]`, `var clinics = {...};` — the JSON after an assignment.
+_ASSIGNED = re.compile(r"(?:^|[;\s])(?:window\.)?[\w$.]+\s*=\s*(?=[\[{])")
+
+
+def dig_paths(obj, prefix: str = "", depth: int = 0):
+    """Every (dotted path, value) inside a JSON object, four levels deep."""
+    if depth > 3:
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{prefix}.{k}" if prefix else k
+            yield p, v
+            yield from dig_paths(v, p, depth + 1)
+
+
+def _lists(data):
+    """Every (path, list of objects) in a JSON value, the top level included."""
+    for path, v in [("", data), *dig_paths(data)]:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            yield path, v
+
+
+def _fields(items: list[dict]) -> dict[str, str]:
+    keys = {p for item in items[:5] for p, _v in dig_paths(item)}
+    fields = {}
+    for field, guesses in FIELD_GUESSES.items():
+        for g in guesses:
+            if g in keys:
+                fields[field] = g
+                break
+    return fields
+
+
+def guess_items(data, located: bool = False) -> dict | None:
+    """The biggest list of objects is the items ("located": the biggest whose objects have a name and a
+    city or street); 'next'-like keys are pagination; fields are known by their keys."""
+    best = None
+    for path, items in _lists(data):
+        fields = _fields(items)
+        if located and ("name" not in fields or not {"city", "street"} & set(fields)):
+            continue
+        if best is None or len(items) > best["count"]:
+            best = {"items": path, "fields": fields, "count": len(items)}
+    if best is None:
+        return None
+    best["next"] = next((p for p, v in dig_paths(data) if _NEXT_KEY.search(p) and (v is None or isinstance(v, str))), "")
+    return best
+
+
+def script_blobs(root) -> list:
+    """JSON values embedded in a page's scripts: JSON script elements, and the value of an assignment
+    in an inline script. Unparseable ones are skipped."""
+    out = []
+    decoder = json.JSONDecoder()
+    for script in root.xpath("//script[not(@src)]"):
+        kind = (script.get("type") or "").lower()
+        body = script.text or ""
+        if "ld+json" in kind:
+            continue  # schema.org structured data has its own reader
+        if "json" in kind:
+            try:
+                out.append(json.loads(body))
+            except ValueError:
+                pass
+            continue
+        for m in _ASSIGNED.finditer(body):
+            try:
+                value, _end = decoder.raw_decode(body, m.end())
+            except ValueError:
+                continue
+            out.append(value)
+    return out
+
+
+def locations_in_page(root) -> tuple[list[dict], dict] | None:
+    """The biggest list of location-like objects in the page's scripts (a name and a city or street),
+    with the guessed field paths; None when there is none."""
+    best = None
+    for blob in script_blobs(root):
+        guess = guess_items(blob, located=True)
+        if not guess:
+            continue
+        if best is None or guess["count"] > best[1]["count"]:
+            items = dig(blob, guess["items"]) if guess["items"] else blob
+            best = (items, guess)
+    return best
+
+
+def dig(obj, path: str):
+    """A value at a dotted path ("address.city", "items.0.name"); None when any step is missing."""
+    for part in path.split(".") if path else []:
+        if isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj
