@@ -85,32 +85,23 @@ def test_sources_list_shows_last_crawl(tmp_path, sites):
     assert rows["broken"]["state"].startswith("INVALID")
 
 
-def test_sources_add_on_a_practice_site_without_structured_data(tmp_path):
-    """Bio pages with no structured data: the proposed file needs no selectors and works unedited."""
+@pytest.mark.parametrize("fixture, path, want_detail, published", [
+    # bio pages with no structured data: a detail pattern, no selectors
+    ("bios", "/", [r"/team/[^/]+\.html$"], ["Jane Doe", "Lena K. Ortiz", "Omar Haddad"]),
+    # a locator whose data sits in a <script>: no detail pattern, no selectors, no [api]
+    ("chain", "/locations/", [], ["Summit Ridge Ketamine Center Boulder", "Summit Ridge Ketamine Center Denver",
+                                  "Summit Ridge Ketamine Center Salt Lake City"]),
+])
+def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, fixture, path, want_detail, published):
     from tests.conftest import ROOT
 
-    with SampleSite(ROOT / "tests" / "fixtures" / "sites" / "bios") as s:
+    with SampleSite(ROOT / "tests" / "fixtures" / "sites" / fixture) as s:
         src = tmp_path / "src"
-        r = kapdir("sources", "add", "bios2", s.base + "/", data_dir=tmp_path / "d", sources=src)
+        r = kapdir("sources", "add", "new", s.base + path, data_dir=tmp_path / "d", sources=src)
         assert r.returncode == 0, r.stderr
-        written = parse_source(src / "bios2.toml")
-        assert written.detail == [r"/team/[^/]+\.html$"] and not written.selectors
-        chk = kapdir("sources", "check", "bios2", "--pages", "5", data_dir=tmp_path / "d", sources=src)
+        written = parse_source(src / "new.toml")
+        assert written.detail == want_detail and not written.selectors and not written.api
+        chk = kapdir("sources", "check", "new", "--pages", "5", data_dir=tmp_path / "d", sources=src)
         assert chk.returncode == 0, chk.stdout + chk.stderr
         items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
-        assert sorted(i["name"] for i in items if i["status"] == "published") == [
-            "Jane Doe", "Lena K. Ortiz", "Omar Haddad"]
-
-
-def test_sources_add_on_a_locator_whose_data_sits_in_a_script(tmp_path):
-    from tests.conftest import ROOT
-
-    with SampleSite(ROOT / "tests" / "fixtures" / "sites" / "chain") as s:
-        src = tmp_path / "src"
-        r = kapdir("sources", "add", "chain2", s.base + "/locations/", data_dir=tmp_path / "d", sources=src)
-        assert r.returncode == 0, r.stderr
-        written = parse_source(src / "chain2.toml")
-        assert not written.selectors and not written.api and "<script> JSON blob" in (src / "chain2.toml").read_text()
-        chk = kapdir("sources", "check", "chain2", "--pages", "3", data_dir=tmp_path / "d", sources=src)
-        items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
-        assert sum(i["status"] == "published" for i in items) == 3, chk.stdout + chk.stderr
+        assert sorted(i["name"] for i in items if i["status"] == "published") == published
