@@ -1,4 +1,5 @@
-"""People in a roster table, found without selectors: the columns are known by their header text.
+"""People on a roster page, found without selectors: a table whose columns are known by their header
+text, or a list whose items each start with a person's name.
 
 Why: a certifying body's roster is almost always a table whose header says what each column is
 ("Name", "Credentials", "City", "State", "Phone", "Website"). A maintainer adding such a site should
@@ -74,8 +75,9 @@ def _context(table) -> str:
 
 
 def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
-    """One dict per person in the page's roster tables: name plus whichever of credentials, city,
-    region, phone, website, practice the columns give. Tables without a name column are skipped."""
+    """One dict per person in the page's roster tables (or, with no table, its roster lists): name plus
+    whichever of credentials, city, region, phone, website, practice the columns give. Tables without a
+    name column are skipped."""
     try:
         root = lxml_html.fromstring(page)
     except (ValueError, lxml_html.etree.ParserError):
@@ -112,4 +114,40 @@ def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
             if "city" in row and "region" not in row and (m := _CITY_STATE.match(row["city"])):
                 row["city"], row["region"] = m["city"], m["region"]
             people.append(row)
+    return people or _list_rows(root)
+
+
+_SEPARATOR = re.compile(r"\s+[—–|·•]\s+|\s+-\s+|\n")
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
+_PLACE = re.compile(r"^(?P<city>[A-Z][\w .'-]+?),\s*(?P<region>[A-Z]{2})\b")
+
+
+def _list_rows(root) -> list[dict]:
+    """A roster written as a list: "<li><b>Jane Doe, LMFT</b> — Denver, CO — (303) 555-0100</li>". A list
+    counts when most of its items start with a person's name; trainees' lists are skipped as for tables."""
+    from crawler.plainpage import person_name
+
+    people: list[dict] = []
+    for lst in root.xpath("//ul | //ol"):
+        items = lst.xpath("./li")
+        if len(items) < 3 or lst.xpath("ancestor::nav | ancestor::header | ancestor::footer"):
+            continue
+        rows = []
+        for li in items:
+            parts = [p.strip(" ,;") for p in _SEPARATOR.split(re.sub(r"[ \t]+", " ", li.text_content()).strip())]
+            name = person_name(parts[0]) if parts and parts[0] else ""
+            if not name:
+                continue
+            row = {"name": name}
+            for part in parts[1:]:
+                if "phone" not in row and (m := _PHONE.search(part)):
+                    row["phone"] = m.group()
+                elif "city" not in row and (m := _PLACE.match(part)):
+                    row["city"], row["region"] = m["city"].strip(), m["region"]
+            href = next((h for h in li.xpath(".//a/@href") if h.startswith(("http://", "https://"))), "")
+            if href:
+                row["website"] = href
+            rows.append(row)
+        if len(rows) * 5 >= len(items) * 3 and not _NOT_ON_ROSTER.search(_context(lst)):
+            people += rows
     return people

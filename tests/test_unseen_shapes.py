@@ -137,3 +137,24 @@ def test_a_clinic_locator_whose_data_sits_in_a_script_blob(sites, tmp_path):
         rec = got[name_key(p["name"])]
         assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
         assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
+
+
+LISTROSTER = ROOT / "tests" / "fixtures" / "sites" / "listroster"
+
+
+def test_a_roster_written_as_a_list(sites, tmp_path):
+    """Graduates listed as "<li><b>Jane Doe, LMFT</b> — Denver, CO — (303) 555-0100</li>"; the trainees'
+    list under "Currently in training" and the navigation list are not the roster."""
+    import json
+
+    sites.start("listroster", root=LISTROSTER)
+    data = tmp_path / "data"
+    run = kapdir("crawl", "listroster", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    exp = json.loads((LISTROSTER / "expected.json").read_text())
+    got = {name_key(r["name"]): r for r in export(data)}
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        assert "fluence" in {c["program"] for c in rec["certifications"]}
