@@ -45,6 +45,41 @@ def _text(nodes) -> str:
     return " ".join(" ".join(t.split()) for n in nodes for t in n.itertext() if t.strip())
 
 
+def _has_class(cls: str) -> str:
+    return f'contains(concat(" ", normalize-space(@class), " "), " {cls} ")'
+
+
+def hcards(root) -> list[dict[str, str]]:
+    """People marked up as h-cards (or legacy vcards) on a listing page, each with its own name,
+    address parts, phone and website; cards without a name are skipped."""
+    out = []
+    for card in root.xpath(f"//*[{_has_class('h-card')} or {_has_class('vcard')}]"):
+        if card.xpath(f"ancestor::*[{_has_class('h-card')} or {_has_class('vcard')}]"):
+            continue  # a card nested in another (an organisation inside a person) is part of it
+        name = _text(card.xpath(f".//*[{_has_class('p-name')} or {_has_class('fn')}]")[:1])
+        if not name:
+            continue
+        row = {"name": name}
+        for field, classes in (("credentials", ("p-honorific-suffix", "honorific-suffix")),
+                               ("street", ("p-street-address", "street-address")),
+                               ("city", ("p-locality", "locality")), ("region", ("p-region", "region")),
+                               ("postal_code", ("p-postal-code", "postal-code")), ("practice", ("p-org", "org")),
+                               ("phone", ("p-tel", "tel"))):
+            for cls in classes:
+                hit = card.xpath(f".//*[{_has_class(cls)}]")
+                if hit:
+                    row[field] = _text(hit[:1])
+                    break
+        url = card.xpath(f".//a[{_has_class('u-url')} or {_has_class('url')}]/@href")
+        if url and url[0].startswith(("http://", "https://")):
+            row["website"] = url[0]
+        note = _text(card.xpath(f".//*[{_has_class('p-note')} or {_has_class('note')}]")[:1])
+        if note:
+            row["text"] = note
+        out.append(row)
+    return out
+
+
 def contact(root) -> dict[str, str]:
     """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line."""
     out: dict[str, str] = {}

@@ -158,3 +158,24 @@ def test_a_roster_written_as_a_list(sites, tmp_path):
         rec = got[name_key(p["name"])]
         assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
         assert "fluence" in {c["program"] for c in rec["certifications"]}
+
+
+HCARDS = ROOT / "tests" / "fixtures" / "sites" / "hcards"
+
+
+def test_a_directory_of_h_cards(sites, tmp_path):
+    """Entries marked up as h-card microformats: each card is one person with its own address, phone and
+    note; a massage therapist's card is stored but not published."""
+    import json
+
+    sites.start("hcards", root=HCARDS)
+    data = tmp_path / "data"
+    run = kapdir("crawl", "hcards", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    exp = json.loads((HCARDS / "expected.json").read_text())
+    got = {name_key(r["name"]): r for r in export(data)}
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}

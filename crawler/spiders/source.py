@@ -367,6 +367,15 @@ class SourceSpider(scrapy.Spider):
                 if f in ListingLoader.default_item_class.fields and v not in (None, ""):
                     loader.add_value(f, v)
             yield loader.load_item()
+        if not found:
+            # People marked up as h-cards on a listing page (microformats): one listing per card.
+            for card in plainpage.hcards(response.selector.root):
+                found = True
+                loader = self._loader(response, key=card["name"].lower())
+                loader.add_value("via", "h-card")
+                for f, v in card.items():
+                    loader.add_value("credentials_text" if f == "credentials" else f, v)
+                yield loader.load_item()
         if not found and self.source.kind != "roster":
             # A locator page whose locations sit in a <script> JSON blob (a clinic chain's store finder).
             blob = jsonblobs.locations_in_page(response.selector.root)
