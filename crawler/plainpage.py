@@ -22,7 +22,10 @@ _NOT_A_PERSON = re.compile(
     r"|treatment|institute|group|practice|associates|care|medicine|medical|home|contact|team|our|about\s+us"
     r"|faq|blog|spravato|infusions?|psychotherapy|mental|location|locations|welcome|collective|partners"
     r"|collaborative|llc|pllc|inc|studio|healing|space|journey|mind|minds|life|center)\b", re.I)
-_ZIP_LINE = re.compile(r"\d+[^,\n]{2,60},\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?")
+# "1420 Larimer St, Suite 300, Denver, CO 80202": a street number, the street (a suite may follow), the
+# city, a state code and a ZIP.
+_ZIP_LINE = re.compile(r"\b\d+\s[^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
+                       r"\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?", re.I)
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 
 

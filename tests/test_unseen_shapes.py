@@ -179,3 +179,23 @@ def test_a_directory_of_h_cards(sites, tmp_path):
         rec = got[name_key(p["name"])]
         assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
         assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
+
+
+SOLO = ROOT / "tests" / "fixtures" / "sites" / "solo"
+
+
+def test_a_single_therapists_own_site(sites, tmp_path):
+    """A one-page Squarespace-style site: the page is the listing, named by its heading "Maya Lindgren, LPC",
+    found by its tel: link and footer address."""
+    import json
+
+    sites.start("solo", root=SOLO)
+    data = tmp_path / "data"
+    run = kapdir("crawl", "solo", data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    (p,) = json.loads((SOLO / "expected.json").read_text())["practitioners"]
+    (rec,) = export(data)
+    assert (rec["name"], rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (
+        p["name"], p["city"], p["region"], p["phone"])
+    assert p["credentials"] in rec["credentials"]
+    assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}

@@ -319,25 +319,30 @@ class SourceSpider(scrapy.Spider):
             loader.add_value("name", self._heading(response))
         elif not loader.get_output_value("name") and not objects and not bad:
             # No structured data (none at all: a page whose markup broke is broken, not plain) and no
-            # selectors (a small practice's own site): the person is named by
-            # the heading or title in the forms real sites use, and called and found by tel: links,
-            # h-card, <address> or an address line with a ZIP.
-            # The page's own heading decides; the <title> speaks only for a page without one (a services
-            # page titled "Our services | Stillwater Collective" names nobody).
-            h1 = " ".join(response.css("h1 ::text").getall()[:6])
-            name = plainpage.person_name(h1 if h1.strip() else response.css("title::text").get() or "")
-            if name:
-                loader.replace_value("via", "page")
-                loader.add_value("name", name)
-                for f, v in plainpage.contact(response.selector.root).items():
-                    if not loader.get_output_value(f):
-                        loader.add_value(f, v)
+            # selectors: a small practice's own page.
+            self._plain_person(response, loader)
         texts = [primary.get("text", "")]
         page_text = self.main_text(response)
         if page_text:
             texts.append(page_text)
         loader.add_value("text", "\n".join(t for t in texts if t))
         yield loader.load_item()
+
+    @staticmethod
+    def _plain_person(response, loader: ListingLoader) -> bool:
+        """Name the person from the page heading in the forms real sites use (the <title> only for a
+        page without one: a services page titled "Our services | Stillwater Collective" names nobody),
+        and find them by tel: links, h-card, <address> or a ZIP line. False when the heading names nobody."""
+        h1 = " ".join(response.css("h1 ::text").getall()[:6])
+        name = plainpage.person_name(h1 if h1.strip() else response.css("title::text").get() or "")
+        if not name:
+            return False
+        loader.replace_value("via", "page")
+        loader.add_value("name", name)
+        for f, v in plainpage.contact(response.selector.root).items():
+            if not loader.get_output_value(f):
+                loader.add_value(f, v)
+        return True
 
     def parse_listing_items(self, response):
         """A listing page without detail pages: one practitioner per container (or structured entity)."""
@@ -382,6 +387,13 @@ class SourceSpider(scrapy.Spider):
             if blob:
                 found = True
                 yield from self._json_records(response, blob[0], blob[1]["fields"], via="script")
+        if not found and self.source.kind != "roster" and not self.source.detail:
+            # A single practitioner's own site (a Squarespace or Wix page): the page itself is the listing.
+            loader = self._loader(response, key="")
+            if self._plain_person(response, loader):
+                found = True
+                loader.add_value("text", self.main_text(response))
+                yield loader.load_item()
         if not found and self.source.kind == "roster":
             # A roster with no selectors and no structured data: each row of its table is one person.
             for row in rosters.roster_rows(response.text, response.url):
