@@ -227,11 +227,6 @@ _FIRST_PERSON = _Either(
     rf"(?i:\b(?:we|we{_APOS}(?:re|ve|ll|d)|our|ours|us|my|me|mine)\b)",
     tuple("I" + x for x in ("", *(a + b for a in "'’" for b in ("m", "ve", "ll", "d")))),
 )
-_OFFER_VERB = _ci(
-    r"(?i:\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)"
-    r"|accepting|book(?:ing)?|schedul\w*|appointments?|call|contact|located|serving|services"
-    r"|speciali[sz]\w*|uses?|using|gives?|giving|get\s+started|order|sign\s+up)\b)"
-)
 # Explaining, reporting or describing other people's practice rather than offering.
 _EXPLAIN = _ci(
     r"(?i:\b(?:can|could|may|might)\s+be\s+(?:given|administered|delivered|taken|used|prescribed|dosed|received"
@@ -666,7 +661,6 @@ class _Sentence:
     dosing_context: bool
     explain: list[bool]  # per clause: explains/reports rather than offers
     first_person: list[bool]  # per clause: the provider's own voice
-    offer_verb: list[bool]  # per clause
     own: dict[int, bool] = field(default_factory=dict)  # clause -> _own_voice, worked out on first ask
 
 
@@ -705,7 +699,6 @@ class _Hits:
     ket: list = field(default_factory=list)
     explain: list = field(default_factory=list)
     first_person: list = field(default_factory=list)
-    offer: list = field(default_factory=list)
     nondosing: list = field(default_factory=list)
 
 
@@ -727,7 +720,6 @@ def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], k
     bucket("explain", lambda p, e: _EXPLAIN.finditer(low, p, e))
     bucket("first_person", lambda p, e: (m for m in _FIRST_PERSON.finditer(text, low, p, e)
                                          if text[m.start():m.end()] != "US"))  # "approved in the US"
-    bucket("offer", lambda p, e: _OFFER_VERB.finditer(low, p, e))
     if ket_doc:
         bucket("route", lambda p, e: _ROUTE_RE.finditer(text, low, p, e))
     return hits
@@ -918,7 +910,6 @@ def _analyse_sentence(s: str, low: str, masked: str, hits: _Hits, ket_doc: bool)
         loose_at, [(st, strong, _clause_of(clauses, a)) for st, strong, a, _b in resolved], dosing_context,
         _per_clause(clauses, (h[0] for h in hits.explain)),
         _per_clause(clauses, (h[0] for h in hits.first_person)),
-        _per_clause(clauses, (h[0] for h in hits.offer)),
     )
 
 
