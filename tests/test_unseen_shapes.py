@@ -77,7 +77,38 @@ def test_roster_columns_come_from_header_words():
     ]
 
 
-BIOS = ROOT / "tests" / "fixtures" / "sites" / "bios"
+FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
+
+
+def _crawl_fixture(sites, tmp_path, site: str) -> tuple[dict, list[dict]]:
+    """Crawl one fixture site (tests/fixtures/sites/<site>) from its own source file; its labels and
+    the exported records."""
+    import json
+
+    root = FIXTURE_SITES / site
+    sites.start(site, root=root)
+    data = tmp_path / "data"
+    run = kapdir("crawl", site, data_dir=data, sources=sites.sources_dir)
+    assert run.returncode == 0, run.stderr
+    return json.loads((root / "expected.json").read_text()), export(data)
+
+
+def _assert_people(exp: dict, records: list[dict], *, routes: bool = True, credentials: bool = False) -> dict:
+    """Exactly the labelled people, one record each, with the labelled city, region and phone (and
+    routes, credentials when asked); nobody from must_not_publish."""
+    got = {name_key(r["name"]): r for r in records}
+    assert len(records) == len(got)
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        rec = got[name_key(p["name"])]
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        if routes:
+            assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
+        if credentials and p["credentials"]:
+            assert p["credentials"] in rec["credentials"]
+    for bad in exp.get("must_not_publish", []):
+        assert name_key(bad) not in got
+    return got
 
 
 def test_bio_pages_without_structured_data_or_selectors(sites, tmp_path):
@@ -85,24 +116,9 @@ def test_bio_pages_without_structured_data_or_selectors(sites, tmp_path):
     ("Jane Doe, LMFT", "Dr. Omar Haddad", "Lena K. Ortiz PsyD"), phones from tel: links, addresses from
     the footer's <address> or an h-card. Colleagues sharing the clinic's phone and address stay two people,
     and a services page names nobody."""
-    import json
-
-    sites.start("bios", root=BIOS)
-    data = tmp_path / "data"
-    run = kapdir("crawl", "bios", data_dir=data, sources=sites.sources_dir)
-    assert run.returncode == 0, run.stderr
-    exp = json.loads((BIOS / "expected.json").read_text())
-    records = export(data)
-    got = {name_key(r["name"]): r for r in records}
-    assert len(records) == len(exp["practitioners"]) == len(got)
-    for p in exp["practitioners"]:
-        rec = got[name_key(p["name"])]
-        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
-        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
-        if p["credentials"]:
-            assert p["credentials"] in rec["credentials"]
-    for bad in exp["must_not_publish"]:
-        assert name_key(bad) not in got
+    exp, records = _crawl_fixture(sites, tmp_path, "bios")
+    assert len(records) == len(exp["practitioners"])
+    _assert_people(exp, records, credentials=True)
 
 
 def test_person_names_in_the_forms_real_headings_use():
@@ -117,85 +133,30 @@ def test_person_names_in_the_forms_real_headings_use():
     assert person_name("Contact Us") == ""
 
 
-CHAIN = ROOT / "tests" / "fixtures" / "sites" / "chain"
-
-
 def test_a_clinic_locator_whose_data_sits_in_a_script_blob(sites, tmp_path):
     """A chain's store finder rendered in the browser from <script id="__NEXT_DATA__">: the biggest list
     of location-like objects in the page's scripts is read, fields known by their keys; a navigation list
     and a config object beside it are not locations, and a hydration lounge in the list is not published."""
-    import json
-
-    sites.start("chain", root=CHAIN)
-    data = tmp_path / "data"
-    run = kapdir("crawl", "chain", data_dir=data, sources=sites.sources_dir)
-    assert run.returncode == 0, run.stderr
-    exp = json.loads((CHAIN / "expected.json").read_text())
-    got = {name_key(r["name"]): r for r in export(data)}
-    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
-    for p in exp["practitioners"]:
-        rec = got[name_key(p["name"])]
-        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
-        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
-
-
-LISTROSTER = ROOT / "tests" / "fixtures" / "sites" / "listroster"
+    _assert_people(*_crawl_fixture(sites, tmp_path, "chain"))
 
 
 def test_a_roster_written_as_a_list(sites, tmp_path):
     """Graduates listed as "<li><b>Jane Doe, LMFT</b> — Denver, CO — (303) 555-0100</li>"; the trainees'
     list under "Currently in training" and the navigation list are not the roster."""
-    import json
-
-    sites.start("listroster", root=LISTROSTER)
-    data = tmp_path / "data"
-    run = kapdir("crawl", "listroster", data_dir=data, sources=sites.sources_dir)
-    assert run.returncode == 0, run.stderr
-    exp = json.loads((LISTROSTER / "expected.json").read_text())
-    got = {name_key(r["name"]): r for r in export(data)}
-    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
-    for p in exp["practitioners"]:
-        rec = got[name_key(p["name"])]
-        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
-        assert "fluence" in {c["program"] for c in rec["certifications"]}
-
-
-HCARDS = ROOT / "tests" / "fixtures" / "sites" / "hcards"
+    got = _assert_people(*_crawl_fixture(sites, tmp_path, "listroster"), routes=False)
+    assert all("fluence" in {c["program"] for c in r["certifications"]} for r in got.values())
 
 
 def test_a_directory_of_h_cards(sites, tmp_path):
     """Entries marked up as h-card microformats: each card is one person with its own address, phone and
     note; a massage therapist's card is stored but not published."""
-    import json
-
-    sites.start("hcards", root=HCARDS)
-    data = tmp_path / "data"
-    run = kapdir("crawl", "hcards", data_dir=data, sources=sites.sources_dir)
-    assert run.returncode == 0, run.stderr
-    exp = json.loads((HCARDS / "expected.json").read_text())
-    got = {name_key(r["name"]): r for r in export(data)}
-    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
-    for p in exp["practitioners"]:
-        rec = got[name_key(p["name"])]
-        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
-        assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
-
-
-SOLO = ROOT / "tests" / "fixtures" / "sites" / "solo"
+    _assert_people(*_crawl_fixture(sites, tmp_path, "hcards"))
 
 
 def test_a_single_therapists_own_site(sites, tmp_path):
     """A one-page Squarespace-style site: the page is the listing, named by its heading "Maya Lindgren, LPC",
     found by its tel: link and footer address."""
-    import json
-
-    sites.start("solo", root=SOLO)
-    data = tmp_path / "data"
-    run = kapdir("crawl", "solo", data_dir=data, sources=sites.sources_dir)
-    assert run.returncode == 0, run.stderr
-    (p,) = json.loads((SOLO / "expected.json").read_text())["practitioners"]
-    (rec,) = export(data)
-    assert (rec["name"], rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (
-        p["name"], p["city"], p["region"], p["phone"])
-    assert p["credentials"] in rec["credentials"]
-    assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
+    exp, records = _crawl_fixture(sites, tmp_path, "solo")
+    (rec,) = records
+    assert rec["name"] == exp["practitioners"][0]["name"]
+    _assert_people(exp, records, credentials=True)
