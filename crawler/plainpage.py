@@ -26,7 +26,7 @@ _NOT_A_PERSON = re.compile(
 # city, a state code and a ZIP.
 _ZIP_LINE = re.compile(r"\b\d+\s[^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
                        r"\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?", re.I)
-_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
+PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 
 
 def person_name(*candidates: str) -> str:
@@ -52,27 +52,37 @@ def _has_class(cls: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {cls} ")'
 
 
+# h-card property -> listing field, each with its microformats2 and legacy hCard class.
+_ADDRESS_PARTS = (("street", ("p-street-address", "street-address")), ("city", ("p-locality", "locality")),
+                  ("region", ("p-region", "region")), ("postal_code", ("p-postal-code", "postal-code")))
+_CARD_PARTS = (("credentials", ("p-honorific-suffix", "honorific-suffix")), *_ADDRESS_PARTS,
+               ("practice", ("p-org", "org")), ("phone", ("p-tel", "tel")))
+_CARD = f"{_has_class('h-card')} or {_has_class('vcard')}"
+
+
+def _card_parts(card, parts) -> dict[str, str]:
+    """The text of each named property inside one card (first class that is present)."""
+    out = {}
+    for field, classes in parts:
+        for cls in classes:
+            hit = card.xpath(f".//*[{_has_class(cls)}]")
+            if hit:
+                out[field] = _text(hit[:1])
+                break
+    return out
+
+
 def hcards(root) -> list[dict[str, str]]:
     """People marked up as h-cards (or legacy vcards) on a listing page, each with its own name,
     address parts, phone and website; cards without a name are skipped."""
     out = []
-    for card in root.xpath(f"//*[{_has_class('h-card')} or {_has_class('vcard')}]"):
-        if card.xpath(f"ancestor::*[{_has_class('h-card')} or {_has_class('vcard')}]"):
+    for card in root.xpath(f"//*[{_CARD}]"):
+        if card.xpath(f"ancestor::*[{_CARD}]"):
             continue  # a card nested in another (an organisation inside a person) is part of it
         name = _text(card.xpath(f".//*[{_has_class('p-name')} or {_has_class('fn')}]")[:1])
         if not name:
             continue
-        row = {"name": name}
-        for field, classes in (("credentials", ("p-honorific-suffix", "honorific-suffix")),
-                               ("street", ("p-street-address", "street-address")),
-                               ("city", ("p-locality", "locality")), ("region", ("p-region", "region")),
-                               ("postal_code", ("p-postal-code", "postal-code")), ("practice", ("p-org", "org")),
-                               ("phone", ("p-tel", "tel"))):
-            for cls in classes:
-                hit = card.xpath(f".//*[{_has_class(cls)}]")
-                if hit:
-                    row[field] = _text(hit[:1])
-                    break
+        row = {"name": name, **_card_parts(card, _CARD_PARTS)}
         url = card.xpath(f".//a[{_has_class('u-url')} or {_has_class('url')}]/@href")
         if url and url[0].startswith(("http://", "https://")):
             row["website"] = url[0]
@@ -89,21 +99,11 @@ def contact(root) -> dict[str, str]:
     tel = root.xpath('//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
     if tel:
         out["phone"] = tel[0].split(":", 1)[1].strip()
-    card = root.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " h-card ")'
-                      ' or contains(concat(" ", normalize-space(@class), " "), " vcard ")]')
+    card = root.xpath(f"//*[{_CARD}]")
     if card:
-        for field, classes in (("street", ("p-street-address", "street-address")), ("city", ("p-locality", "locality")),
-                               ("region", ("p-region", "region")), ("postal_code", ("p-postal-code", "postal-code"))):
-            for cls in classes:
-                hit = card[0].xpath(f'.//*[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]')
-                if hit:
-                    out[field] = _text(hit[:1])
-                    break
+        out.update(_card_parts(card[0], _ADDRESS_PARTS))
         if "phone" not in out:
-            tel_node = card[0].xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " p-tel ")'
-                                     ' or contains(concat(" ", normalize-space(@class), " "), " tel ")]')
-            if tel_node:
-                out["phone"] = _text(tel_node[:1])
+            out.update(_card_parts(card[0], (("phone", ("p-tel", "tel")),)))
     if "city" not in out:
         for node in root.xpath("//address"):
             text = _text([node])
@@ -116,7 +116,7 @@ def contact(root) -> dict[str, str]:
             if m:
                 out["address"] = m.group()
     if "phone" not in out:
-        m = _PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
+        m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
         if m:
             out["phone"] = m.group()
     return out

@@ -15,6 +15,8 @@ import re
 
 from lxml import html as lxml_html
 
+from crawler.plainpage import PHONE, person_name
+
 # Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
 _COLUMNS: list[tuple[str, re.Pattern]] = [
     ("website", re.compile(r"\b(?:web\s*site|web|url|site|link|homepage)\b", re.I)),
@@ -118,15 +120,12 @@ def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
 
 
 _SEPARATOR = re.compile(r"\s+[—–|·•]\s+|\s+-\s+|\n")
-_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 _PLACE = re.compile(r"^(?P<city>[A-Z][\w .'-]+?),\s*(?P<region>[A-Z]{2})\b")
 
 
 def _list_rows(root) -> list[dict]:
     """A roster written as a list: "<li><b>Jane Doe, LMFT</b> — Denver, CO — (303) 555-0100</li>". A list
     counts when most of its items start with a person's name; trainees' lists are skipped as for tables."""
-    from crawler.plainpage import person_name
-
     people: list[dict] = []
     for lst in root.xpath("//ul | //ol"):
         items = lst.xpath("./li")
@@ -140,7 +139,7 @@ def _list_rows(root) -> list[dict]:
                 continue
             row = {"name": name}
             for part in parts[1:]:
-                if "phone" not in row and (m := _PHONE.search(part)):
+                if "phone" not in row and (m := PHONE.search(part)):
                     row["phone"] = m.group()
                 elif "city" not in row and (m := _PLACE.match(part)):
                     row["city"], row["region"] = m["city"].strip(), m["region"]
