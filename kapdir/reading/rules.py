@@ -1038,9 +1038,10 @@ _ENROL_ACCESS = re.compile(r"\b(?:(?:can|may)\s+access|you\s+enrol\w*\s+in|(?:la
                            r"[^.;]{0,60})")
 _CHOOSING = re.compile(r"\b(?:pick\w*|choos\w*|find(?:ing)?|interview\w*|select\w*|vet(?:ting)?|compar\w*|look(?:ing)?\s+for"
                        r"|search\w*|evaluat\w*|how\s+to\s+(?:judge|assess|spot|tell|vet)|tips?)\b[^.;:]{0,90}$")
+# Anyone's agent ("the best KAP therapist", "each ketamine clinic"); the choosing words themselves are
+# _CHOOSING's, which is asked first.
 _GENERIC_AGENT = re.compile(
-    r"\b(?:pick\w*|choos\w*|find\w*|interview\w*|select\w*|vet(?:ting)?|compar\w*|look(?:ing)?\s+for|search\w*"
-    r"|evaluat\w*|tips?|guide|best|right|top|which|whose|first|any|every|each|several|many|some)\b[^.;:]{0,40}$")
+    r"\b(?:find\w*|guide|best|right|top|which|whose|first|any|every|each|several|many|some)\b[^.;:]{0,40}$")
 _AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
                           r"|centres?|specialists?|services?)\b")
 _AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*$)")
