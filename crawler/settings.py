@@ -60,6 +60,9 @@ ITEM_PIPELINES = {
 
 # kapdir's own settings (overridable with -s or by the spider).
 KAPDIR_UPDATE_INDEX = True
+# "store": write the record store in the data dir (this machine holds it). "feed": hold no store and send
+# raw items to the feed export (FEEDS / Scrapyd items_dir) for `kapdir ingest` on the store's machine.
+KAPDIR_OUTPUT = "store"
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

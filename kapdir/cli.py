@@ -47,6 +47,22 @@ def cmd_crawl(args, paths: Paths) -> int:
     return 1 if bad else 0
 
 
+def cmd_ingest(args, paths: Paths) -> int:
+    """Apply feeds of crawls run elsewhere (KAPDIR_OUTPUT=feed), one job each, like `kapdir crawl`."""
+    from kapdir import crawl
+    from kapdir.ingest import ingest
+
+    bad = 0
+    for location in args.feeds:
+        job = ingest(paths, location)
+        print(crawl.summary_line(job))
+        if job["status"] not in ("ok", "partial"):
+            why = (job.get("stats") or {}).get("suspect_reason")
+            print(f"kapdir: ingest of {job['source']} {job['status']}" + (f": {why}" if why else ""), file=sys.stderr)
+            bad += 1
+    return 1 if bad else 0
+
+
 def cmd_index(args, paths: Paths) -> int:
     from index.build import update_index
 
@@ -301,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--due", action="store_true", help="enabled sources whose schedule has elapsed")
     c.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     c.set_defaults(func=cmd_crawl)
+
+    g = sub.add_parser("ingest", help="apply the feed of a crawl run on another machine (file, URL or -)")
+    g.add_argument("feeds", nargs="+", metavar="FEED", help="a JSON-lines feed: path, http(s) URL or - for stdin")
+    g.set_defaults(func=cmd_ingest)
 
     i = sub.add_parser("index", help="bring the search index up to date with the record store")
     i.add_argument("--rebuild", action="store_true", help="rebuild from scratch")

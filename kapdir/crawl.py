@@ -112,6 +112,8 @@ def summary_line(job: dict) -> str:
     s = job.get("stats") or {}
     errors = s.get("errors") or {}
     err = ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) or "no errors"
+    if s.get("finish_reason") not in (None, "finished"):
+        err += f", stopped: {s['finish_reason']}"
     return (f"{job['source']}: {job['status']} — {s.get('pages', 0)} pages, {s.get('items', 0)} items "
             f"({s.get('published', 0)} published, {s.get('rejected', 0)} rejected), {err}"
             + (f", {s['seconds']}s" if "seconds" in s else ""))

@@ -1,7 +1,10 @@
 """A tiny static web server for the bundled sample sites (demo and tests), on loopback only.
 
-It is deliberately plain — files from a folder, `dir/` → `dir/index.html`, query strings ignored — and
-records every request path so tests can prove what the crawler did and did not fetch.
+It is deliberately plain — files from a folder, `dir/` → `dir/index.html` — and records every request
+path so tests can prove what the crawler did and did not fetch. A query string is ignored unless the
+site holds a file for it: `/api/stores.json?page=2` is served from `api/stores.json@page=2` when that file
+exists (parameters as sent, or sorted), which is how sample sites model CMS filters and JSON paging
+without any server code.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import threading
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 _TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".json": "application/json",
           ".txt": "text/plain; charset=utf-8", ".css": "text/css", ".toml": "text/plain; charset=utf-8"}
@@ -39,15 +42,19 @@ class SampleSite:
             def do_GET(self, head: bool = False):
                 with site._lock:
                     site.requests.append(self.path)
-                path = unquote(urlsplit(self.path).path)
+                parts = urlsplit(self.path)
+                path = unquote(parts.path)
                 target = (site.root / path.lstrip("/")).resolve()
                 if site.root not in target.parents and target != site.root:
                     return self._send(404, b"not found", "text/plain", head)
                 if target.is_dir():
                     target = target / "index.html"
+                target = _query_variant(target, parts.query) or target
                 if not target.is_file() or target.name in ("source.toml", "expected.json"):
                     return self._send(404, b"<h1>Not found</h1>", "text/html; charset=utf-8", head)
-                ctype = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                base_name = target.name.split("@")[0]
+                ctype = (_TYPES.get(Path(base_name).suffix) or mimetypes.guess_type(base_name)[0]
+                         or "application/octet-stream")
                 mtime = int(target.stat().st_mtime)
                 since = self.headers.get("If-Modified-Since")
                 if since:
@@ -96,6 +103,19 @@ class SampleSite:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _query_variant(target: Path, query: str) -> Path | None:
+    """The file standing for ``target?query``, if the site has one (raw order first, then sorted)."""
+    if not query:
+        return None
+    for q in (unquote(query), urlencode(sorted(parse_qsl(query)))):
+        if "/" in q or "\\" in q:
+            continue
+        candidate = target.with_name(f"{target.name}@{q}")
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def materialise_source(template: Path, base: str, dest_dir: Path) -> Path:

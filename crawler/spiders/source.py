@@ -35,6 +35,7 @@ from crawler.items import ListingLoader
 from crawler.jsonblobs import dig
 from crawler.middlewares import robots_directives
 from kapdir.config import resolve
+from kapdir.crawljob import PAGE_COUNTS
 from kapdir.sources import load_source
 
 
@@ -105,8 +106,20 @@ class SourceSpider(scrapy.Spider):
             s.set("DOWNLOAD_TIMEOUT", src.download_timeout, priority="spider")
             s.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
             s.set("HTTPCACHE_DIR", str(spider.paths.httpcache_dir / src.name), priority="spider")
+            output = s.get("KAPDIR_OUTPUT", "store")
+            if output not in ("store", "feed"):
+                raise ValueError(f"KAPDIR_OUTPUT is {output!r}; use 'store' or 'feed'")
+            if output == "feed":
+                if not s.getdict("FEEDS"):
+                    raise ValueError("KAPDIR_OUTPUT=feed needs a feed: Scrapyd's items_dir, or -o FILE.jl")
+                s.set("ITEM_PIPELINES", {"crawler.pipelines.feed.FeedPipeline": 900}, priority="spider")
         spider.download_delay = src.download_delay
         return spider
+
+    def page_counts(self, reason: str) -> dict:
+        """What this crawl saw of the site, for its job record (kapdir.crawljob.PAGE_COUNTS)."""
+        return {**{k: self.counts.get(k, 0) for k in PAGE_COUNTS}, "errors": dict(self.errors),
+                "finish_reason": reason}
 
     # -- requests -------------------------------------------------------------------------------------
     async def start(self):
