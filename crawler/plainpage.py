@@ -10,6 +10,7 @@ the person's name and credentials as the page heading or title ("Jane Doe, LMFT"
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from kapdir.reading import split_name_credentials
 
@@ -42,6 +43,38 @@ def person_name(*candidates: str) -> str:
             if 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words):
                 return part
     return ""
+
+
+_BLOCKS = {"p", "div", "li", "ul", "ol", "section", "article", "aside", "header", "footer", "main", "nav", "table",
+           "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "address", "dd", "dt", "dl", "form"}
+
+
+def _address_text(node) -> str:
+    """Text for finding an address line: a <br> inside a block reads as ", " ("1101 Madison St, Suite
+    600<br>Seattle, WA 98104"), and block boundaries as line breaks, which an address never crosses."""
+    out: list[str] = []
+
+    def walk(el):
+        if el.text and isinstance(el.tag, str):
+            out.append(el.text)
+        for child in el:
+            if not isinstance(child.tag, str):
+                pass  # a comment or processing instruction: its tail is still text
+            elif child.tag == "br":
+                out.append(", ")
+            elif child.tag in ("script", "style", "noscript", "template"):
+                pass
+            else:
+                block = child.tag in _BLOCKS
+                out.append("\n" if block else "")
+                walk(child)
+                out.append("\n" if block else "")
+            if child.tail:
+                out.append(child.tail)
+
+    walk(node)
+    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _text(nodes) -> str:
@@ -93,28 +126,53 @@ def hcards(root) -> list[dict[str, str]]:
     return out
 
 
+# Address parts marked by class without an h-card around them: Drupal's address field ("address-line1",
+# "locality", "administrative-area", "postal-code"), and themes that borrow hCard's class names.
+_FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address", "street")),
+                ("city", ("locality", "p-locality", "city")),
+                ("region", ("administrative-area", "region", "p-region", "state")),
+                ("postal_code", ("postal-code", "p-postal-code", "postal", "zip")))
+_CITY_CLASSES = " or ".join(_has_class(c) for c in _FIELD_PARTS[1][1])
+
+
+def _address_fields(root) -> dict[str, str]:
+    """The first address marked up part by part in the page's content (not its header, nav or footer)."""
+    for node in root.xpath(f"//*[{_CITY_CLASSES}]"):
+        if node.xpath("ancestor::footer | ancestor::header | ancestor::nav"):
+            continue
+        for box in node.iterancestors():
+            parts = _card_parts(box, _FIELD_PARTS)
+            if "region" in parts or "postal_code" in parts:
+                return parts
+            if box.tag in ("main", "article", "body"):
+                break
+    return {}
+
+
 def contact(root) -> dict[str, str]:
     """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line."""
     out: dict[str, str] = {}
     tel = root.xpath('//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
     if tel:
-        out["phone"] = tel[0].split(":", 1)[1].strip()
+        out["phone"] = unquote(tel[0].split(":", 1)[1]).strip()  # "tel:%28303%29555-0180" (Drupal)
     card = root.xpath(f"//*[{_CARD}]")
     if card:
         out.update(_card_parts(card[0], _ADDRESS_PARTS))
         if "phone" not in out:
             out.update(_card_parts(card[0], (("phone", ("p-tel", "tel")),)))
     if "city" not in out:
+        out.update(_address_fields(root))
+    if "city" not in out:
         for node in root.xpath("//address"):
-            text = _text([node])
-            m = _ZIP_LINE.search(text)
+            m = _ZIP_LINE.search(_address_text(node))
             if m:
                 out["address"] = m.group()
                 break
         else:
-            m = _ZIP_LINE.search(_text(root.xpath("//body")))
+            body = root.xpath("//body")
+            m = _ZIP_LINE.search(_address_text(body[0])) if body else None
             if m:
-                out["address"] = m.group()
+                out["address"] = " ".join(m.group().replace(" ,", ",").split())
     if "phone" not in out:
         m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
         if m:

@@ -11,6 +11,8 @@ by its caption, class or id, or the heading just before it; its rows are never p
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from lxml import html as lxml_html
@@ -19,6 +21,9 @@ from crawler.plainpage import PHONE, person_name
 
 # Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
 _COLUMNS: list[tuple[str, re.Pattern]] = [
+    ("last", re.compile(r"\b(?:last|family|sur)\s*name\b|\bsurname\b", re.I)),
+    ("first", re.compile(r"\b(?:first|given)\s*name\b", re.I)),
+    ("public", re.compile(r"\bpublic\b|\blisted\b|\bpublish", re.I)),
     ("website", re.compile(r"\b(?:web\s*site|web|url|site|link|homepage)\b", re.I)),
     ("phone", re.compile(r"\b(?:phone|tel|telephone|contact\s+number|mobile)\b", re.I)),
     ("credentials", re.compile(r"\b(?:credentials?|degrees?|licen[cs]es?|designations?|title)\b", re.I)),
@@ -32,6 +37,7 @@ _NOT_ON_ROSTER = re.compile(
     r"\b(?:in\s+training|trainees?|cohort|not\s+yet\s+certified|pending|applicants?|students?|wait-?list"
     r"|in\s+progress|candidates?|enrolled)\b", re.I)
 _EMPTY = {"", "—", "–", "-", "n/a", "none"}
+_NO = {"no", "n", "false", "0", "private", "hidden"}
 _CITY_STATE = re.compile(r"^\s*(?P<city>[^,]+?)\s*,\s*(?P<region>[A-Za-z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*$")
 
 
@@ -92,31 +98,83 @@ def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
         if not header:
             continue
         fields = _fields(header)
-        if "name" not in fields.values() or _NOT_ON_ROSTER.search(_context(table)):
+        if not _names_someone(fields) or _NOT_ON_ROSTER.search(_context(table)):
             continue
         body_rows = table.xpath("./tbody/tr | ./tr")
         for tr in body_rows:
             cells = tr.xpath("./td")
             if not cells:
                 continue  # a header or a group row ("California")
-            row: dict[str, str] = {}
+            values = []
             for i, cell in enumerate(cells):
-                field = fields.get(i)
-                if field is None:
-                    continue
-                if field == "website":
+                if fields.get(i) == "website":
                     href = next(iter(cell.xpath(".//a/@href")), "")
-                    value = href.strip() if href.startswith(("http://", "https://")) else ""
+                    values.append(href.strip() if href.startswith(("http://", "https://")) else "")
                 else:
-                    value = _text(cell)
-                if value.lower() not in _EMPTY:
-                    row[field] = value
-            if not row.get("name"):
-                continue
-            if "city" in row and "region" not in row and (m := _CITY_STATE.match(row["city"])):
-                row["city"], row["region"] = m["city"], m["region"]
-            people.append(row)
+                    values.append(_text(cell))
+            row = _row(fields, values)
+            if row:
+                people.append(row)
     return people or _list_rows(root)
+
+
+def _names_someone(fields: dict[int, str]) -> bool:
+    cols = set(fields.values())
+    return "name" in cols or {"first", "last"} <= cols
+
+
+def _row(fields: dict[int, str], values: list[str]) -> dict[str, str] | None:
+    """One person from a row's cell texts, or None (no name, or marked as not for public listing)."""
+    row: dict[str, str] = {}
+    for i, value in enumerate(values):
+        field = fields.get(i)
+        value = " ".join((value or "").split())
+        if field and value.lower() not in _EMPTY:
+            row[field] = value
+    if row.pop("public", "yes").lower() in _NO:
+        return None
+    first, last = row.pop("first", ""), row.pop("last", "")
+    if not row.get("name") and first and last:
+        row["name"] = f"{first} {last}"
+    if not row.get("name"):
+        return None
+    if "website" in row and not row["website"].startswith(("http://", "https://")):
+        row["website"] = "https://" + row["website"] if "." in row["website"] and " " not in row["website"] else ""
+        if not row["website"]:
+            del row["website"]
+    if "city" in row and "region" not in row and (m := _CITY_STATE.match(row["city"])):
+        row["city"], row["region"] = m["city"], m["region"]
+    return row
+
+
+# A roster published as a file the roster page links to: a spreadsheet export (CSV) or a text file.
+ROSTER_FILE = re.compile(r"\.(?:csv|tsv|txt)(?:$|[?#])", re.I)
+
+
+def roster_file_rows(data: bytes) -> list[dict]:
+    """One dict per person in a CSV/TSV roster file whose first row names the columns (a spreadsheet
+    export: byte-order mark, CRLF, quoted fields, split first/last names). Rows marked as not for
+    public listing are skipped; a file without a name column gives nothing."""
+    text = data.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    if not lines:
+        return []
+    head = lines[0]
+    delimiter = max(",\t;|", key=head.count)
+    if not head.count(delimiter):
+        return []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, [])
+    fields = _fields([h.strip() for h in header])
+    if not _names_someone(fields):
+        return []
+    people = []
+    for values in reader:
+        if any(v.strip() for v in values):
+            row = _row(fields, values)
+            if row:
+                people.append(row)
+    return people
 
 
 _SEPARATOR = re.compile(r"\s+[—–|·•]\s+|\s+-\s+|\n")

@@ -313,14 +313,15 @@ def practitioners(objects: list[dict]) -> list[dict]:
     return [entity(n, context) for n, _d in chosen]
 
 
+def named_in(entity: dict, heading: str) -> bool:
+    """Whether the page heading names this entity (word for word, case and punctuation aside)."""
+    h = re.sub(r"\W+", " ", heading or "").lower()
+    n = re.sub(r"\W+", " ", entity.get("name") or "").lower().strip()
+    return bool(h and n and n in h)
+
+
 def pick_primary(entities: list[dict], heading: str = "") -> dict | None:
     """On a one-practitioner page, the entity the page is about: the one named in its heading, else the first."""
     if not entities:
         return None
-    h = re.sub(r"\W+", " ", heading or "").lower()
-    if h:
-        for e in entities:
-            n = re.sub(r"\W+", " ", e["name"]).lower().strip()
-            if n and n in h:
-                return e
-    return entities[0]
+    return next((e for e in entities if named_in(e, heading)), entities[0])

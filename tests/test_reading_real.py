@@ -4,8 +4,9 @@ The development split is what the rules were tuned on; the blind split was writt
 never saw the reader and was never used for tuning, so its figures are the honest estimate.  This
 module only checks floors on the blind split and never prints its texts.
 
-The current blind split is the second one (ids rb-d…, rb-e…, rb-f…).  The first (rb-a…, rb-b…, rb-c…)
-was measured twice in the first round of work and then, spent, joined the development split.
+The current blind split is the third one (ids rb-g…, rb-h…, rb-i…).  The first (rb-a…, rb-b…, rb-c…)
+and the second (rb-d…, rb-e…, rb-f…) were each measured twice, before and after one round of work,
+and then, spent, joined the development split.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from kapdir.reading.programmes import load_programmes
 REAL = Path(__file__).parent / "fixtures" / "real"
 # Issue 13's floor for the blind figures (not reached yet; see the strict xfail below).
 BLIND_FLOOR = 0.85
-# The second blind split's figures, measured at the end of the second round (kapdir/reading/README.md);
-# a regression of more than 0.03 on any of them fails the build.
-BLIND_MEASURED = {"route_setting_f1": 0.687, "at_home_p": 0.667, "at_home_r": 0.182, "training_p": 0.615,
-                  "ketamine_p": 0.851, "ketamine_r": 0.727}
-# Development split (658 excerpts, the first blind split included): the figures reached when the rules
-# were last changed, minus a small margin, so a change that loses ground on real pages is caught here
-# before anyone measures blind.
-DEV_FLOORS = {"route_setting_f1": 0.82, "at_home_p": 0.79, "at_home_r": 0.71, "training_p": 0.92,
-              "ketamine_p": 0.89, "ketamine_r": 0.88}
+# The third blind split's figures, measured when it was set aside (reader at 36a1dea, before the third
+# round; kapdir/reading/README.md); a regression of more than 0.03 on any of them fails the build. The
+# split has only 5 at-home providers, so its at-home figures move in steps of 0.2 and are not watched here.
+BLIND_MEASURED = {"route_setting_f1": 0.636, "training_p": 0.556, "ketamine_p": 0.702, "ketamine_r": 0.723}
+# Development split (842 excerpts, the first two blind splits included): the figures of the reader when
+# the third blind split was set aside, minus a small margin, so a change that loses ground on real pages
+# is caught here before anyone measures blind.
+DEV_FLOORS = {"route_setting_f1": 0.80, "at_home_p": 0.78, "at_home_r": 0.62, "training_p": 0.86,
+              "ketamine_p": 0.89, "ketamine_r": 0.85}
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,9 @@ def test_corpus_size_and_provenance(dev, blind):
     assert len(ids) == len(set(ids))
 
 
-def test_the_blind_split_is_the_second_one_and_the_first_is_development(dev, blind):
-    assert {r["id"][:4] for r in blind} == {"rb-d", "rb-e", "rb-f"}
-    assert {"rb-a", "rb-b", "rb-c"} <= {r["id"][:4] for r in dev}
+def test_the_blind_split_is_the_third_one_and_the_first_two_are_development(dev, blind):
+    assert {r["id"][:4] for r in blind} == {"rb-g", "rb-h", "rb-i"}
+    assert {"rb-a", "rb-b", "rb-c", "rb-d", "rb-e", "rb-f"} <= {r["id"][:4] for r in dev}
     assert len(blind) >= 150 and len({url_key(r["url"]) for r in blind}) >= 150
 
 
@@ -98,8 +99,8 @@ def test_blind_split_does_not_fall_back(blind):
     assert not low, low
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13's floor is not reached yet: second blind split route x setting "
-                   "F1 0.687, at-home P/R 0.667/0.182, training P 0.615, ketamine P/R 0.851/0.727 (2026-11-30)")
+@pytest.mark.xfail(strict=True, reason="issue 13's floor is not reached yet: third blind split route x setting "
+                   "F1 0.636, at-home P/R 0.167/0.200, training P 0.556, ketamine P/R 0.702/0.723 (2026-11-30)")
 def test_blind_split_stays_above_the_issue_floor(blind):
     """Issue 13: the build fails if the blind figures drop below 0.85.  Not reached yet, so this is a
     strict expected failure: the day the reader clears it, the test passes unexpectedly and the build

@@ -465,3 +465,19 @@ def test_a_process_step_or_a_clinicians_record_vouches_for_infusions(line):
             "may help many people with depression. " + line + " " + _FILLER)
     assert pairs(text) == {("iv", "in_clinic")}
     assert pairs(text.replace(line, "")) == set()
+
+
+def test_at_home_medicine_named_as_such_is_taken_at_home_and_a_named_office_is_an_office():
+    """ "at-home sublingual ketamine … shipped to the patient's home" is not medicine mailed for an office
+    session, even on a page that gives infusions in its clinic; "in Jonah's Boulder office" places a session
+    as "in our office" does."""
+    assert pairs("We offer IV ketamine infusions in our clinic. Some patients continue with at-home sublingual "
+                 "ketamine: we prescribe tablets and ship them to the patient's home.") == {
+        ("iv", "in_clinic"), ("oral", "at_home")}
+    assert pairs("We offer IV ketamine infusions in our clinic. Some patients continue with sublingual ketamine: "
+                 "we prescribe tablets and ship them to the patient's home.") == {("iv", "in_clinic"),
+                                                                               ("oral", "in_clinic")}
+    assert pairs("He offers KAP. Clients take sublingual ketamine lozenges during dosing sessions in Jonah's "
+                 "Boulder office.") == {("oral", "in_clinic")}
+    assert pairs("He offers KAP. Clients take sublingual ketamine lozenges during dosing sessions.") == {
+        ("oral", "unspecified")}

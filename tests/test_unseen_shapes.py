@@ -78,14 +78,15 @@ def test_roster_columns_come_from_header_words():
 
 
 FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
+ZOO = ROOT / "tests" / "fixtures" / "zoo"
 
 
-def _crawl_fixture(sites, tmp_path, site: str) -> tuple[dict, list[dict]]:
-    """Crawl one fixture site (tests/fixtures/sites/<site>) from its own source file; its labels and
-    the exported records."""
+def _crawl_fixture(sites, tmp_path, site: str, folder=FIXTURE_SITES) -> tuple[dict, list[dict]]:
+    """Crawl one fixture site (tests/fixtures/sites/<site>, or the zoo's) from its own source file; its
+    labels and the exported records."""
     import json
 
-    root = FIXTURE_SITES / site
+    root = folder / site
     sites.start(site, root=root)
     data = tmp_path / "data"
     run = kapdir("crawl", site, data_dir=data, sources=sites.sources_dir)
@@ -160,3 +161,118 @@ def test_a_single_therapists_own_site(sites, tmp_path):
     (rec,) = records
     assert rec["name"] == exp["practitioners"][0]["name"]
     _assert_people(exp, records, credentials=True)
+
+
+# The zoo (issue 14): shapes modelled on real templates studied through the search tool (provenance in
+# each folder's README.md), built by a helper who did not read the crawler. `python -m bench.zoo` reports
+# them all; these pin each one.
+
+def test_a_drupal_views_directory_filtered_by_query_string(sites, tmp_path):
+    """The unfiltered page lists nobody ("Input required"); "?state=CO" links and a 0-based pager
+    ("?state=CO&page=1") lead to profile nodes whose address is Drupal's address field (address-line1,
+    locality, administrative-area) and whose phone is a percent-encoded tel: link. A noindex profile, a
+    trainee and the robots-disallowed CSV export are not published or fetched."""
+    exp, records = _crawl_fixture(sites, tmp_path, "cmsfilter", ZOO)
+    _assert_people(exp, records, routes=False)
+    got = {name_key(r["name"]): r for r in records}
+    # Two people are listed under two states; one record each (checked above), and their routes:
+    assert {(r["route"], r["setting"]) for r in got[name_key("Miriam Castellanos")]["routes"]} >= {("im", "in_clinic")}
+    assert not {"/find-a-provider/export"} & {q.split("?")[0] for q in sites.running["cmsfilter"].requested()}
+
+
+def test_a_load_more_button_whose_json_has_no_next_url(sites, tmp_path):
+    """Three cards on the page, the rest behind data-endpoint / data-offset / data-per-page: the endpoint
+    is paged by offset until has_more is false, each item's link leads to a profile page, and the site's
+    own Yoast Organization on every profile is not the person the heading names."""
+    exp, records = _crawl_fixture(sites, tmp_path, "loadmore", ZOO)
+    _assert_people(exp, records)
+    asked = sites.running["loadmore"].requested()
+    assert "/wp-json/ckc/v1/providers?offset=3&per_page=3" in asked
+    assert "/wp-json/ckc/v1/providers?offset=6&per_page=3" in asked
+    assert not any("offset=9" in q for q in asked)  # has_more was false: no request past the end
+
+
+def test_a_big_directory_with_city_results_and_profile_pages(sites, tmp_path):
+    """Psychology Today-style results ("Next" without rel) and profiles whose only JSON-LD is a
+    BreadcrumbList: the profile is read from its heading, tel: link and address spans; the verified
+    therapist who never mentions ketamine and the sponsored ad are not published."""
+    _assert_people(*_crawl_fixture(sites, tmp_path, "bigdir", ZOO))
+
+
+def test_a_roster_published_as_a_csv_file(sites, tmp_path):
+    """The roster page links a spreadsheet export (BOM, CRLF, quoted "LMFT, LPCC", Last/First columns);
+    its trainees' list is not the roster, and the members-only full export is disallowed by robots.txt."""
+    exp, records = _crawl_fixture(sites, tmp_path, "textroster", ZOO)
+    got = _assert_people(exp, records, routes=False)
+    assert got[name_key("Rafael Quintero")]["credentials"] == ["LMFT", "LPCC"]
+    assert all("ktc" in {c["program"] for c in r["certifications"]} for r in got.values())
+    assert "/members/roster-full.csv" not in sites.running["textroster"].requested()
+
+
+def test_roster_files_are_read_by_their_header():
+    from crawler.rosters import roster_file_rows
+
+    data = ("\ufeffLast Name,First Name,Credentials,City,State,Phone,Website,Public listing\r\n"
+            'Doe,Jane,"LMFT, LPCC",Denver,CO,(303) 555-0100,doe.example.com,Yes\r\n'
+            "Roe,Sam,MD,Provo,UT,801-555-0110,,No\r\n"
+            ",,,,,,,\r\n").encode()
+    assert roster_file_rows(data) == [{"credentials": "LMFT, LPCC", "city": "Denver", "region": "CO",
+                                       "phone": "(303) 555-0100", "website": "https://doe.example.com",
+                                       "name": "Jane Doe"}]
+    tabbed = b"Name\tCity\nJane Doe\tDenver, CO\n"
+    assert roster_file_rows(tabbed) == [{"name": "Jane Doe", "city": "Denver", "region": "CO"}]
+    assert roster_file_rows(b"Course,Date\nKAP 101,May\n") == []   # no name column: not a roster
+
+
+def test_load_more_paging_stops_where_the_answer_says():
+    from crawler.loadmore import next_page
+
+    state = {"endpoint": "https://x.example/api", "mode": "offset", "at": 3, "per": 3, "seen": 3}
+    url, nxt = next_page({"items": [{}] * 3, "has_more": True}, [{}] * 3, state)
+    assert url == "https://x.example/api?offset=6&per_page=3" and nxt["seen"] == 6
+    assert next_page({"items": [{}] * 3, "has_more": False}, [{}] * 3, state) is None
+    assert next_page({"items": [{}] * 3, "total": 6}, [{}] * 3, state) is None       # 3 + 3 = total
+    assert next_page({"items": [{}] * 3, "total": 7}, [{}] * 3, state)[0].endswith("offset=6&per_page=3")
+    assert next_page({"items": [{}]}, [{}], state) is None                           # a short page is the last
+    assert next_page({"items": []}, [], state) is None
+    paged = {"endpoint": "https://x.example/api?lang=en", "mode": "page", "at": 1, "per": None, "seen": 0}
+    assert next_page({"results": [{}] * 5}, [{}] * 5, paged)[0] == "https://x.example/api?lang=en&page=2"
+
+
+def test_load_more_controls_are_found_by_their_data_attributes():
+    from scrapy.http import HtmlResponse
+
+    from crawler.loadmore import endpoints
+
+    page = (b'<button class="load-more" data-endpoint="/wp-json/x/v1/p" data-offset="6" data-per-page="6">More'
+            b'</button><div data-url="/img/a.png">a lazy image is not a control</div>'
+            b'<a data-api="/api/list" class="btn">Show more providers</a>')
+    found = endpoints(HtmlResponse("https://x.example/find/", body=page))
+    assert [u for u, _s in found] == ["https://x.example/wp-json/x/v1/p?offset=6&per_page=6",
+                                      "https://x.example/api/list"]
+
+
+def test_address_lines_broken_by_br_and_marked_by_class():
+    from lxml import html
+
+    from crawler.plainpage import contact
+
+    br = html.fromstring("<html><body><main><h1>Jane Doe</h1><p>1101 Madison St, Suite 600<br>Seattle, WA 98104"
+                         "</p><p>Call</p></main></body></html>")
+    assert contact(br)["address"] == "1101 Madison St, Suite 600, Seattle, WA 98104"
+    drupal = html.fromstring(
+        '<html><body><main><p class="address"><span class="address-line1">1800 Grant St</span><br>'
+        '<span class="locality">Denver</span>, <span class="administrative-area">CO</span> '
+        '<span class="postal-code">80203</span></p><a href="tel:%28303%29555-0180">call</a></main>'
+        '<footer><span class="locality">Boise</span> <span class="region">ID</span></footer></body></html>')
+    assert contact(drupal) == {"phone": "(303)555-0180", "street": "1800 Grant St", "city": "Denver",
+                               "region": "CO", "postal_code": "80203"}
+
+
+def test_the_sites_own_organisation_is_not_the_person_a_heading_names():
+    from crawler.structured import named_in, pick_primary
+
+    org = {"name": "Cascadia Ketamine Collaborative"}
+    assert not named_in(org, "Samuel Ashworth, MD")
+    assert named_in(org, "About Cascadia Ketamine Collaborative")
+    assert pick_primary([org], "Samuel Ashworth, MD") is org   # the fallback the spider then overrides

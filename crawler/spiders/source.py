@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import jsonblobs, pagetext, plainpage, rosters, structured
+from crawler import jsonblobs, loadmore, pagetext, plainpage, rosters, structured
 from crawler.items import ListingLoader
 from crawler.jsonblobs import dig
 from crawler.middlewares import robots_directives
@@ -145,7 +145,7 @@ class SourceSpider(scrapy.Spider):
         return out
 
     def _request(self, url: str, callback, dont_filter: bool = False, **meta) -> list[scrapy.Request]:
-        counted = callback in (self.parse, self.parse_api)  # sitemaps and robots.txt are free in a check
+        counted = callback in (self.parse, self.parse_api, self.parse_more, self.parse_roster_file)  # sitemaps and robots.txt are free in a check
         if counted and self.check_pages and self._scheduled >= self.check_pages:
             return []
         self._scheduled += counted
@@ -291,6 +291,27 @@ class SourceSpider(scrapy.Spider):
         if not nofollow and not is_detail:
             yield from self.follow_links(response)
 
+    def parse_more(self, response, **_):
+        """One answer of a 'load more' endpoint (crawler/loadmore.py): its items are listings (or, for a
+        source with detail pages, links to them), then the next batch until the answer says it was the last."""
+        self.counts["pages"] += 1
+        try:
+            data = json.loads(response.body)
+        except ValueError:
+            self.errors["malformed_json"] += 1
+            return
+        items, guess = loadmore.records(data)
+        if self.source.detail:
+            for link in dict.fromkeys(loadmore.links(items)):
+                url = response.urljoin(link)
+                if self.source.is_detail(url):
+                    yield from self._request(url, self.parse)
+        else:
+            yield from self._json_records(response, items, guess.get("fields", {}), via="api")
+        nxt = loadmore.next_page(data, items, response.meta["more"])
+        if nxt:
+            yield from self._request(nxt[0], self.parse_more, more=nxt[1])
+
     def follow_links(self, response):
         """Walk links the source names (follow/detail) plus rel=next pagination, inside allowed_domains."""
         named = list(self._links.extract_links(response)) if self._links else []
@@ -302,6 +323,8 @@ class SourceSpider(scrapy.Spider):
             seen.add(link.url)
             detail = self.source.is_detail(link.url)
             yield from self._request(link.url, self.parse, listing=not detail)
+        for url, state in loadmore.endpoints(response):
+            yield from self._request(url, self.parse_more, more=state)
 
     def _heading(self, response) -> str:
         return " ".join(response.css("h1 ::text").getall()[:6]) or (response.css("title::text").get() or "")
@@ -319,7 +342,12 @@ class SourceSpider(scrapy.Spider):
         if bad:
             self.errors["malformed_structured_data"] += bad
         entities = structured.practitioners(objects)
-        primary = structured.pick_primary(entities, self._heading(response)) or {}
+        heading = self._heading(response)
+        primary = structured.pick_primary(entities, heading) or {}
+        if primary and not structured.named_in(primary, heading) and plainpage.person_name(heading):
+            # The heading names a person the markup does not: what the markup describes is the site's
+            # owner (Yoast's publisher Organization on every page), not this page's subject.
+            primary, entities = {}, []
         loader = self._loader(response, key="")
         loader.add_value("via", "json-ld" if primary else "selectors")
         for f in ("name", "credentials_text", "practice", "street", "city", "region", "postal_code", "country",
@@ -330,7 +358,7 @@ class SourceSpider(scrapy.Spider):
         if not loader.get_output_value("name") and self.source.selectors:
             # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading.
             loader.add_value("name", self._heading(response))
-        elif not loader.get_output_value("name") and not objects and not bad:
+        elif not loader.get_output_value("name") and not entities and not bad:
             # No structured data (none at all: a page whose markup broke is broken, not plain) and no
             # selectors: a small practice's own page.
             self._plain_person(response, loader)
@@ -408,13 +436,30 @@ class SourceSpider(scrapy.Spider):
                 loader.add_value("text", self.main_text(response))
                 yield loader.load_item()
         if not found and self.source.kind == "roster":
-            # A roster with no selectors and no structured data: each row of its table is one person.
-            for row in rosters.roster_rows(response.text, response.url):
-                loader = self._loader(response, key=row["name"].lower())
-                loader.add_value("via", "roster")
-                for f, v in row.items():
-                    loader.add_value("credentials_text" if f == "credentials" else f, v)
-                yield loader.load_item()
+            # A roster with no selectors and no structured data: each row of its table is one person; a
+            # page with no roster table may link the roster as a file (a spreadsheet export).
+            rows = rosters.roster_rows(response.text, response.url)
+            yield from self._roster_items(response, rows)
+            if not rows:
+                for href in dict.fromkeys(response.css("a::attr(href)").getall()):
+                    if rosters.ROSTER_FILE.search(href):
+                        yield from self._request(response.urljoin(href), self.parse_roster_file)
+
+    def parse_roster_file(self, response, **_):
+        """A roster file (CSV/TSV/text with a header row) linked from a roster page."""
+        self.counts["pages"] += 1
+        rows = rosters.roster_file_rows(response.body[: 5 * 1024 * 1024])
+        if not rows:
+            self.errors["unreadable_roster_file"] += 1
+        yield from self._roster_items(response, rows)
+
+    def _roster_items(self, response, rows: list[dict]):
+        for row in rows:
+            loader = self._loader(response, key=row["name"].lower())
+            loader.add_value("via", "roster")
+            for f, v in row.items():
+                loader.add_value("credentials_text" if f == "credentials" else f, v)
+            yield loader.load_item()
 
     def _loader(self, response, key: str, selector=None) -> ListingLoader:
         loader = ListingLoader(selector=selector, response=response)

@@ -337,7 +337,8 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
     (r"(?i:\bin[- ](?:office|clinic)\b|\bon[- ]?site\b|\bin[- ]house\b|\bin[- ]person\b"
      r"|\bface[- ]to[- ]face\b)",
      CLINIC, _S),
-    (r"(?i:\b(?:in|at|inside|into|within|to)\s+(?:the|our|my|a|an|his|her|their|this|one\s+of\s+(?:our|my))\s+"
+    (r"(?i:\b(?:in|at|inside|into|within|to)\s+(?:the|our|my|a|an|his|her|their|this|one\s+of\s+(?:our|my)"
+     r"|(?:dr\.?\s+)?[a-z][\w-]+['’]s)\s+"
      r"(?:[\w'’.-]+\s+){0,2}(?:office|clinic|center|centre|suite|studio|room|lounge|location|facility|building"
      r"|space|retreat|house)s?\b)", CLINIC, _S),
     (r"(?i:\binfusion\s+(?:suite|center|centre|clinic|room|lounge|chair|bay|area|facility)s?\b"
@@ -506,7 +507,8 @@ _DELIVERY = re.compile(
 )
 _MEDICINE = re.compile(r"\b(?:ketamine|medicines?|medications?|lozenges?|troches?|tablets?|rdts?|prescriptions?|kits?|doses?)\b")
 _TAKEN_HOME = re.compile(r"\b(?:take|taken|use|used|self-administer\w*|dos(?:e|ed|ing))\b[^.;]{0,30}\bat\s+home\b"
-                         r"|\bat-home\s+(?:use|dosing|sessions?)|\bfor\s+(?:home|at-home)\s+use\b")
+                         r"|\bat-home\s+(?:use|dosing|sessions?)|\bfor\s+(?:home|at-home)\s+use\b"
+                         r"|\bat-home\s+(?:[\w-]+\s+){0,2}?(?:ketamine|lozenges?|troches?|tablets?|rdts?|doses?)\b")
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
 _OWN_SERVICE = re.compile(
