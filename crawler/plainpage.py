@@ -49,7 +49,7 @@ _BLOCKS = {"p", "div", "li", "ul", "ol", "section", "article", "aside", "header"
            "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "address", "dd", "dt", "dl", "form"}
 
 
-def _address_text(node) -> str:
+def block_text(node) -> str:
     """Text for finding an address line: a <br> inside a block reads as ", " ("1101 Madison St, Suite
     600<br>Seattle, WA 98104"), and block boundaries as line breaks, which an address never crosses."""
     out: list[str] = []
@@ -135,18 +135,24 @@ _FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address
 _CITY_CLASSES = " or ".join(_has_class(c) for c in _FIELD_PARTS[1][1])
 
 
-def _address_fields(root) -> dict[str, str]:
-    """The first address marked up part by part in the page's content (not its header, nav or footer)."""
-    for node in root.xpath(f"//*[{_CITY_CLASSES}]"):
+def address_fields(root) -> dict[str, str]:
+    """The first address marked up part by part inside ``root`` (not in a header, nav or footer)."""
+    for node in root.xpath(f".//*[{_CITY_CLASSES}]"):
         if node.xpath("ancestor::footer | ancestor::header | ancestor::nav"):
             continue
         for box in node.iterancestors():
             parts = _card_parts(box, _FIELD_PARTS)
             if "region" in parts or "postal_code" in parts:
                 return parts
-            if box.tag in ("main", "article", "body"):
+            if box is root or box.tag in ("main", "article", "body"):
                 break
     return {}
+
+
+def address_line(node) -> str:
+    """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203")."""
+    m = _ZIP_LINE.search(block_text(node))
+    return " ".join(m.group().replace(" ,", ",").split()) if m else ""
 
 
 def contact(root) -> dict[str, str]:
@@ -161,18 +167,13 @@ def contact(root) -> dict[str, str]:
         if "phone" not in out:
             out.update(_card_parts(card[0], (("phone", ("p-tel", "tel")),)))
     if "city" not in out:
-        out.update(_address_fields(root))
+        out.update(address_fields(root))
     if "city" not in out:
-        for node in root.xpath("//address"):
-            m = _ZIP_LINE.search(_address_text(node))
-            if m:
-                out["address"] = m.group()
+        for node in root.xpath("//address") + root.xpath("//body"):
+            line = address_line(node)
+            if line:
+                out["address"] = line
                 break
-        else:
-            body = root.xpath("//body")
-            m = _ZIP_LINE.search(_address_text(body[0])) if body else None
-            if m:
-                out["address"] = " ".join(m.group().replace(" ,", ",").split())
     if "phone" not in out:
         m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
         if m:

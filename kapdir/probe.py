@@ -19,14 +19,14 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from crawler import jsonblobs, rosters, structured
+from crawler import cards, jsonblobs, plainpage, rosters, structured
 from kapdir.config import USER_AGENT
 from kapdir.errors import KapdirError
 from kapdir.sources import NAME_RE, parse_source
 
 MAX_BYTES = 3 * 1024 * 1024
 _BY_HAND = "no structured data and no detail-page pattern: add [selectors] by hand"
-_PAGINATION = re.compile(r"([?&](page|p|pg|offset|start)=\d+)|(/page/\d+/?$)|(/\d+/?$)", re.I)
+_PAGINATION = re.compile(r"([?&](page|p|pg|paged|offset|start)=\d+)|(/page/\d+/?$)", re.I)
 
 
 def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
@@ -42,7 +42,12 @@ def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
 
 
 def _pattern(path: str) -> str:
-    """/provider/elena-marsh/ -> /provider/[^/]+/$ ; /p/x.html -> /p/[^/]+\\.html$"""
+    """/provider/elena-marsh/ -> /provider/[^/]+/$ ; /p/x.html -> /p/[^/]+\\.html$ ;
+    /us/therapists/jane-doe-denver-co/310457 -> /us/therapists/[^/]+/\\d+$ (a slug, then a numeric id)."""
+    m = re.match(r"^(.*/)([^/]+)/(\d+)(/?)$", path)
+    if m:
+        head, _slug, _id, slash = m.groups()
+        return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+/\\d+{slash or ''}$"
     m = re.match(r"^(.*/)([^/]+)(/?)$", path)
     if not m:
         return ""
@@ -50,6 +55,15 @@ def _pattern(path: str) -> str:
     ext = re.search(r"(\.[a-z]{2,5})$", last)
     tail = (re.escape(ext.group(1)) if ext else "") + (slash or "")
     return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+{tail}$"
+
+
+def _is_pagination(u: str, start_path: str) -> bool:
+    """"?page=2", "/page/2/", or the start page's own path plus a number ("/find-a-provider/2/"); a
+    profile whose path ends in an id ("/therapists/jane-doe/310457") is not."""
+    p = urlsplit(u)
+    if _PAGINATION.search(p.path + ("?" + p.query if p.query else "")):
+        return True
+    return bool(re.fullmatch(re.escape(start_path.rstrip("/")) + r"/\d+/?", p.path))
 
 
 def sitemap_urls(urls: list[str], limit: int = 5000) -> list[str]:
@@ -119,27 +133,51 @@ def probe(url: str) -> dict:
     on_page = structured.practitioners(objects)
     found["start_entities"] = len(on_page)
     links = [urljoin(url, h) for h in root.xpath("//a/@href")]
+    # Detail links sit in the page's content, not in its menus and footer.
+    content_links = set(urljoin(url, h) for h in root.xpath(
+        "//a[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[@role='navigation'])]/@href"))
     same = [u for u in links if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path]
     nexts = [urljoin(url, h) for h in root.xpath('//a[contains(concat(" ", @rel, " "), " next ")]/@href'
                                                  ' | //link[@rel="next"]/@href')]
     follow = []
-    for u in nexts + [u for u in same if _PAGINATION.search(urlsplit(u).path + "?" + urlsplit(u).query)]:
+    for u in nexts + [u for u in same if _is_pagination(u, parts.path)]:
         sp = urlsplit(u)
         tail = sp.path + ("?" + sp.query if sp.query else "")
         pat = re.sub(r"\d+", r"\\d+", re.escape(tail).replace("\\/", "/").replace("\\-", "-")) + "$"
         if pat not in follow:
             follow.append(pat)
     found["follow"] = follow[:3]
-    candidates = [u for u in same if not _PAGINATION.search(urlsplit(u).path)]
+    candidates = [u for u in same if not _is_pagination(u, parts.path)]
+    # A directory filtered by query string ("Input required": the bare page lists nobody, "?state=CO"
+    # links list people): look for detail links on the first filtered page, and walk the filters.
+    filters = list(dict.fromkeys(u for u in links if urlsplit(u).netloc == parts.netloc
+                                 and urlsplit(u).path == parts.path and urlsplit(u).query))
+    if filters and not on_page:
+        first = next((u for u in filters if rp.can_fetch("kapdir", u)), "")
+        st, _ct, fbody = fetch(first) if first else (0, "", b"")
+        if st == 200 and fbody:
+            froot = lxml.html.fromstring(fbody)
+            flinks = [urljoin(first, h) for h in froot.xpath(
+                "//a[not(ancestor::nav or ancestor::header or ancestor::footer)]/@href")]
+            content_links.update(flinks)
+            extra = [u for u in flinks if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path
+                     and not _is_pagination(u, parts.path)]
+            if Counter(_pattern(urlsplit(u).path) for u in extra).most_common(1)[0][1] >= 3 if extra else False:
+                candidates, same = candidates + extra, same + extra
+                path_rx = re.escape(parts.path).replace("\\/", "/").replace("\\-", "-")
+                found["follow"] = [f"{path_rx}\\?.+", *found["follow"]][:3]
+                found["notes"].append(f"filter links ({len(filters)}, e.g. {urlsplit(first).query}) lead to the "
+                                      "listings: they are walked")
     if found["sitemaps"]:
         listed = sitemap_urls(found["sitemaps"])
         found["notes"].append(f"sitemaps list {len(listed)} page(s)")
         candidates = listed or candidates
         same = candidates
-    counts = Counter(_pattern(urlsplit(u).path) for u in candidates)
+    counts = Counter(_pattern(urlsplit(u).path) for u in dict.fromkeys(candidates)
+                     if u in content_links or found["sitemaps"])
     detail, n = ("", 0)
     for pat, c in counts.most_common():
-        if pat and c >= 3 and pat.count("/") >= 2:
+        if pat and c >= 3 and pat.count("/") >= 2 and not pat.startswith("/[^/]+"):
             detail, n = pat, c
             break
     found["detail"] = detail
@@ -162,24 +200,47 @@ def probe(url: str) -> dict:
         found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
     else:
         found["notes"].append(_BY_HAND)
-    if not on_page and not detail and (blob := jsonblobs.locations_in_page(root)):
+    if not on_page and not detail and (hc := plainpage.hcards(root)):
+        found["hcards"] = len(hc)
+        found["notes"].append(f"{len(hc)} h-card microformats on the page: read without selectors")
+    elif not on_page and not detail and (blob := jsonblobs.locations_in_page(root)):
         found["script_locations"] = len(blob[0])
         found["notes"].append(f"{len(blob[0])} locations in a <script> JSON blob on the page, fields "
                               f"{', '.join(sorted(blob[1]['fields']))}; read without selectors")
     elif not on_page and not detail:
-        people = rosters.roster_rows(body, url)
+        people, where = rosters.roster_rows(body, url), "a roster table"
+        if not people:
+            people, where = _roster_file(root, url, rp), "a roster file linked from the page"
         if people:
             found["roster"] = len(people)
             found["certification"] = roster_programme(root)
             cols = sorted({k for p in people for k in p})
-            found["notes"].append(f"a roster table: {len(people)} people, columns read from its header "
+            found["notes"].append(f"{where}: {len(people)} people, columns read from its header "
                                   f"({', '.join(cols)}); no selectors needed")
+            if not found["certification"]:
+                found["notes"].append("no registry programme named on the page: set kind = \"roster\" and "
+                                      "certification by hand (see kapdir/reading/programmes.toml)")
+        elif listed := cards.cards(root, url):
+            found["cards"] = len(listed)
+            found["notes"].append(f"{len(listed)} repeated cards with a name and a phone or address: read "
+                                  "without selectors")
         elif root.xpath("//table//tr[td]"):
             found["notes"].append("the page has a table whose header names no person column: "
                                   "if it is a roster, add [selectors] by hand")
-    if found.get("roster") or found.get("script_locations"):
+    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
+
+
+def _roster_file(root, url: str, rp) -> list[dict]:
+    """People in the first roster file (CSV/TSV/text) the page links to, when robots.txt allows it."""
+    for href in dict.fromkeys(root.xpath("//a/@href")):
+        target = urljoin(url, href)
+        if rosters.ROSTER_FILE.search(href) and rp.can_fetch("kapdir", target):
+            st, _ct, data = fetch(target)
+            if st == 200 and (people := rosters.roster_file_rows(data)):
+                return people
+    return []
 
 
 def roster_programme(root) -> str:
@@ -205,7 +266,8 @@ def render(name: str, title: str, found: dict) -> str:
     lines += [
         f"name            = {q(name)}",
         f"title           = {q(title)}",
-        'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
+        'kind            = ' + ('"roster"                        # directory | roster | clinic'
+                                    if found.get("roster") and found.get("certification")
                                     else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",
@@ -222,8 +284,8 @@ def render(name: str, title: str, found: dict) -> str:
         if api["next"]:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
-    elif not detail and not found.get("start_entities") and not found.get("roster") \
-            and not found.get("script_locations"):
+    elif not detail and not found.get("start_entities") and not any(
+            found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

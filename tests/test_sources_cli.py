@@ -105,3 +105,59 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
         assert chk.returncode == 0, chk.stdout + chk.stderr
         items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
         assert sorted(i["name"] for i in items if i["status"] == "published") == published
+
+
+@pytest.mark.parametrize("folder, path, want", [
+    # the page lists nobody until a "?state=CO" filter is chosen; profiles end in no slash
+    ("zoo/cmsfilter", "/find-a-provider", {"detail": [r"/provider/[^/]+$"], "follow": [r"/find-a-provider\?.+"]}),
+    # profiles end in a numeric id; nav and footer links are not detail pages
+    ("zoo/bigdir", "/us/therapists/co/denver", {"detail": [r"/us/therapists/[^/]+/\d+$"]}),
+    # the roster is a CSV the page links, and the programme is named on the page
+    ("zoo/textroster", "/certification/roster/", {"detail": [], "kind": "roster", "certification": "ktc"}),
+    # h-cards are read as they are, not as a roster list
+    ("sites/hcards", "/directory/", {"detail": [], "kind": "directory"}),
+])
+def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
+    """The proposed file, unedited, crawls the whole site to exactly the labelled people."""
+    from kapdir.records import name_key
+    from tests.conftest import ROOT, export
+
+    root = ROOT / "tests" / "fixtures" / folder
+    with SampleSite(root) as s:
+        src = tmp_path / "src"
+        r = kapdir("sources", "add", "new", s.base + path, data_dir=tmp_path / "d", sources=src)
+        assert r.returncode == 0, r.stderr
+        written = parse_source(src / "new.toml")
+        assert written.detail == want["detail"] and not written.selectors and not written.api
+        for key in ("follow", "kind", "certification"):
+            if key in want:
+                assert getattr(written, key) == want[key], key
+        (src / "new.toml").write_text((src / "new.toml").read_text().replace("download_delay  = 2.0",
+                                                                           "download_delay  = 0.0"))
+        assert kapdir("crawl", "new", data_dir=tmp_path / "d", sources=src).returncode == 0
+    exp = json.loads((root / "expected.json").read_text())
+    assert {name_key(x["name"]) for x in export(tmp_path / "d")} == {name_key(p["name"]) for p in exp["practitioners"]}
+
+
+def test_sources_add_reads_a_grid_of_cards_without_selectors(tmp_path):
+    """oakline's provider cards (a heading, an address line, a phone) need no [selectors] any more: the
+    proposed file walks the numbered pages and publishes the same six people as the hand-written one."""
+    from kapdir.records import name_key
+    from tests.conftest import expected, export
+
+    with SampleSite(SAMPLES / "oakline") as s:
+        src = tmp_path / "src"
+        assert kapdir("sources", "add", "new", s.base + "/find-a-provider/", data_dir=tmp_path / "d",
+                      sources=src).returncode == 0
+        written = parse_source(src / "new.toml")
+        assert not written.selectors and written.follow == [r"/find-a-provider/\d+/$"]
+        (src / "new.toml").write_text((src / "new.toml").read_text().replace("download_delay  = 2.0",
+                                                                           "download_delay  = 0.0"))
+        assert kapdir("crawl", "new", data_dir=tmp_path / "d", sources=src).returncode == 0
+    got = {name_key(x["name"]): x for x in export(tmp_path / "d")}
+    exp = expected("oakline")
+    assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
+    for p in exp["practitioners"]:
+        assert got[name_key(p["name"])]["phone"] == p["phone"]
+        assert {(r["route"], r["setting"]) for r in got[name_key(p["name"])]["routes"]} == {tuple(x) for x in p["routes"]}
+    assert "Evergreen Glow Med Spa" not in {x["name"] for x in got.values()}

@@ -276,3 +276,30 @@ def test_the_sites_own_organisation_is_not_the_person_a_heading_names():
     assert not named_in(org, "Samuel Ashworth, MD")
     assert named_in(org, "About Cascadia Ketamine Collaborative")
     assert pick_primary([org], "Samuel Ashworth, MD") is org   # the fallback the spider then overrides
+
+
+def test_repeated_cards_are_entries_and_post_lists_and_menus_are_not():
+    from lxml import html
+
+    from crawler.cards import cards
+
+    page = html.fromstring("""<html><body>
+      <nav><ul><li><a href="/a">About us</a> (303) 555-0100</li><li><a href="/b">Contact</a> (303) 555-0100</li></ul></nav>
+      <main><div class="grid">
+        <div class="card"><h3>Jane Doe, LMFT</h3><p>1200 Grant St, Suite 5, Denver, CO 80203</p>
+          <a href="tel:+13035550101">Call</a><a href="https://doe.example.com/">Website</a>
+          <p class="practice">Doe Counseling</p><p>IM ketamine in our Denver office.</p></div>
+        <div class="card"><h3>Dr. Sam Roe</h3><p>(720) 555-0102</p><p>Oral ketamine at home.</p></div>
+        <div class="card"><h3>Our philosophy</h3><p>We believe in care.</p></div>
+      </div>
+      <ul class="posts"><li><h3>What is KAP?</h3><p>Read more</p></li><li><h3>IV vs IM</h3><p>Read more</p></li></ul>
+      </main></body></html>""")
+    got = cards(page, "https://finder.example.org/providers/")
+    assert [c["name"] for c in got] == ["Jane Doe, LMFT", "Dr. Sam Roe"]
+    jane = got[0]
+    assert (jane["phone"], jane["address"], jane["website"], jane["practice"]) == (
+        "+13035550101", "1200 Grant St, Suite 5, Denver, CO 80203", "https://doe.example.com/", "Doe Counseling")
+    assert "IM ketamine in our Denver office." in jane["text"]
+    one = html.fromstring("<html><body><main><div class='card'><h3>Jane Doe</h3><p>(303) 555-0100</p></div>"
+                          "</main></body></html>")
+    assert cards(one) == []   # a single block is not a list

@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import jsonblobs, loadmore, pagetext, plainpage, rosters, structured
+from crawler import cards, jsonblobs, loadmore, pagetext, plainpage, rosters, structured
 from crawler.items import ListingLoader
 from crawler.jsonblobs import dig
 from crawler.middlewares import robots_directives
@@ -434,6 +434,15 @@ class SourceSpider(scrapy.Spider):
             if self._plain_person(response, loader):
                 found = True
                 loader.add_value("text", self.main_text(response))
+                yield loader.load_item()
+        if not found and self.source.kind != "roster" and not self.source.detail:
+            # A finder, partner list or team grid of repeated cards (crawler/cards.py): one listing per card.
+            for card in cards.cards(response.selector.root, response.url):
+                found = True
+                loader = self._loader(response, key=card["name"].lower())
+                loader.add_value("via", "cards")
+                for f, v in card.items():
+                    loader.add_value(f, v)
                 yield loader.load_item()
         if not found and self.source.kind == "roster":
             # A roster with no selectors and no structured data: each row of its table is one person; a
