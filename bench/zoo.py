@@ -5,6 +5,7 @@ add` proposes for the shape's start URL, used unedited.
 
     .venv/bin/python -m bench.zoo                       # every development shape
     .venv/bin/python -m bench.zoo --blind               # the set-aside shapes (tests/fixtures/zoo-blind)
+    .venv/bin/python -m bench.zoo --folder tests/fixtures/zoo-blind2   # the second set-aside group
     .venv/bin/python -m bench.zoo --probe cmsfilter     # named shapes, through `sources add`
     .venv/bin/python -m bench.zoo -v                    # every miss
 
@@ -36,8 +37,8 @@ BLIND = ROOT / "tests" / "fixtures" / "zoo-blind"
 SKIP_ROUTES = {"rainfall", "textroster", "listroster"}  # rosters carry no service text: routes unlabelled
 
 
-def shapes(blind: bool) -> dict[str, Path]:
-    roots = [BLIND] if blind else list(GROUPS.values())
+def shapes(blind: bool, folder: Path | None = None) -> dict[str, Path]:
+    roots = [folder] if folder else [BLIND] if blind else list(GROUPS.values())
     return {d.name: d for root in roots for d in sorted(root.iterdir()) if (d / "source.toml").is_file()}
 
 
@@ -80,8 +81,9 @@ def compare(exp: dict, records: list[dict], requested: list[str]) -> dict:
     wanted = {name_key(p["name"]) for p in exp["practitioners"]}
     row["extra"] = sorted(r["name"] for k, r in got.items() if k not in wanted)
     row["forbidden_published"] = sorted(n for n in exp.get("must_not_publish", []) if name_key(n) in got)
-    paths = {q.split("?")[0] for q in requested}
-    row["forbidden_fetched"] = sorted(p for p in exp.get("never_fetched", []) if p.split("?")[0] in paths)
+    # A forbidden path with a query ("/directory/?view=submit") is fetched only if that exact query was.
+    paths = {q.split("?")[0] for q in requested} | set(requested)
+    row["forbidden_fetched"] = sorted(p for p in exp.get("never_fetched", []) if p in paths)
     return row
 
 
@@ -116,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("names", nargs="*")
     ap.add_argument("--blind", action="store_true", help="the set-aside shapes")
     ap.add_argument("--probe", action="store_true", help="crawl from the file `sources add` proposes, unedited")
+    ap.add_argument("--folder", type=Path, help="the shapes in this folder instead (e.g. tests/fixtures/zoo-blind2)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
-    found = shapes(args.blind)
+    found = shapes(args.blind, args.folder.resolve() if args.folder else None)
     names = args.names or list(found)
     work = Path(tempfile.mkdtemp(prefix="kapdir-zoo-"))
     totals = {"people": 0, "found": 0, "right": 0, "routes_right": 0}

@@ -13,21 +13,22 @@ address in them); a single block.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import unquote, urlsplit
 
-from crawler.plainpage import PHONE, address_fields, address_line, block_text
+from crawler.plainpage import PHONE, ZIP_LINE, address_fields, address_line, block_text, person_name
+from crawler.plainpage import contact as contact_of_page
+from kapdir.reading import split_name_credentials
 
 MIN_CARDS = 2
 _SKIP_ANCESTORS = "ancestor::nav | ancestor::header | ancestor::footer | ancestor::*[@role='navigation']"
 _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[contains(@class, 'name') or contains(@class, 'title')][1]",
           "./descendant::*[self::strong or self::b][1]")
+_STAFF_ROLE = re.compile(
+    r"\b(?:coordinator|receptionist|front\s+desk|office\s+manager|practice\s+manager|billing|administrator"
+    r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services)\b", re.I)
 _PRACTICE_CLASS = re.compile(r"practice|clinic|organi[sz]ation|company", re.I)
-
-
-def _signature(el) -> tuple[str, str]:
-    return el.tag, " ".join(sorted((el.get("class") or "").split()))
 
 
 def _title(card) -> str:
@@ -48,9 +49,14 @@ def _phone(card) -> str:
     return m.group() if m else ""
 
 
-def _card(card, host: str) -> dict[str, str] | None:
+# A block titled as a place of the practice ("St. Paul Office", "Locations") is where people work, not
+# someone to list.
+_PLACE_TITLE = re.compile(r"\b(?:office|offices|location|locations|campus|branch|headquarters|hq|hours)\s*$", re.I)
+
+
+def _card(card, host: str, places: bool = False) -> dict[str, str] | None:
     name = _title(card)
-    if not name:
+    if not name or bool(_PLACE_TITLE.search(name)) != places:
         return None
     row = {"name": name}
     phone = _phone(card)
@@ -74,34 +80,135 @@ def _card(card, host: str) -> dict[str, str] | None:
             if text and text != name:
                 row["practice"] = text
                 break
-    row["text"] = block_text(card)
+    row["text"] = _about(card, row)
     return row
+
+
+def _about(card, row: dict) -> str:
+    """What a card says about the listing, without its name, contact and address lines: a directory card is
+    short and about one listing, and the reader reads it as such."""
+    skip = {row.get("name", ""), row.get("practice", "")}
+    lines = [line for line in block_text(card).splitlines()
+             if line not in skip and not PHONE.search(line) and not ZIP_LINE.search(line)
+             and not re.fullmatch(r"(?:web(?:site)?:?\s*)?\S+\.\S+", line, re.I)]
+    return "\n".join(lines)
 
 
 def cards(root, page_url: str = "") -> list[dict[str, str]]:
     """Every entry of the page's card lists (see the module docstring), in page order."""
     host = urlsplit(page_url).hostname
-    groups: dict[tuple, list] = defaultdict(list)
-    for parent in root.iter():
-        if not isinstance(parent.tag, str) or parent.tag in ("head", "script", "style", "select", "table"):
-            continue
-        kids = [c for c in parent if isinstance(c.tag, str)]
-        if len(kids) < MIN_CARDS:
-            continue
-        by_sig: dict[tuple, list] = defaultdict(list)
-        for c in kids:
-            by_sig[_signature(c)].append(c)
-        for sig, members in by_sig.items():
-            if len(members) >= MIN_CARDS and sig[0] not in ("option", "br", "script", "style", "meta", "link"):
-                groups[sig].extend(members)
     best: list[dict] = []
-    for _sig, members in groups.items():
-        members = [m for m in members if not m.xpath(_SKIP_ANCESTORS)]
-        if len(members) < MIN_CARDS:
-            continue
+    for members in _sibling_groups(root):
         rows = [r for r in (_card(m, host) for m in members) if r]
         # Most blocks must read as entries; the biggest such list wins (cards inside a card list
         # would give fewer entries, a page wrapper fewer still).
         if len(rows) >= MIN_CARDS and len(rows) * 5 >= len(members) * 3 and len(rows) > len(best):
             best = rows
     return best
+
+
+def _sibling_groups(root) -> list[list]:
+    """Groups of sibling elements with one tag and class, two or more, outside menus and footers."""
+    groups: dict[tuple, list] = defaultdict(list)
+    # Page builders give every element a class of its own ("elementor-element-c85d"): only classes that
+    # other elements of the page share say what kind of block it is.
+    shared = Counter(t for el in root.iter() if isinstance(el.tag, str) for t in set((el.get("class") or "").split()))
+    for parent in root.iter():
+        if not isinstance(parent.tag, str) or parent.tag in ("head", "script", "style", "select", "table"):
+            continue
+        kids = [c for c in parent
+                if isinstance(c.tag, str) and c.tag not in ("option", "br", "script", "style", "meta", "link")]
+        if not kids:
+            continue
+        by_sig: dict[tuple, list] = defaultdict(list)
+        for c in kids:
+            by_sig[(c.tag, " ".join(sorted(t for t in set((c.get("class") or "").split()) if shared[t] >= 2)))].append(c)
+        for sig, members in by_sig.items():
+            groups[sig].extend(members)
+    # Cards may be split over several containers (one per state, per region): a kind of block that
+    # stands twice or more in the page is a group, whatever its parents.
+    return [[m for m in g if not m.xpath(_SKIP_ANCESTORS)] for g in groups.values() if len(g) >= MIN_CARDS]
+
+
+def team(root, page_url: str = "") -> list[dict[str, str]]:
+    """A team page's people: repeated cards whose heading is a person's name ("Anneliese Bergstrom, MD"),
+    with no contact of their own. Each person's bio may sit elsewhere on the page (a popup, an accordion
+    panel, a modal) under a heading naming them again; its text and any phone or address in it are theirs.
+    Otherwise the practice's own contact (footer, <address>) is theirs: colleagues share it and stay
+    separate people."""
+    from kapdir.records import name_key
+
+    best: list[tuple] = []
+    best_score = (0, 0)
+    for members in _sibling_groups(root):
+        named = [(m, person_name(_title(m))) for m in members]
+        named = [(m, n) for m, n in named if n]
+        # The biggest grid of named cards; on a tie, the one in the page's content (the grid, not the
+        # popups holding the bios, which page builders put after </main>).
+        score = (len(named), sum(bool(m.xpath("ancestor::main")) for m, _n in named))
+        if len(named) >= MIN_CARDS and len(named) * 5 >= len(members) * 3 and score > best_score:
+            best, best_score = named, score
+    if not best:
+        return []
+    # Staff who do not treat anyone (a care coordinator, the front desk, billing) are on the team page
+    # but are not practitioners: a card naming such a role, for someone with no clinical credential.
+    best = [(m, n) for m, n in best if split_name_credentials(n)[1] or not _STAFF_ROLE.search(block_text(m))]
+    keys = {name_key(split_name_credentials(n)[0]): (m, n) for m, n in best}
+    headings = [h for h in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6") if not h.xpath(_SKIP_ANCESTORS)]
+    bios: dict[str, object] = {}
+    for h in headings:
+        who = person_name(" ".join(" ".join(h.itertext()).split()))
+        key = name_key(split_name_credentials(who)[0]) if who else ""
+        if key not in keys or key in bios or any(h in set(m.iter()) for m, _n in best):
+            continue
+        # The biggest block around this heading that holds no other team member's heading and no card.
+        block = h
+        for anc in list(h.iterancestors())[:8]:
+            if anc.tag in ("body", "main", "html") or any(c in set(anc.iter()) for c, _n in best):
+                break
+            others = {name_key(split_name_credentials(person_name(" ".join(" ".join(x.itertext()).split())))[0])
+                      for x in anc.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")} - {key, ""}
+            if others & set(keys):
+                break
+            block = anc
+        bios[key] = block
+    page = contact_of_page(root)
+    offices = _offices(root, page_url)
+    out = []
+    for key, (card, name) in keys.items():
+        bio = bios.get(key)
+        row = {"name": name}
+        text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
+        # "Grace sees clients at our Grand Avenue office in St. Paul": the office the bio names.
+        office = next((o for o in offices if o["place"] and re.search(rf"\b{re.escape(o['place'])}\b", text)), None)
+        for source in ([card, bio] if bio is not None else [card]):
+            if "phone" not in row and (phone := _phone(source)):
+                row["phone"] = phone
+            if "city" not in row and "address" not in row:
+                parts = address_fields(source)
+                if parts:
+                    row.update(parts)
+                elif line := address_line(source):
+                    row["address"] = line
+        for fallback in ([office] if office else []) + [page]:
+            if "phone" not in row and fallback.get("phone"):
+                row["phone"] = fallback["phone"]
+            if "city" not in row and "address" not in row:
+                row.update({k: v for k, v in fallback.items() if k not in ("phone", "name", "text", "place")})
+        row["text"] = text
+        out.append(row)
+    return out
+
+
+def _offices(root, page_url: str) -> list[dict[str, str]]:
+    """The practice's own places listed as cards ("St. Paul Office" with its address), each with the place
+    name a bio would use ("St. Paul")."""
+    host = urlsplit(page_url).hostname
+    found = []
+    for members in _sibling_groups(root):
+        for m in members:
+            row = _card(m, host, places=True)
+            if row:
+                row["place"] = _PLACE_TITLE.sub("", row["name"]).strip(" -–—·|,")
+                found.append(row)
+    return found

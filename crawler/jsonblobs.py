@@ -8,6 +8,7 @@ of objects is the items, and field names are recognised from the keys real locat
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -19,8 +20,9 @@ FIELD_GUESSES = {
     "postal_code": ("address.zip", "zip", "postal_code", "postcode", "address.postal_code",
                     "address.postalCode"),
     "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
+    "address": ("address", "full_address", "formatted_address", "address.full"),
     "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
-    "text": ("services", "description", "about", "summary"),
+    "text": ("services", "description", "about", "summary", "desc", "content", "info"),
 }
 _NEXT_KEY = re.compile(r"(^|\.)(next|next_page|nextPage|next_url)$")
 # `window.__LOCATIONS__ = [...]`, `var clinics = {...};` — the JSON after an assignment.
@@ -39,10 +41,15 @@ def dig_paths(obj, prefix: str = "", depth: int = 0):
 
 
 def _lists(data):
-    """Every (path, list of objects) in a JSON value, the top level included."""
+    """Every (path, list of objects) in a JSON value, the top level included. A collection keyed by
+    id (`{"3": {...}, "4": {...}}`, as WordPress map plugins write their markers) counts as a list."""
     for path, v in [("", data), *dig_paths(data)]:
         if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
             yield path, v
+        elif isinstance(v, dict) and len(v) >= 2 and all(isinstance(x, dict) for x in v.values()):
+            keysets = [frozenset(x) for x in v.values()]
+            if len(set(keysets)) == 1 or all(k.isdigit() for k in v):
+                yield path, list(v.values())
 
 
 def _fields(items: list[dict]) -> dict[str, str]:
@@ -62,7 +69,7 @@ def guess_items(data, located: bool = False) -> dict | None:
     best = None
     for path, items in _lists(data):
         fields = _fields(items)
-        if located and ("name" not in fields or not {"city", "street"} & set(fields)):
+        if located and ("name" not in fields or not {"city", "street", "address"} & set(fields)):
             continue
         if best is None or len(items) > best["count"]:
             best = {"items": path, "fields": fields, "count": len(items)}
@@ -106,9 +113,16 @@ def locations_in_page(root) -> tuple[list[dict], dict] | None:
         if not guess:
             continue
         if best is None or guess["count"] > best[1]["count"]:
-            items = dig(blob, guess["items"]) if guess["items"] else blob
-            best = (items, guess)
+            best = (items_at(blob, guess["items"]), guess)
     return best
+
+
+def items_at(data, path: str) -> list:
+    """The objects at ``path``: a list, or the values of a collection keyed by id."""
+    value = dig(data, path) if path else data
+    if isinstance(value, dict):
+        return [x for x in value.values() if isinstance(x, dict)]
+    return value if isinstance(value, list) else []
 
 
 def dig(obj, path: str):
@@ -121,3 +135,14 @@ def dig(obj, path: str):
         else:
             return None
     return obj
+
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_BLOCK_TAG = re.compile(r"</?(?:p|div|li|br|h[1-6]|ul|ol|tr)\b[^>]{0,500}>", re.I)
+
+
+def plain(value: str) -> str:
+    """A JSON string as text: HTML entities decoded, tags dropped (block tags become line breaks)."""
+    if "<" in value and ">" in value:
+        value = _TAG.sub(" ", _BLOCK_TAG.sub("\n", value))
+    return html.unescape(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from crawler.jsonblobs import dig, dig_paths, guess_items
+from crawler.jsonblobs import dig_paths, guess_items, items_at
 
 ENDPOINT_ATTRS = ("data-endpoint", "data-api", "data-api-url", "data-rest-url", "data-ajax-url", "data-url",
                   "data-feed", "data-source-url")
@@ -82,8 +82,7 @@ def records(data) -> tuple[list, dict]:
     guess = guess_items(data)
     if not guess:
         return [], {}
-    items = dig(data, guess["items"]) if guess["items"] else data
-    return (items if isinstance(items, list) else []), guess
+    return items_at(data, guess["items"]), guess
 
 
 def links(items: list) -> list[str]:

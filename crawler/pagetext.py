@@ -31,7 +31,9 @@ _WORD_SPLIT = re.compile(r"[\s_]+|(?<=[a-z])-(?=[a-z])")
 # the same or a higher level.
 BOILERPLATE_HEADING = re.compile(
     r"^(?:(?:related|recent|popular|latest|more|similar|other|featured)\s+(?:posts?|articles?|stories|reads?|reading"
-    r"|resources|blogs?|news)|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+(?:more|next)|keep\s+reading"
+    r"|resources|blogs?|news|providers|therapists|clinicians|practitioners|team\s+members|profiles|locations)"
+    r"|(?:therapists|providers|clinicians)\s+nearby|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+(?:more|next)"
+    r"|keep\s+reading"
     r"|share\s+(?:this|the\s+post|on)\b.*|leave\s+a\s+(?:reply|comment)|comments?|categories|tags|archives"
     r"|subscribe\b.*|sign\s+up\s+for\s+our\s+newsletter.*|follow\s+us\b.*)\W*$",
     re.I,

@@ -16,16 +16,21 @@ from kapdir.reading import split_name_credentials
 
 _TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 _LEAD_IN = re.compile(r"^(?:about|meet|welcome\s+to|hi,?\s+i['’]m|i['’]m|profile:?)\s+", re.I)
-_NAME_WORD = re.compile(r"^(?:[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?|[A-Z]\.|Mc[A-Z][a-z]+|O['’][A-Z][a-z]+|d[ea]|van|von)$")
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"  # "Tomás", "José Muñoz", "Zoë"
+_NAME_WORD = re.compile(rf"^(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|[{_UP}]\.|Mc[{_UP}][{_LOW}]+"
+                        rf"|O['’][{_UP}][{_LOW}]+|d[ea]|van|von)$")
 # Words that make a heading a service or a place, not a person.
 _NOT_A_PERSON = re.compile(
     r"\b(?:ketamine|therapy|therapies|clinic|center|centre|health|wellness|psychiatry|counsel+ing|services?"
     r"|treatment|institute|group|practice|associates|care|medicine|medical|home|contact|team|our|about\s+us"
     r"|faq|blog|spravato|infusions?|psychotherapy|mental|location|locations|welcome|collective|partners"
-    r"|collaborative|llc|pllc|inc|studio|healing|space|journey|mind|minds|life|center)\b", re.I)
+    r"|collaborative|llc|pllc|inc|studio|healing|space|journey|mind|minds|life|center"
+    # a role or a place, not a name: "Board-Certified Psychiatrist", "Grand Avenue Office"
+    r"|psychiatrist|psychologist|therapist|counsel+or|nurse|practitioner|physician|director|coordinator"
+    r"|intern|manager|assistant|receptionist|specialist|certified|licensed|office|avenue|street|suite)\b", re.I)
 # "1420 Larimer St, Suite 300, Denver, CO 80202": a street number, the street (a suite may follow), the
 # city, a state code and a ZIP.
-_ZIP_LINE = re.compile(r"\b\d+\s[^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
+ZIP_LINE = re.compile(r"\b\d+\s[^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
                        r"\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?", re.I)
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 
@@ -75,6 +80,32 @@ def block_text(node) -> str:
     walk(node)
     lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# A practice's name ends in (or holds) what kind of place it is, after a name of its own:
+# "Bayou City Ketamine Clinic", "Trinity Mind & Body Ketamine Center", "Grant Street Psychiatry".
+_PRACTICE_NOUN = re.compile(
+    r"\b(?:clinic|center|centre|psychiatry|wellness|health|institute|practice|group|associates|counseling"
+    r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc)\b\.?$", re.I)
+# Words any service heading has: a practice needs at least one capitalised word besides these.
+_GENERIC = re.compile(
+    r"^(?:ketamine|esketamine|spravato|iv|im|infusions?|therapy|therapies|treatment|services?|clinic|center"
+    r"|centre|psychiatry|wellness|health|mental|our|the|and|&|of|for|in|at|a|an|assisted|psychotherapy|kap"
+    r"|care|medicine|medical|mind|body|counseling|counselling|group|practice|institute|associates|home"
+    r"|about|us|contact|new|patients?|depression|anxiety|ptsd|pain|intravenous|intramuscular|nasal|spray"
+    r"|oral|lozenges?|at-home|virtual|online|telehealth|faq|blog|team|locations?)$", re.I)
+
+
+def practice_name(heading: str) -> str:
+    """The heading when it names a practice (a name of its own, then the kind of place); "" otherwise."""
+    for part in _TITLE_SPLIT.split(" ".join((heading or "").split())):
+        words = part.strip().split()
+        if not (2 <= len(words) <= 8) or not _PRACTICE_NOUN.search(part.strip()):
+            continue
+        own = [w for w in words if w[:1].isupper() and not _GENERIC.match(w.strip(",.:"))]
+        if own:
+            return part.strip()
+    return ""
 
 
 def _text(nodes) -> str:
@@ -135,8 +166,21 @@ _FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address
 _CITY_CLASSES = " or ".join(_has_class(c) for c in _FIELD_PARTS[1][1])
 
 
+_ITEMPROP_PARTS = (("street", "streetAddress"), ("city", "addressLocality"), ("region", "addressRegion"),
+                   ("postal_code", "postalCode"))
+
+
 def address_fields(root) -> dict[str, str]:
-    """The first address marked up part by part inside ``root`` (not in a header, nav or footer)."""
+    """The first address marked up part by part inside ``root`` (not in a header, nav or footer): by
+    schema.org itemprops (a PostalAddress outside any practitioner item) or by class names."""
+    for node in root.xpath(".//*[@itemprop='addressLocality']"):
+        if node.xpath("ancestor::footer | ancestor::header | ancestor::nav"):
+            continue
+        box = node.getparent()
+        parts = {f: _text(box.xpath(f".//*[@itemprop='{prop}']")[:1]) for f, prop in _ITEMPROP_PARTS}
+        parts = {k: v for k, v in parts.items() if v}
+        if "city" in parts:
+            return parts
     for node in root.xpath(f".//*[{_CITY_CLASSES}]"):
         if node.xpath("ancestor::footer | ancestor::header | ancestor::nav"):
             continue
@@ -151,7 +195,7 @@ def address_fields(root) -> dict[str, str]:
 
 def address_line(node) -> str:
     """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203")."""
-    m = _ZIP_LINE.search(block_text(node))
+    m = ZIP_LINE.search(block_text(node))
     return " ".join(m.group().replace(" ,", ",").split()) if m else ""
 
 

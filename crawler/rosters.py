@@ -24,6 +24,12 @@ _COLUMNS: list[tuple[str, re.Pattern]] = [
     ("last", re.compile(r"\b(?:last|family|sur)\s*name\b|\bsurname\b", re.I)),
     ("first", re.compile(r"\b(?:first|given)\s*name\b", re.I)),
     ("public", re.compile(r"\bpublic\b|\blisted\b|\bpublish", re.I)),
+    ("id", re.compile(r"\b(?:id|no|number|#)\b|^#$", re.I)),
+    ("since", re.compile(r"\b(?:since|year|date|expir\w*)\b", re.I)),
+    ("status", re.compile(r"\bstatus\b|\bstanding\b", re.I)),
+    ("text", re.compile(r"\bservices?\b|\boffered\b|\btreatments?\b|\bspecialt(?:y|ies)\b|\bmodalit", re.I)),
+    ("postal_code", re.compile(r"\b(?:zip|postal|post\s*code|postcode)\b", re.I)),
+    ("street", re.compile(r"\bstreet\b|\baddress\b", re.I)),
     ("website", re.compile(r"\b(?:web\s*site|web|url|site|link|homepage)\b", re.I)),
     ("phone", re.compile(r"\b(?:phone|tel|telephone|contact\s+number|mobile)\b", re.I)),
     ("credentials", re.compile(r"\b(?:credentials?|degrees?|licen[cs]es?|designations?|title)\b", re.I)),
@@ -35,7 +41,7 @@ _COLUMNS: list[tuple[str, re.Pattern]] = [
 # Who is listed but not (yet) on the roster.
 _NOT_ON_ROSTER = re.compile(
     r"\b(?:in\s+training|trainees?|cohort|not\s+yet\s+certified|pending|applicants?|students?|wait-?list"
-    r"|in\s+progress|candidates?|enrolled)\b", re.I)
+    r"|in\s+progress|candidates?|enrolled|provisional)\b", re.I)
 _EMPTY = {"", "—", "–", "-", "n/a", "none"}
 _NO = {"no", "n", "false", "0", "private", "hidden"}
 _CITY_STATE = re.compile(r"^\s*(?P<city>[^,]+?)\s*,\s*(?P<region>[A-Za-z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*$")
@@ -131,8 +137,10 @@ def _row(fields: dict[int, str], values: list[str]) -> dict[str, str] | None:
         value = " ".join((value or "").split())
         if field and value.lower() not in _EMPTY:
             row[field] = value
-    if row.pop("public", "yes").lower() in _NO:
-        return None
+    if row.pop("public", "yes").lower() in _NO or _NOT_ON_ROSTER.search(row.pop("status", "")):
+        return None  # opted out of the public list; "Provisional (in training)"
+    row.pop("id", None)
+    row.pop("since", None)
     first, last = row.pop("first", ""), row.pop("last", "")
     if not row.get("name") and first and last:
         row["name"] = f"{first} {last}"

@@ -112,7 +112,31 @@ def load_structured(root, base_url: str = "", syntaxes: tuple[str, ...] = ("json
             continue
         data = found.get(syntax, [])
         objects.extend(_from_rdfa(data) if syntax == "rdfa" else [d for d in data if isinstance(d, dict)])
+    resolve_references(objects)
     return objects, bad
+
+
+def _is_ref(v: Any) -> bool:
+    return isinstance(v, dict) and isinstance(v.get("@id"), str) and set(v) <= {"@id", "@type"}
+
+
+def resolve_references(objects: list) -> None:
+    """Replace `{"@id": …}` references with the node of that @id on the page (Yoast and other @graph
+    writers link a clinic to its PostalAddress, a page to its publisher, only by @id). Shared nodes and
+    cycles are fine: `walk` visits each node once."""
+    by_id: dict[str, dict] = {}
+    nodes = walk(objects)
+    for node, _d, _p in nodes:
+        if isinstance(node.get("@id"), str) and not _is_ref(node):
+            by_id.setdefault(node["@id"], node)
+    if not by_id:
+        return
+    for node, _d, _p in nodes:
+        for k, v in list(node.items()):
+            if _is_ref(v) and v["@id"] in by_id and by_id[v["@id"]] is not node:
+                node[k] = by_id[v["@id"]]
+            elif isinstance(v, list) and any(_is_ref(x) for x in v):
+                node[k] = [by_id.get(x["@id"], x) if _is_ref(x) else x for x in v]
 
 
 def _from_rdfa(items: list) -> list[dict]:
@@ -289,28 +313,37 @@ def entity(node: dict, context: list[dict]) -> dict:
     return out
 
 
-def practitioners(objects: list[dict]) -> list[dict]:
+def practitioners(objects: list[dict], with_orgs: bool = False) -> list[dict]:
     """Practitioner entities on a page, people before organisations, outermost first.
 
     An organisation that merely employs the people on the page is context, not a practitioner of its own
     when people are present.
     """
     nodes = walk(objects)
-    [(n, d) for n, d, _p in nodes if _types(n) & PERSON_TYPES and _name(n)]
+    # Who made or publishes the page is not its subject: authors and reviewers are not practitioners,
+    # and the site's own publisher organisation is marked `site_owner` (the caller decides, since on a
+    # clinic's own site the owner is the listing) and lends no address or phone to anyone.
+    credited: set[int] = set()
+    owners: set[int] = set()
+    for n, _d, _p in nodes:
+        for k in _CREDIT_KEYS:
+            for x in _as_list(n.get(k)):
+                if isinstance(x, dict):
+                    credited.add(id(x))
+                    if k in ("publisher", "copyrightHolder"):
+                        owners.add(id(x))
     orgs = [(n, d) for n, d, _p in nodes if _types(n) & ORG_TYPES and not _types(n) & PERSON_TYPES and _name(n)]
-    context = [n for n, _d in orgs]
-    # Skip people who are only authors/reviewers of the page rather than its subject.
-    subject_people = []
-    for n, d, p in nodes:
-        if not (_types(n) & PERSON_TYPES and _name(n)):
-            continue
-        if p is not None and any(p.get(k) is n or (isinstance(p.get(k), list) and any(x is n for x in p[k]))
-                                 for k in ("author", "reviewedBy", "editor", "creator", "publisher")):
-            continue
-        subject_people.append((n, d))
-    chosen = subject_people or orgs
-    chosen.sort(key=lambda nd: nd[1])
-    return [entity(n, context) for n, _d in chosen]
+    context = [n for n, _d in orgs if id(n) not in owners]
+    subject_people = [(n, d) for n, d, _p in nodes
+                      if _types(n) & PERSON_TYPES and _name(n) and id(n) not in credited]
+    # On a one-practitioner page (with_orgs) the heading decides between a clinic and its staff, so
+    # both are candidates, people first.
+    chosen = (subject_people + orgs) if with_orgs else (subject_people or orgs)
+    chosen.sort(key=lambda nd: (with_orgs and id(nd[0]) in {id(o) for o, _d in orgs}, nd[1]))
+    return [{**entity(n, context), **({"site_owner": True} if id(n) in owners else {})} for n, _d in chosen]
+
+
+_CREDIT_KEYS = ("author", "reviewedBy", "editor", "creator", "publisher", "copyrightHolder")
 
 
 def named_in(entity: dict, heading: str) -> bool:

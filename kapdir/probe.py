@@ -26,7 +26,8 @@ from kapdir.sources import NAME_RE, parse_source
 
 MAX_BYTES = 3 * 1024 * 1024
 _BY_HAND = "no structured data and no detail-page pattern: add [selectors] by hand"
-_PAGINATION = re.compile(r"([?&](page|p|pg|paged|offset|start)=\d+)|(/page/\d+/?$)", re.I)
+# "?page=2", "?paged=3", Webflow's "?9c4e21d7_page=2", "/page/2/".
+_PAGINATION = re.compile(r"([?&](?:[\w-]*_)?(page|p|pg|paged|offset|start)=\d+)|(/page/\d+/?$)", re.I)
 
 
 def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
@@ -54,7 +55,30 @@ def _pattern(path: str) -> str:
     head, last, slash = m.groups()
     ext = re.search(r"(\.[a-z]{2,5})$", last)
     tail = (re.escape(ext.group(1)) if ext else "") + (slash or "")
-    return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+{tail}$"
+    return f"{re.escape(head).replace(chr(92) + '/', '/').replace(chr(92) + '-', '-')}[^/]+{tail}$"
+
+
+def _common_pattern(paths: list[str]) -> tuple[str, int]:
+    """The most specific pattern covering most of these paths: the last segment as a wildcard, then the
+    last two, three, four (a prefix of at least one fixed segment always stays)."""
+    for k in range(1, 5):
+        counts: Counter[str] = Counter()
+        for path in paths:
+            segs = path.rstrip("/").split("/")
+            if len(segs) - k < 2:
+                continue
+            if k == 1:
+                pat = _pattern(path)
+            else:
+                head = "/".join(segs[:-k]) + "/"
+                pat = re.escape(head).replace(chr(92) + "/", "/").replace(chr(92) + "-", "-") + "/".join(["[^/]+"] * k) + \
+                    ("/" if path.endswith("/") else "") + "$"
+            counts[pat] += 1
+        if counts:
+            pat, c = counts.most_common(1)[0]
+            if c >= max(2, 0.6 * len(paths)):
+                return pat, c
+    return "", 0
 
 
 def _is_pagination(u: str, start_path: str) -> bool:
@@ -133,14 +157,18 @@ def probe(url: str) -> dict:
     on_page = structured.practitioners(objects)
     found["start_entities"] = len(on_page)
     links = [urljoin(url, h) for h in root.xpath("//a/@href")]
-    # Detail links sit in the page's content, not in its menus and footer.
-    content_links = set(urljoin(url, h) for h in root.xpath(
-        "//a[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[@role='navigation'])]/@href"))
+    # Detail links sit in the page's content, not in its menus, sidebars and footer.
+    chrome = "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[@role='navigation']"
+    content_links = set(urljoin(url, h) for h in root.xpath(f"//a[not({chrome})]/@href"))
+    heading_links = [urljoin(url, h) for h in root.xpath(
+        f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href")]
     same = [u for u in links if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path]
     nexts = [urljoin(url, h) for h in root.xpath('//a[contains(concat(" ", @rel, " "), " next ")]/@href'
                                                  ' | //link[@rel="next"]/@href')]
     follow = []
-    for u in nexts + [u for u in same if _is_pagination(u, parts.path)]:
+    # the pager may link the start page's own path ("/providers?9c4e21d7_page=2")
+    on_site = [u for u in links if urlsplit(u).netloc == parts.netloc]
+    for u in nexts + [u for u in on_site if _is_pagination(u, parts.path)]:
         sp = urlsplit(u)
         tail = sp.path + ("?" + sp.query if sp.query else "")
         pat = re.sub(r"\d+", r"\\d+", re.escape(tail).replace("\\/", "/").replace("\\-", "-")) + "$"
@@ -176,7 +204,12 @@ def probe(url: str) -> dict:
     counts = Counter(_pattern(urlsplit(u).path) for u in dict.fromkeys(candidates)
                      if u in content_links or found["sitemaps"])
     detail, n = ("", 0)
-    for pat, c in counts.most_common():
+    # The links a listing's cards give as their titles ("<h3><a href=…>Bayou City Ketamine Clinic</a>")
+    # say best what a detail page is, however deep its path ("/providers/us/texas/houston/clinics/x/").
+    titled = [u for u in dict.fromkeys(heading_links) if u in set(candidates)]
+    if len(titled) >= 2:
+        detail, n = _common_pattern([urlsplit(u).path for u in titled])
+    for pat, c in counts.most_common() if not detail else []:
         if pat and c >= 3 and pat.count("/") >= 2 and not pat.startswith("/[^/]+"):
             detail, n = pat, c
             break
@@ -218,8 +251,9 @@ def probe(url: str) -> dict:
             found["notes"].append(f"{where}: {len(people)} people, columns read from its header "
                                   f"({', '.join(cols)}); no selectors needed")
             if not found["certification"]:
-                found["notes"].append("no registry programme named on the page: set kind = \"roster\" and "
-                                      "certification by hand (see kapdir/reading/programmes.toml)")
+                found["notes"].append("no registry programme named on the page: its people are listed with no "
+                                      "training claim; set certification if the roster is a registry programme's "
+                                      "(kapdir/reading/programmes.toml)")
         elif listed := cards.cards(root, url):
             found["cards"] = len(listed)
             found["notes"].append(f"{len(listed)} repeated cards with a name and a phone or address: read "
@@ -266,8 +300,7 @@ def render(name: str, title: str, found: dict) -> str:
     lines += [
         f"name            = {q(name)}",
         f"title           = {q(title)}",
-        'kind            = ' + ('"roster"                        # directory | roster | clinic'
-                                    if found.get("roster") and found.get("certification")
+        'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
                                     else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",

@@ -198,8 +198,6 @@ def parse_source(path: Path, text: str | None = None) -> Source:
     cert = raw.get("certification", "")
     if cert and cert not in _known_programmes():
         raise _fail(path, "certification", f"unknown programme id '{cert}'")
-    if kind == "roster" and not cert:
-        raise _fail(path, "certification", "a roster source must name the programme its people hold")
 
     delay = float(raw.get("download_delay", 1.0))
     if delay < 0 or delay > 600:

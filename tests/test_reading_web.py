@@ -481,3 +481,19 @@ def test_at_home_medicine_named_as_such_is_taken_at_home_and_a_named_office_is_a
                  "Boulder office.") == {("oral", "in_clinic")}
     assert pairs("He offers KAP. Clients take sublingual ketamine lozenges during dosing sessions.") == {
         ("oral", "unspecified")}
+
+
+def test_limits_referrals_and_care_around_dosing_are_not_offers_or_denials():
+    """A clinic that "does not prescribe ketamine for use at home" still offers what it gives in the office; a
+    drip bar that sends people to "one of our clinics" offers no ketamine itself; "KAP preparation groups"
+    are care around someone's dosing."""
+    got = classify("We offer IV ketamine infusions in our Durham office. We do not prescribe ketamine for use at home.")
+    assert got["ketamine"] and pairs("We offer IV ketamine infusions in our Durham office. We do not prescribe "
+                                     "ketamine for use at home.") == {("iv", "in_clinic")}
+    assert not classify("I am a therapist. I do not prescribe ketamine; clients see a partner physician.")["ketamine"]
+    assert not classify("Walk-in vitamin drips and NAD+. No ketamine services are offered at the Hydration Bar — "
+                        "for ketamine treatment please visit one of our clinics.")["ketamine"]
+    assert not classify("She co-leads our KAP preparation groups and integration circles.")["ketamine"]
+    assert classify("She leads our KAP sessions in the office.")["ketamine"]
+    assert pairs("IV ketamine in our clinic. Our at-home program: sublingual ketamine tablets are mailed to your "
+                 "home and taken there.") == {("iv", "in_clinic"), ("oral", "at_home")}

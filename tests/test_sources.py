@@ -51,7 +51,6 @@ def test_good_source_loads_with_defaults(tmp_path):
     (('schedule = "12h"', 'schedule = "sometimes"'), "schedule", "neither an interval"),
     (('name = ".loc-name"', 'nmae = ".x"'), "selectors.nmae", "unknown selector"),
     (('name = ".loc-name"', 'name = "div[[["'), "selectors.name", "bad CSS selector"),
-    (('kind = "directory"', 'kind = "roster"'), "certification", "roster source must name"),
     (('kind = "directory"', 'kind = "roster"\ncertification = "hogwarts"'), "certification", "unknown programme"),
 ])
 def test_each_mistake_names_its_key(tmp_path, change, key, words):
@@ -93,3 +92,17 @@ def test_cli_unwritable_data_dir(tmp_path):
     assert r.returncode != 0
     assert "not writable" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_roster_without_a_registry_programme_is_a_valid_source(tmp_path):
+    """A ketamine network's member roster is a roster even when its programme is not in the registry: its
+    people are published as listed on it, with no training claim (crawler/pipelines/classify.py)."""
+    from crawler.pipelines.classify import apply_verdict
+
+    path = tmp_path / "net.toml"
+    path.write_text('name = "net"\nkind = "roster"\nstart_urls = ["https://net.example.org/roster/"]\n')
+    assert parse_source(path).certification == ""
+    listing = {"kind": "roster", "name": "Jane Doe", "text": "", "credentials": []}
+    assert apply_verdict(listing) == ("published", "")
+    assert listing["certifications"] == []
+    assert apply_verdict({"kind": "directory", "name": "Jane Doe", "text": "", "credentials": []})[0] == "rejected"

@@ -116,6 +116,13 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     ("zoo/textroster", "/certification/roster/", {"detail": [], "kind": "roster", "certification": "ktc"}),
     # h-cards are read as they are, not as a roster list
     ("sites/hcards", "/directory/", {"detail": [], "kind": "directory"}),
+    # listings four segments deep, found by the links that title the cards, not the category links
+    ("zoo-blind/geodir", "/providers/", {"detail": [r"/providers/united-states/texas/[^/]+/[^/]+/[^/]+/$"]}),
+    # Webflow's pager links the list's own path ("/providers?9c4e21d7_page=2")
+    ("zoo-blind2/webflow-cms", "/providers", {"detail": [r"/providers/[^/]+$"],
+                                              "follow": [r"/providers\?\d+c\d+e\d+d\d+_page=\d+$"]}),
+    # a network's roster with no registry programme is still a roster (no training claim)
+    ("zoo-blind/csvroster", "/member-roster/", {"detail": [], "kind": "roster", "certification": ""}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

@@ -6,6 +6,8 @@ exported. Expectations are the sites' hand-written labels (crawler/samples/*/exp
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.rosters import roster_rows
 from kapdir.places import normalise_city
 from kapdir.records import name_key
@@ -102,7 +104,8 @@ def _assert_people(exp: dict, records: list[dict], *, routes: bool = True, crede
     assert set(got) == {name_key(p["name"]) for p in exp["practitioners"]}
     for p in exp["practitioners"]:
         rec = got[name_key(p["name"])]
-        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"]) == (p["city"], p["region"], p["phone"])
+        assert (rec["address"]["city"], rec["address"]["region"], rec["phone"] or None) == (
+            normalise_city(p["city"], p["region"]), p["region"], p["phone"])  # "St. Paul" is "Saint Paul"
         if routes:
             assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
         if credentials and p["credentials"]:
@@ -303,3 +306,126 @@ def test_repeated_cards_are_entries_and_post_lists_and_menus_are_not():
     one = html.fromstring("<html><body><main><div class='card'><h3>Jane Doe</h3><p>(303) 555-0100</p></div>"
                           "</main></body></html>")
     assert cards(one) == []   # a single block is not a list
+
+
+# The set-aside shapes (tests/fixtures/zoo-blind), built by a helper from a brief without reading the
+# crawler, measured once before the crawler's author looked at them (0 of 5 shapes, 4 of 19 people found,
+# none with the right city and phone; kapdir/reading/README.md has the per-shape table) and then read.
+# They are development shapes now; these pin what was built for them.
+ZOO_BLIND = ROOT / "tests" / "fixtures" / "zoo-blind"
+
+
+@pytest.mark.parametrize("shape", ["csvroster", "geodir", "mapmarkers", "teampopup", "yoastchain"])
+def test_the_set_aside_shapes_from_the_maintainers_own_source_files(sites, tmp_path, shape):
+    """csvroster: a ketamine network's member roster as a linked CSV (ID and status columns; provisional
+    members skipped; no registry programme). geodir: GeoDirectory listings whose only JSON-LD is the
+    directory's own Yoast graph, addresses in itemprop spans. mapmarkers: WP Go Maps markers keyed by id
+    in an inline script, phones inside HTML descriptions. teampopup: an Elementor team grid whose bios sit
+    in popups after </main>. yoastchain: Yoast Local SEO clinics whose address is an @id reference."""
+    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND)
+    _assert_people(exp, records, routes=shape != "mapmarkers")
+
+
+def test_json_ld_references_are_followed_and_the_publisher_is_marked():
+    from lxml import html
+
+    from crawler.structured import load_structured, practitioners
+
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "https://d.example/#website", "publisher": {"@id": "https://d.example/#org"}},
+        {"@type": "Organization", "@id": "https://d.example/#org", "name": "Texas Care Directory",
+         "telephone": "(512) 555-0100", "address": {"@id": "https://d.example/#hq"}},
+        {"@type": "PostalAddress", "@id": "https://d.example/#hq", "addressLocality": "Austin", "addressRegion": "TX"},
+        {"@type": "MedicalClinic", "@id": "https://d.example/c/#clinic", "name": "Clearpath Columbus",
+         "address": {"@id": "https://d.example/c/#addr"}},
+        {"@type": "PostalAddress", "@id": "https://d.example/c/#addr", "addressLocality": "Columbus",
+         "addressRegion": "OH"},
+        {"@type": "Person", "name": "Ann Author", "@id": "https://d.example/#ann"},
+        {"@type": "Article", "author": {"@id": "https://d.example/#ann"}}]}
+    import json
+
+    page = html.fromstring(f'<html><head><script type="application/ld+json">{json.dumps(graph)}</script></head>'
+                           "<body></body></html>")
+    objects, bad = load_structured(page, "https://d.example/c/")
+    got = {e["name"]: e for e in practitioners(objects)}
+    assert bad == 0 and "Ann Author" not in got                      # an author, not a practitioner
+    assert (got["Clearpath Columbus"]["city"], got["Clearpath Columbus"]["region"]) == ("Columbus", "OH")
+    assert got["Texas Care Directory"].get("site_owner") and not got["Clearpath Columbus"].get("site_owner")
+    assert got["Clearpath Columbus"]["phone"] == ""                   # the publisher lends no phone
+
+
+def test_team_grids_with_bios_elsewhere_and_practice_names_on_detail_pages():
+    from lxml import html
+
+    from crawler.cards import team
+    from crawler.plainpage import practice_name
+
+    page = html.fromstring("""<html><body><main>
+      <div class="grid">
+        <div class="m a1"><h3>Ann Berg, MD</h3><p>Psychiatrist</p></div>
+        <div class="m a2"><h3>Tomás Ruiz, LICSW</h3><p>Therapist</p></div>
+        <div class="m a3"><h3>Maya Cole</h3><p>Client Care Coordinator</p></div>
+      </div>
+      <div class="offices"><div class="o"><h4>St. Paul Office</h4><p>1043 Grand Ave, Suite 210, St. Paul, MN 55105</p></div>
+        <div class="o"><h4>Minneapolis Office</h4><p>212 3rd Ave N, Suite 450, Minneapolis, MN 55401</p></div></div>
+      </main>
+      <div class="popup"><h2>Dr. Ann Berg, MD</h2><p>Ann gives IM ketamine in our office. Call (651) 555-0161.</p></div>
+      <div class="popup"><h2>Tomás Ruiz, LICSW</h2><p>Tomás sees clients in St. Paul.</p></div>
+      <footer><p>Call (612) 555-0160</p></footer></body></html>""")
+    got = {r["name"]: r for r in team(page, "https://lake.example/team/")}
+    assert set(got) == {"Ann Berg, MD", "Tomás Ruiz, LICSW"}           # the coordinator is staff
+    assert got["Ann Berg, MD"]["phone"] == "(651) 555-0161" and "IM ketamine" in got["Ann Berg, MD"]["text"]
+    assert got["Tomás Ruiz, LICSW"]["address"].endswith("St. Paul, MN 55105")   # the office his bio names
+    assert got["Tomás Ruiz, LICSW"]["phone"] == "(612) 555-0160"                 # the practice's line
+    assert practice_name("Bayou City Ketamine Clinic") == "Bayou City Ketamine Clinic"
+    assert practice_name("IV Ketamine Therapy") == practice_name("Our Services") == ""
+
+
+def test_map_markers_keyed_by_id_with_html_descriptions():
+    from lxml import html
+
+    from crawler.jsonblobs import locations_in_page, plain
+
+    script = ('var markers = {"1": {"3": {"title": "Saguaro &#8211; Tucson", "address": "2200 E River Rd, Tucson, AZ '
+              '85718", "desc": "<p>IV ketamine.</p><p>Phone: <a href=\\"tel:5205550164\\">(520) 555-0164</a></p>"},'
+              ' "4": {"title": "Saguaro &#8211; Mesa", "address": "1 Main St, Mesa, AZ 85204", "desc": "<p>Drips</p>"}}};')
+    items, guess = locations_in_page(html.fromstring(f"<html><body><script>{script}</script></body></html>"))
+    assert [i["title"] for i in items] == ["Saguaro &#8211; Tucson", "Saguaro &#8211; Mesa"]
+    assert guess["fields"]["address"] == "address" and guess["fields"]["text"] == "desc"
+    assert plain(items[0]["title"]) == "Saguaro – Tucson" and "(520) 555-0164" in plain(items[0]["desc"])
+
+
+# The second set-aside group (tests/fixtures/zoo-blind2), built after the first was read, measured once
+# (6 of 17 people found and right, 0 of 4 shapes) and then read in turn.
+ZOO_BLIND2 = ROOT / "tests" / "fixtures" / "zoo-blind2"
+
+
+@pytest.mark.parametrize("shape", [
+    "microdata-chain", "webflow-cms", "wpbdp-directory",
+    pytest.param("state-accordion", marks=pytest.mark.xfail(strict=True, reason=(
+        "the reader (issue 13) does not take 'Dosing sessions use intramuscular ketamine, administered in the "
+        "office by a partnering nurse practitioner, with Teodoro present' as Teodoro Baca's offer"))),
+])
+def test_the_second_set_aside_shapes(sites, tmp_path, shape):
+    """microdata-chain: clinic pages in microdata whose staff are employees (the heading names the clinic).
+    webflow-cms: a Webflow collection list with '?9c4e21d7_page=2' paging and profiles whose "More
+    providers" cards are not theirs. wpbdp-directory: Business Directory Plugin listings ("we do not
+    prescribe ketamine for use at home" limits a setting, it denies nothing). state-accordion: providers in
+    <details> sections, one or several per state, under the alliance's own Yoast Organization."""
+    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND2)
+    _assert_people(exp, records, routes=False)
+
+
+def test_a_clinic_page_names_the_clinic_not_its_staff():
+    from lxml import html
+
+    from crawler.structured import load_structured, pick_primary, practitioners
+
+    page = html.fromstring("""<html><body><article itemscope itemtype="https://schema.org/MedicalClinic">
+      <h1 itemprop="name">Sonoran Ketamine Center – Tucson</h1><span itemprop="telephone">(520) 555-0100</span>
+      <ul><li itemprop="employee" itemscope itemtype="https://schema.org/Person"><span itemprop="name">Dr. Rafael
+      Trujillo, MD</span></li></ul></article></body></html>""")
+    objects, _bad = load_structured(page, "https://s.example/locations/tucson/")
+    assert [e["name"] for e in practitioners(objects)] == ["Dr. Rafael Trujillo, MD"]   # a listing page: people
+    both = practitioners(objects, with_orgs=True)
+    assert pick_primary(both, "Sonoran Ketamine Center – Tucson")["name"] == "Sonoran Ketamine Center – Tucson"

@@ -20,8 +20,10 @@ def apply_verdict(listing: dict) -> tuple[str, str]:
     if not listing.get("name"):
         return "rejected", "no practitioner name on the page"
     if not verdict["ketamine"]:
-        if listing.get("roster_program") and verdict["certifications"]:
-            # A KAP training roster vouches for the person even when the row carries no service text.
+        if listing.get("kind") == "roster":
+            # A roster (a KAP training programme's graduates, a ketamine practitioners' network) vouches
+            # for the person even when the row carries no service text; with a registry programme
+            # (`certification`) it also gives them that training.
             return "published", ""
         return "rejected", "not a ketamine provider: no ketamine care offered in the text"
     return "published", ""

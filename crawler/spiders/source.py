@@ -195,13 +195,19 @@ class SourceSpider(scrapy.Spider):
             yield from self._request(loc, self.parse, listing=not self.source.is_detail(loc), lastmod=lastmod)
 
     # -- JSON locator APIs ----------------------------------------------------------------------------
-    def parse_api(self, response, **_):
-        """A JSON endpoint listing locations: `[api].items` is the list, `[api].next` the next page."""
+    def _json_page(self, response):
+        """A fetched JSON answer, counted as a page; None (counted as an error) when it is not JSON."""
         self.counts["pages"] += 1
         try:
-            data = json.loads(response.text)
+            return json.loads(response.body)
         except ValueError:
             self.errors["malformed_json"] += 1
+            return None
+
+    def parse_api(self, response, **_):
+        """A JSON endpoint listing locations: `[api].items` is the list, `[api].next` the next page."""
+        data = self._json_page(response)
+        if data is None:
             return
         api = self.source.api
         records = dig(data, api.get("items", "")) if api.get("items") else data
@@ -227,7 +233,14 @@ class SourceSpider(scrapy.Spider):
                     v = "; ".join(v)  # "services": ["IV ketamine", "Spravato"]
                 if v in (None, "") or isinstance(v, (dict, list)):
                     continue
+                if isinstance(v, str):
+                    v = jsonblobs.plain(v)  # "Saguaro Ketamine &#8211; Tucson", "<p>IV ketamine…</p>"
                 loader.add_value("credentials_text" if f == "credentials" else f, v)
+            if not values.get("phone"):
+                # A map marker's phone sits in its description ("<a href="tel:…">(602) 555-0162</a>").
+                m = plainpage.PHONE.search(jsonblobs.plain(str(values.get("text") or "")))
+                if m:
+                    loader.add_value("phone", m.group())
             yield loader.load_item()
 
     def on_error(self, failure):
@@ -284,7 +297,9 @@ class SourceSpider(scrapy.Spider):
             self.unchanged_urls.append(response.url)
             self.counts["unchanged_skipped"] += 1
         elif not noindex:
-            if is_detail:
+            if self.source.kind == "roster" and rosters.ROSTER_FILE.search(response.url):
+                yield from self.parse_roster_file(response, counted=False)  # a roster file named in `follow`
+            elif is_detail:
                 yield from self.parse_detail(response)
             elif not self.source.detail:
                 yield from self.parse_listing_items(response)
@@ -294,11 +309,8 @@ class SourceSpider(scrapy.Spider):
     def parse_more(self, response, **_):
         """One answer of a 'load more' endpoint (crawler/loadmore.py): its items are listings (or, for a
         source with detail pages, links to them), then the next batch until the answer says it was the last."""
-        self.counts["pages"] += 1
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            self.errors["malformed_json"] += 1
+        data = self._json_page(response)
+        if data is None:
             return
         items, guess = loadmore.records(data)
         if self.source.detail:
@@ -341,12 +353,14 @@ class SourceSpider(scrapy.Spider):
         objects, bad = structured.load_structured(response.selector.root, response.url)
         if bad:
             self.errors["malformed_structured_data"] += bad
-        entities = structured.practitioners(objects)
         heading = self._heading(response)
+        # The site's own publisher organisation (Yoast's on every page) is this page's subject only when
+        # the heading names it.
+        entities = [e for e in structured.practitioners(objects, with_orgs=True)
+                    if not e.get("site_owner") or structured.named_in(e, heading)]
         primary = structured.pick_primary(entities, heading) or {}
         if primary and not structured.named_in(primary, heading) and plainpage.person_name(heading):
-            # The heading names a person the markup does not: what the markup describes is the site's
-            # owner (Yoast's publisher Organization on every page), not this page's subject.
+            # The heading names a person the markup does not describe: the page is about that person.
             primary, entities = {}, []
         loader = self._loader(response, key="")
         loader.add_value("via", "json-ld" if primary else "selectors")
@@ -361,7 +375,7 @@ class SourceSpider(scrapy.Spider):
         elif not loader.get_output_value("name") and not entities and not bad:
             # No structured data (none at all: a page whose markup broke is broken, not plain) and no
             # selectors: a small practice's own page.
-            self._plain_person(response, loader)
+            self._plain_person(response, loader, practice=True)
         texts = [primary.get("text", "")]
         page_text = self.main_text(response)
         if page_text:
@@ -370,12 +384,15 @@ class SourceSpider(scrapy.Spider):
         yield loader.load_item()
 
     @staticmethod
-    def _plain_person(response, loader: ListingLoader) -> bool:
+    def _plain_person(response, loader: ListingLoader, practice: bool = False) -> bool:
         """Name the person from the page heading in the forms real sites use (the <title> only for a
         page without one: a services page titled "Our services | Stillwater Collective" names nobody),
-        and find them by tel: links, h-card, <address> or a ZIP line. False when the heading names nobody."""
+        and find them by tel: links, h-card, <address> or a ZIP line. False when the heading names nobody.
+        With ``practice`` (a detail page: one listing per page), a practice's name ("Bayou City Ketamine
+        Clinic") is a name too; a service heading ("IV Ketamine Therapy") still is not."""
         h1 = " ".join(response.css("h1 ::text").getall()[:6])
-        name = plainpage.person_name(h1 if h1.strip() else response.css("title::text").get() or "")
+        heading = h1 if h1.strip() else response.css("title::text").get() or ""
+        name = plainpage.person_name(heading) or (plainpage.practice_name(heading) if practice else "")
         if not name:
             return False
         loader.replace_value("via", "page")
@@ -405,14 +422,13 @@ class SourceSpider(scrapy.Spider):
         if bad:
             self.errors["malformed_structured_data"] += bad
         found = False
-        for ent in structured.practitioners(objects):
+        entities = structured.practitioners(objects)
+        # The site's own publisher (a directory's Yoast Organization) is listed only when nothing else on
+        # the page is: on a clinic's own one-page site it is the clinic.
+        owners = [e for e in entities if e.get("site_owner")]
+        for ent in [e for e in entities if not e.get("site_owner")]:
             found = True
-            loader = self._loader(response, key=ent["name"].lower())
-            loader.add_value("via", "json-ld")
-            for f, v in ent.items():
-                if f in ListingLoader.default_item_class.fields and v not in (None, ""):
-                    loader.add_value(f, v)
-            yield loader.load_item()
+            yield self._entity_item(response, ent)
         if not found:
             # People marked up as h-cards on a listing page (microformats): one listing per card.
             for card in plainpage.hcards(response.selector.root):
@@ -437,7 +453,8 @@ class SourceSpider(scrapy.Spider):
                 yield loader.load_item()
         if not found and self.source.kind != "roster" and not self.source.detail:
             # A finder, partner list or team grid of repeated cards (crawler/cards.py): one listing per card.
-            for card in cards.cards(response.selector.root, response.url):
+            root = response.selector.root
+            for card in cards.cards(root, response.url) or cards.team(root, response.url):
                 found = True
                 loader = self._loader(response, key=card["name"].lower())
                 loader.add_value("via", "cards")
@@ -449,14 +466,26 @@ class SourceSpider(scrapy.Spider):
             # page with no roster table may link the roster as a file (a spreadsheet export).
             rows = rosters.roster_rows(response.text, response.url)
             yield from self._roster_items(response, rows)
+            found = bool(rows)
             if not rows:
                 for href in dict.fromkeys(response.css("a::attr(href)").getall()):
                     if rosters.ROSTER_FILE.search(href):
                         yield from self._request(response.urljoin(href), self.parse_roster_file)
+        if not found:
+            for ent in owners:
+                yield self._entity_item(response, ent)
 
-    def parse_roster_file(self, response, **_):
+    def _entity_item(self, response, ent: dict):
+        loader = self._loader(response, key=ent["name"].lower())
+        loader.add_value("via", "json-ld")
+        for f, v in ent.items():
+            if f in ListingLoader.default_item_class.fields and v not in (None, ""):
+                loader.add_value(f, v)
+        return loader.load_item()
+
+    def parse_roster_file(self, response, counted: bool = True, **_):
         """A roster file (CSV/TSV/text with a header row) linked from a roster page."""
-        self.counts["pages"] += 1
+        self.counts["pages"] += counted
         rows = rosters.roster_file_rows(response.body[: 5 * 1024 * 1024])
         if not rows:
             self.errors["unreadable_roster_file"] += 1

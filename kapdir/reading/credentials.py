@@ -35,6 +35,9 @@ _CANON: dict[str, list[str]] = {
     "RN": [r"RN", r"R\.N\."],
     "BSN": [r"BSN"],
     "CRNA": [r"CRNA"],
+    "LCSW-S": [r"LCSW-S"],   # Texas: licensed to supervise
+    "LPC-S": [r"LPC-S"],
+    "LMFT-S": [r"LMFT-S"],
     "LCSW": [r"LCSW", r"L\.C\.S\.W\."],
     "LCSW-C": [r"LCSW-C"],
     "LICSW": [r"LICSW"],
@@ -44,6 +47,10 @@ _CANON: dict[str, list[str]] = {
     "LPC": [r"LPC"],
     "LPCC": [r"LPCC"],
     "LMHC": [r"LMHC"],
+    "LCMHC-S": [r"LCMHC-S"],   # North Carolina
+    "LCMHC": [r"LCMHC"],
+    "LCMHCA": [r"LCMHCA"],
+    "LPC-MHSP": [r"LPC-MHSP"],  # Tennessee
     "LCPC": [r"LCPC"],
     "LCADC": [r"LCADC"],
     "CADC": [r"CADC"],

@@ -271,7 +271,9 @@ _POST_NEG = re.compile(
     rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu))"
 )
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
-_REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b)")
+_REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b"
+             r"|\b(?:please\s+)?(?:visit|see|go\s+to)\s+(?:one\s+of\s+)?our\s+(?:other\s+)?"
+             r"(?:clinics|locations|offices|centers|centres)\b)")
 _PLANNED = _ci(
     r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+soon\s+(?:begin|start)"
     r"|will\s+(?:begin|start)\s+(?:offering|providing|to\s+(?:offer|provide)|accepting|seeing|taking|treating)"
@@ -508,7 +510,8 @@ _DELIVERY = re.compile(
 _MEDICINE = re.compile(r"\b(?:ketamine|medicines?|medications?|lozenges?|troches?|tablets?|rdts?|prescriptions?|kits?|doses?)\b")
 _TAKEN_HOME = re.compile(r"\b(?:take|taken|use|used|self-administer\w*|dos(?:e|ed|ing))\b[^.;]{0,30}\bat\s+home\b"
                          r"|\bat-home\s+(?:use|dosing|sessions?)|\bfor\s+(?:home|at-home)\s+use\b"
-                         r"|\bat-home\s+(?:[\w-]+\s+){0,2}?(?:ketamine|lozenges?|troches?|tablets?|rdts?|doses?)\b")
+                         r"|\bat-home\s+(?:[\w-]+\s+){0,2}?(?:ketamine|lozenges?|troches?|tablets?|rdts?|doses?)\b"
+                         r"|\bto\s+(?:your|their|the\s+patient['’]?s?)\s+home\s+and\s+(?:are\s+)?taken\s+there\b")
 _SPRAVATO_ONLY = re.compile(r"\bspravato\b|\besketamine\b")
 _RACEMIC_SPRAY = re.compile(r"\b(?:racemic|compounded)\b[^.]{0,40}\b(?:spray|nasal)|\bketamine\s+nasal\s+spray|\bnasal\s+ketamine")
 _OWN_SERVICE = re.compile(
@@ -602,7 +605,9 @@ _FEE_LINE = re.compile(r"^[^.!?$]{3,90}?(?::|\s[–—-])\s*\$\s?\d{2,}[\d,.]*(?
 _PRICE = re.compile(r"\$\s?(?:\d{1,3}(?:,\d{3})+|\d{2,})")
 # Pages that are not a provider speaking: training programmes, explainers and journalism.
 _NOT_PROVIDER_PAGE = _ci(
-    r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b|\bnot\s+something\s+we\s+prescribe\b"
+    # ("we do not prescribe ketamine for use at home" limits where, it does not deny the service)
+    r"(?i:\b(?:does|do)\s+not\s+(?:provide|offer|prescribe)\s+ketamine\b(?!\s+(?:for\s+(?:use\s+at\s+home|home\s+use"
+    r"|at-home\s+use|take-home)|to\s+take\s+home|at\s+home|outside))|\bnot\s+something\s+we\s+prescribe\b"
     r"|\b(?:our|we\s+are\s+an?)\s+(?:compounding\s+)?pharmacy\b|\bwe\s+compound\b"
     r"|\beducational\s+explainer\b)"
 )
@@ -1047,6 +1052,9 @@ _GENERIC_AGENT = re.compile(
 _AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
                           r"|centres?|specialists?|services?)\b")
 _AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*$)")
+# "KAP preparation groups", "KAP integration circles": care around someone's dosing, named after it.
+_AROUND_AFTER = re.compile(r"(?i:\s+(?:preparation|prep|integration|intake|screening|information|education|"
+                           r"support)\b)")
 
 
 def _kap_offered(sent: _Sentence) -> bool:
@@ -1064,7 +1072,8 @@ def _kap_offered(sent: _Sentence) -> bool:
         if (_negated_before(low, clo, m.start(), []) or _PLANNED.search(low, clo, chi)
                 or _REFER.search(low, clo, chi)):
             continue
-        if _POST_NEG.match(s[m.end():chi]) or _AROUND_SESSION.search(s, max(clo, m.start() - 20), m.start()):
+        if (_POST_NEG.match(s[m.end():chi]) or _AROUND_SESSION.search(s, max(clo, m.start() - 20), m.start())
+                or _AROUND_AFTER.match(s, m.end(), chi)):
             continue
         own = _own_voice(sent, ci)
         if sent.explain[ci] and not own:
