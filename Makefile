@@ -31,8 +31,10 @@ browser:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# One worker per core (pytest-xdist): the suite is mostly real crawls and servers in subprocesses, so a
+# single pytest process leaves a core idle while it waits on them.
 test: $(STAMP) browser lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(PY) -m bench.run

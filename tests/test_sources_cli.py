@@ -11,6 +11,13 @@ from kapdir.sources import parse_source
 from tests.conftest import SAMPLES, kapdir
 
 
+def _no_delay(path) -> None:
+    """The proposed file's politeness delay (2 s) matters on the web, not on our loopback sites."""
+    text = path.read_text()
+    assert "download_delay  = 2.0" in text
+    path.write_text(text.replace("download_delay  = 2.0", "download_delay  = 0.0"))
+
+
 @pytest.mark.parametrize("site, path, want", [
     ("lotus", "/directory/", {"detail": r"/provider/[^/]+/$", "follow": r"/directory/page/\d+/$"}),
     ("meadow", "/", {"detail": r"/p/[^/]+\.html$", "sitemap": True}),
@@ -37,7 +44,8 @@ def test_sources_add_writes_a_working_source_file(tmp_path, site, path, want):
         if "api_items" in want:
             assert written.api["items"] == want["api_items"] and written.api["next"] == want["api_next"]
             assert written.api["fields"]["city"] == "address.city"
-        # and the dry run on it yields practitioners
+        # and the dry run on it yields practitioners (at no politeness delay: the site is ours, on loopback)
+        _no_delay(src / "newsite.toml")
         chk = kapdir("sources", "check", "newsite", "--pages", "3", data_dir=tmp_path / "d", sources=src)
         assert chk.returncode == 0, chk.stdout + chk.stderr
         items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
@@ -101,6 +109,7 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
         assert r.returncode == 0, r.stderr
         written = parse_source(src / "new.toml")
         assert written.detail == want_detail and not written.selectors and not written.api
+        _no_delay(src / "new.toml")
         chk = kapdir("sources", "check", "new", "--pages", "5", data_dir=tmp_path / "d", sources=src)
         assert chk.returncode == 0, chk.stdout + chk.stderr
         items = [json.loads(line) for line in chk.stdout.splitlines() if line.startswith("{")]
@@ -139,8 +148,7 @@ def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder
         for key in ("follow", "kind", "certification"):
             if key in want:
                 assert getattr(written, key) == want[key], key
-        (src / "new.toml").write_text((src / "new.toml").read_text().replace("download_delay  = 2.0",
-                                                                           "download_delay  = 0.0"))
+        _no_delay(src / "new.toml")
         assert kapdir("crawl", "new", data_dir=tmp_path / "d", sources=src).returncode == 0
     exp = json.loads((root / "expected.json").read_text())
     assert {name_key(x["name"]) for x in export(tmp_path / "d")} == {name_key(p["name"]) for p in exp["practitioners"]}
@@ -158,8 +166,7 @@ def test_sources_add_reads_a_grid_of_cards_without_selectors(tmp_path):
                       sources=src).returncode == 0
         written = parse_source(src / "new.toml")
         assert not written.selectors and written.follow == [r"/find-a-provider/\d+/$"]
-        (src / "new.toml").write_text((src / "new.toml").read_text().replace("download_delay  = 2.0",
-                                                                           "download_delay  = 0.0"))
+        _no_delay(src / "new.toml")
         assert kapdir("crawl", "new", data_dir=tmp_path / "d", sources=src).returncode == 0
     got = {name_key(x["name"]): x for x in export(tmp_path / "d")}
     exp = expected("oakline")
