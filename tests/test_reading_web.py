@@ -497,3 +497,14 @@ def test_limits_referrals_and_care_around_dosing_are_not_offers_or_denials():
     assert classify("She leads our KAP sessions in the office.")["ketamine"]
     assert pairs("IV ketamine in our clinic. Our at-home program: sublingual ketamine tablets are mailed to your "
                  "home and taken there.") == {("iv", "in_clinic"), ("oral", "at_home")}
+
+
+def test_a_programmes_name_is_not_the_page_explaining():
+    """Explaining words ("research", "studies") inside a registry programme's name do not make a short
+    card an explainer: its offer still counts."""
+    card = ("Dosing sessions use intramuscular ketamine, administered in the office by a partnering nurse "
+            "practitioner.\nTraining: CIIS Certificate in Psychedelic-Assisted Therapies and Research (completed 2022).")
+    assert pairs(card) == {("im", "in_clinic")} and progs(card) == {"ciis"}
+    explainer = ("Dosing sessions use intramuscular ketamine, administered in the office by a partnering nurse "
+                 "practitioner.\nResearch on ketamine therapies is growing.")
+    assert pairs(explainer) == set()

@@ -155,6 +155,12 @@ class ProgrammeMatcher:
         """Held programmes in one sentence: (programme id, start, end)."""
         return [(pid, a, b) for _, pid, a, b in self.find_in(sentence, [(0, len(sentence))])]
 
+    def alias_spans(self, low: str) -> list[tuple[int, int]]:
+        """Where programme names stand in a lower-cased text (same length as the text)."""
+        if self._re is None:
+            return []
+        return [m.span() for m in self._re.finditer(low.translate(_MARKS))]
+
     def find_in(self, text: str, spans: list[tuple[int, int]],
                 others: list[bool] | None = None) -> list[tuple[int, str, int, int]]:
         """Held programmes in a page split into sentence ``spans``.

@@ -709,7 +709,8 @@ class _Hits:
     nondosing: list = field(default_factory=list)
 
 
-def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], ket_doc: bool) -> list[_Hits]:
+def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], ket_doc: bool,
+               unnamed: str | None = None) -> list[_Hits]:
     hits = [_Hits() for _ in spans]
 
     def bucket(name: str, scan) -> None:
@@ -724,7 +725,7 @@ def _page_hits(text: str, low: str, masked: str, spans: list[tuple[int, int]], k
     bucket("cue", lambda p, e: _CUE_RE.finditer(masked, p, e))
     bucket("nondosing", lambda p, e: _NONDOSING.finditer(masked, p, e))
     bucket("ket", lambda p, e: _KET_RE.finditer(text, low, p, e))
-    bucket("explain", lambda p, e: _EXPLAIN.finditer(low, p, e))
+    bucket("explain", lambda p, e: _EXPLAIN.finditer(unnamed or low, p, e))
     bucket("first_person", lambda p, e: (m for m in _FIRST_PERSON.finditer(text, low, p, e)
                                          if text[m.start():m.end()] != "US"))  # "approved in the US"
     if ket_doc:
@@ -1124,7 +1125,12 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         for a, b in spans)
 
     masked = _mask(low, spans)
-    page_hits = _page_hits(text, low, masked, spans, ket_doc and not excluded)
+    # A programme's name ("CIIS Certificate in Psychedelic-Assisted Therapies and Research") is not the
+    # page explaining research: explaining words inside one do not count.
+    plain = low
+    for a, b in matcher.alias_spans(low) if len(low) == len(text) else []:
+        plain = plain[:a] + " " * (b - a) + plain[b:]
+    page_hits = _page_hits(text, low, masked, spans, ket_doc and not excluded, plain)
     analysed = [
         _analyse_sentence(sentences[i], low[a:b], masked[a:b], page_hits[i], ket_doc and not excluded)
         for i, (a, b) in enumerate(spans)
