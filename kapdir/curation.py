@@ -173,7 +173,12 @@ def suppress(store: Store, target: str, *, actor: str, reason: str, paths=None) 
     if not target:
         raise KapdirError("give a name or a URL to suppress")
     if target.lower().startswith(("http://", "https://")):
-        if not urlparse(target).hostname:
+        try:  # "https://[::1" and "http://a:b:c" make urlparse raise: a clear error, not a crash
+            parts = urlparse(target)
+            ok = bool(parts.hostname) and (parts.port or 0) >= 0 and not any(c.isspace() for c in target)
+        except ValueError:
+            ok = False
+        if not ok:
             raise KapdirError(f"'{target}' is not a URL")
         kind, key = "url", target.lower().rstrip("/")
     else:

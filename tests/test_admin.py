@@ -136,7 +136,8 @@ def test_login_redirects_back_but_never_off_site(client):
                                                     "password": PASSWORD})
     assert r.headers["Location"] == "/admin/jobs?source=dyn"
     client.post("/admin/logout", data={"csrf_token": token(client.get("/admin/").text)})
-    for evil in ("//evil.example/", "https://evil.example/", "/admin/..//evil.example"):
+    for evil in ("//evil.example/", "https://evil.example/", "/admin/..//evil.example", "/admin/%0D%0AX:%201",
+                 "/admin/\x7f"):
         lp = client.get("/admin/login", query_string={"next": evil})
         r = client.post("/admin/login?" + f"next={evil}", data={"csrf_token": token(lp.text), "username": USER,
                                                                 "password": PASSWORD})
@@ -443,3 +444,12 @@ def test_a_reopened_duplicate_pair_can_be_closed_again(admin, data):
                                                               (again,)).fetchone()[0]
     assert closed == "closed"  # closed items are history; only one open item per pair
     assert len(ids(admin)["Jordan Lee"]) == 2
+
+
+@pytest.mark.parametrize("target", ["https://[::1", "http://a:b:c", "https://", "http://exa mple.org/x"])
+def test_a_malformed_url_suppression_is_a_400_with_a_message(admin, target):
+    """Issue 17 (5): these used to answer 500 or be accepted as URLs."""
+    page = admin.get("/admin/suppressions")
+    r = admin.post("/admin/suppressions", data={"csrf_token": token(page.text), "target": target,
+                                                "reason": "asked by email"})
+    assert r.status_code == 400 and "is not a URL" in r.text

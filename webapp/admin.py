@@ -113,8 +113,10 @@ def _client_ip() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only back into the admin area; anything else would make the login page an open redirect."""
-    if target and target.startswith("/admin/") and "//" not in target and "\\" not in target:
+    """Only back into the admin area; anything else would make the login page an open redirect. Control
+    characters ("/admin/%0D%0AX: 1") could never be a header value: they send the user home too."""
+    if (target and target.startswith("/admin/") and "//" not in target and "\\" not in target
+            and not any(ord(c) < 32 or ord(c) == 127 for c in target)):
         return target
     return url_for("admin.dashboard")
 
