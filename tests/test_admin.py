@@ -453,3 +453,16 @@ def test_a_malformed_url_suppression_is_a_400_with_a_message(admin, target):
     r = admin.post("/admin/suppressions", data={"csrf_token": token(page.text), "target": target,
                                                 "reason": "asked by email"})
     assert r.status_code == 400 and "is not a URL" in r.text
+
+
+def test_trusted_hosts_refuse_a_forged_host(data):
+    """Issue 17 (6): with KAPDIR_HOSTS set, a forged Host gets 400 and never reaches a redirect."""
+    app = make_app(data, KAPDIR_HOSTS="kapdir.example.org, localhost")
+    client = app.test_client()
+    forged = client.get("/admin", headers={"Host": "evil.example"})
+    assert forged.status_code == 400 and "evil.example" not in forged.headers.get("Location", "")
+    ok = client.get("/admin", headers={"Host": "kapdir.example.org"})
+    assert ok.status_code in (301, 302, 308) and "evil" not in ok.headers["Location"]
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 200
+    open_app = make_app(data).test_client()   # unset: any Host is answered, as before
+    assert open_app.get("/", headers={"Host": "evil.example"}).status_code == 200

@@ -7,7 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import SecurityError
 
 from index.reader import IndexReader
 from kapdir.config import resolve
@@ -45,6 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+    hosts = app.config.get("KAPDIR_HOSTS") or os.environ.get("KAPDIR_HOSTS", "")
+    if hosts:
+        # Only these Host headers are answered (others get 400), so no redirect is ever built on a forged
+        # Host ("/admin" -> "http://evil.example/admin/").
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
     if app.config.get("KAPDIR_PROXY_FIX") or os.environ.get("KAPDIR_PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto, so rate limits see real clients.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -121,6 +127,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             message = err.description
         if wants_json():
             return jsonify({"error": message}), code
+        if isinstance(err, SecurityError):
+            # A Host outside KAPDIR_HOSTS: no URL can be built for it, so no page that links anywhere.
+            return Response(f"{code} {message}\n", status=code, mimetype="text/plain")
         return render_template("error.html", code=code, message=message), code
 
     @app.teardown_appcontext
