@@ -466,3 +466,18 @@ def test_trusted_hosts_refuse_a_forged_host(data):
     assert client.get("/", headers={"Host": "localhost"}).status_code == 200
     open_app = make_app(data).test_client()   # unset: any Host is answered, as before
     assert open_app.get("/", headers={"Host": "evil.example"}).status_code == 200
+
+
+def test_query_strings_are_bounded(client):
+    """Issue 17 (7): a huge or absurdly repeated query is refused at once (414 / 400), not searched; an
+    ordinary one with several values is answered."""
+    import time
+
+    t = time.monotonic()
+    huge = client.get("/api/v1/search?" + "&".join(["route=iv"] * 28000))
+    assert huge.status_code == 414 and time.monotonic() - t < 2
+    assert client.get("/search?" + "&".join(["route=iv"] * 28000)).status_code == 414
+    repeated = client.get("/api/v1/search?" + "&".join(["route=iv"] * 51))
+    assert repeated.status_code == 400 and "repeated more than 50 times" in repeated.get_json()["error"]
+    assert client.get("/api/v1/search?" + "&".join(["route=iv"] * 50)).status_code == 200
+    assert client.get("/api/v1/search?route=iv&route=im&setting=in_clinic&region=CO").status_code == 200
