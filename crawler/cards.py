@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from crawler.plainpage import PHONE, ZIP_LINE, address_fields, address_line, block_text, person_name
+from crawler.plainpage import PHONE, ZIP_LINE, address_fields, address_line, block_text, person_name, tel_link
 from crawler.plainpage import contact as contact_of_page
 from kapdir.reading import split_name_credentials
 
@@ -42,9 +42,8 @@ def _title(card) -> str:
 
 
 def _phone(card) -> str:
-    tel = card.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
-    if tel:
-        return unquote(tel[0].split(":", 1)[1]).strip()
+    if tel := tel_link(card):
+        return tel
     m = PHONE.search(" ".join(card.itertext()))
     return m.group() if m else ""
 
@@ -155,16 +154,18 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
     best = [(m, n) for m, n in best if split_name_credentials(n)[1] or not _STAFF_ROLE.search(block_text(m))]
     keys = {name_key(split_name_credentials(n)[0]): (m, n) for m, n in best}
     headings = [h for h in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6") if not h.xpath(_SKIP_ANCESTORS)]
+    in_cards = {el for m, _n in best for el in m.iter()}
+    around_cards = {a for m, _n in best for a in m.iterancestors()} | {m for m, _n in best}
     bios: dict[str, object] = {}
     for h in headings:
         who = person_name(" ".join(" ".join(h.itertext()).split()))
         key = name_key(split_name_credentials(who)[0]) if who else ""
-        if key not in keys or key in bios or any(h in set(m.iter()) for m, _n in best):
+        if key not in keys or key in bios or h in in_cards:
             continue
         # The biggest block around this heading that holds no other team member's heading and no card.
         block = h
         for anc in list(h.iterancestors())[:8]:
-            if anc.tag in ("body", "main", "html") or any(c in set(anc.iter()) for c, _n in best):
+            if anc.tag in ("body", "main", "html") or anc in around_cards:
                 break
             others = {name_key(split_name_credentials(person_name(" ".join(" ".join(x.itertext()).split())))[0])
                       for x in anc.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")} - {key, ""}

@@ -193,6 +193,13 @@ def address_fields(root) -> dict[str, str]:
     return {}
 
 
+def tel_link(node) -> str:
+    """The number of the first `tel:` link inside ``node``, percent-decoded ("tel:%28303%29555-0180",
+    as Drupal writes it)."""
+    tel = node.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
+    return unquote(tel[0].split(":", 1)[1]).strip() if tel else ""
+
+
 def address_line(node) -> str:
     """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203")."""
     m = ZIP_LINE.search(block_text(node))
@@ -202,9 +209,8 @@ def address_line(node) -> str:
 def contact(root) -> dict[str, str]:
     """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line."""
     out: dict[str, str] = {}
-    tel = root.xpath('//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
-    if tel:
-        out["phone"] = unquote(tel[0].split(":", 1)[1]).strip()  # "tel:%28303%29555-0180" (Drupal)
+    if tel := tel_link(root):
+        out["phone"] = tel
     card = root.xpath(f"//*[{_CARD}]")
     if card:
         out.update(_card_parts(card[0], _ADDRESS_PARTS))

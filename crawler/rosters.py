@@ -17,6 +17,7 @@ import re
 
 from lxml import html as lxml_html
 
+from crawler.pipelines.normalise import clean_website
 from crawler.plainpage import PHONE, person_name
 
 # Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
@@ -146,8 +147,8 @@ def _row(fields: dict[int, str], values: list[str]) -> dict[str, str] | None:
         row["name"] = f"{first} {last}"
     if not row.get("name"):
         return None
-    if "website" in row and not row["website"].startswith(("http://", "https://")):
-        row["website"] = "https://" + row["website"] if "." in row["website"] and " " not in row["website"] else ""
+    if "website" in row:
+        row["website"] = clean_website(row["website"])  # "doe.example.com" -> "https://doe.example.com"
         if not row["website"]:
             del row["website"]
     if "city" in row and "region" not in row and (m := _CITY_STATE.match(row["city"])):

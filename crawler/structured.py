@@ -336,10 +336,11 @@ def practitioners(objects: list[dict], with_orgs: bool = False) -> list[dict]:
     context = [n for n, _d in orgs if id(n) not in owners]
     subject_people = [(n, d) for n, d, _p in nodes
                       if _types(n) & PERSON_TYPES and _name(n) and id(n) not in credited]
+    subject_people.sort(key=lambda nd: nd[1])
+    orgs.sort(key=lambda nd: nd[1])
     # On a one-practitioner page (with_orgs) the heading decides between a clinic and its staff, so
     # both are candidates, people first.
     chosen = (subject_people + orgs) if with_orgs else (subject_people or orgs)
-    chosen.sort(key=lambda nd: (with_orgs and id(nd[0]) in {id(o) for o, _d in orgs}, nd[1]))
     return [{**entity(n, context), **({"site_owner": True} if id(n) in owners else {})} for n, _d in chosen]
 
 

@@ -42,20 +42,25 @@ def fetch(url: str, timeout: float = 15) -> tuple[int, str, bytes]:
         raise KapdirError(f"cannot reach {url}: {reason}") from None
 
 
+def _literal(text: str) -> str:
+    """A path as a regex matching itself, written readably ("/find-a-provider", not "/find\\-a\\-provider")."""
+    return re.escape(text).replace("\\-", "-")
+
+
 def _pattern(path: str) -> str:
     """/provider/elena-marsh/ -> /provider/[^/]+/$ ; /p/x.html -> /p/[^/]+\\.html$ ;
     /us/therapists/jane-doe-denver-co/310457 -> /us/therapists/[^/]+/\\d+$ (a slug, then a numeric id)."""
     m = re.match(r"^(.*/)([^/]+)/(\d+)(/?)$", path)
     if m:
         head, _slug, _id, slash = m.groups()
-        return f"{re.escape(head).replace(chr(92) + '/', '/')}[^/]+/\\d+{slash or ''}$"
+        return f"{_literal(head)}[^/]+/\\d+{slash or ''}$"
     m = re.match(r"^(.*/)([^/]+)(/?)$", path)
     if not m:
         return ""
     head, last, slash = m.groups()
     ext = re.search(r"(\.[a-z]{2,5})$", last)
     tail = (re.escape(ext.group(1)) if ext else "") + (slash or "")
-    return f"{re.escape(head).replace(chr(92) + '/', '/').replace(chr(92) + '-', '-')}[^/]+{tail}$"
+    return f"{_literal(head)}[^/]+{tail}$"
 
 
 def _common_pattern(paths: list[str]) -> tuple[str, int]:
@@ -71,7 +76,7 @@ def _common_pattern(paths: list[str]) -> tuple[str, int]:
                 pat = _pattern(path)
             else:
                 head = "/".join(segs[:-k]) + "/"
-                pat = re.escape(head).replace(chr(92) + "/", "/").replace(chr(92) + "-", "-") + "/".join(["[^/]+"] * k) + \
+                pat = _literal(head) + "/".join(["[^/]+"] * k) + \
                     ("/" if path.endswith("/") else "") + "$"
             counts[pat] += 1
         if counts:
@@ -171,7 +176,7 @@ def probe(url: str) -> dict:
     for u in nexts + [u for u in on_site if _is_pagination(u, parts.path)]:
         sp = urlsplit(u)
         tail = sp.path + ("?" + sp.query if sp.query else "")
-        pat = re.sub(r"\d+", r"\\d+", re.escape(tail).replace("\\/", "/").replace("\\-", "-")) + "$"
+        pat = re.sub(r"\d+", r"\\d+", _literal(tail)) + "$"
         if pat not in follow:
             follow.append(pat)
     found["follow"] = follow[:3]
@@ -192,7 +197,7 @@ def probe(url: str) -> dict:
                      and not _is_pagination(u, parts.path)]
             if Counter(_pattern(urlsplit(u).path) for u in extra).most_common(1)[0][1] >= 3 if extra else False:
                 candidates, same = candidates + extra, same + extra
-                path_rx = re.escape(parts.path).replace("\\/", "/").replace("\\-", "-")
+                path_rx = _literal(parts.path)
                 found["follow"] = [f"{path_rx}\\?.+", *found["follow"]][:3]
                 found["notes"].append(f"filter links ({len(filters)}, e.g. {urlsplit(first).query}) lead to the "
                                       "listings: they are walked")

@@ -234,11 +234,11 @@ class SourceSpider(scrapy.Spider):
                 if v in (None, "") or isinstance(v, (dict, list)):
                     continue
                 if isinstance(v, str):
-                    v = jsonblobs.plain(v)  # "Saguaro Ketamine &#8211; Tucson", "<p>IV ketamine…</p>"
+                    v = values[f] = jsonblobs.plain(v)  # "Saguaro Ketamine &#8211; Tucson", "<p>IV ketamine…</p>"
                 loader.add_value("credentials_text" if f == "credentials" else f, v)
             if not values.get("phone"):
                 # A map marker's phone sits in its description ("<a href="tel:…">(602) 555-0162</a>").
-                m = plainpage.PHONE.search(jsonblobs.plain(str(values.get("text") or "")))
+                m = plainpage.PHONE.search(str(values.get("text") or ""))
                 if m:
                     loader.add_value("phone", m.group())
             yield loader.load_item()
@@ -431,13 +431,9 @@ class SourceSpider(scrapy.Spider):
             yield self._entity_item(response, ent)
         if not found:
             # People marked up as h-cards on a listing page (microformats): one listing per card.
-            for card in plainpage.hcards(response.selector.root):
-                found = True
-                loader = self._loader(response, key=card["name"].lower())
-                loader.add_value("via", "h-card")
-                for f, v in card.items():
-                    loader.add_value("credentials_text" if f == "credentials" else f, v)
-                yield loader.load_item()
+            rows = plainpage.hcards(response.selector.root)
+            found = bool(rows)
+            yield from self._row_items(response, rows, via="h-card")
         if not found and self.source.kind != "roster":
             # A locator page whose locations sit in a <script> JSON blob (a clinic chain's store finder).
             blob = jsonblobs.locations_in_page(response.selector.root)
@@ -454,18 +450,14 @@ class SourceSpider(scrapy.Spider):
         if not found and self.source.kind != "roster" and not self.source.detail:
             # A finder, partner list or team grid of repeated cards (crawler/cards.py): one listing per card.
             root = response.selector.root
-            for card in cards.cards(root, response.url) or cards.team(root, response.url):
-                found = True
-                loader = self._loader(response, key=card["name"].lower())
-                loader.add_value("via", "cards")
-                for f, v in card.items():
-                    loader.add_value(f, v)
-                yield loader.load_item()
+            rows = cards.cards(root, response.url) or cards.team(root, response.url)
+            found = bool(rows)
+            yield from self._row_items(response, rows, via="cards")
         if not found and self.source.kind == "roster":
             # A roster with no selectors and no structured data: each row of its table is one person; a
             # page with no roster table may link the roster as a file (a spreadsheet export).
             rows = rosters.roster_rows(response.text, response.url)
-            yield from self._roster_items(response, rows)
+            yield from self._row_items(response, rows, via="roster")
             found = bool(rows)
             if not rows:
                 for href in dict.fromkeys(response.css("a::attr(href)").getall()):
@@ -489,12 +481,13 @@ class SourceSpider(scrapy.Spider):
         rows = rosters.roster_file_rows(response.body[: 5 * 1024 * 1024])
         if not rows:
             self.errors["unreadable_roster_file"] += 1
-        yield from self._roster_items(response, rows)
+        yield from self._row_items(response, rows, via="roster")
 
-    def _roster_items(self, response, rows: list[dict]):
+    def _row_items(self, response, rows: list[dict], via: str):
+        """One listing per person read from a page's rows (roster rows, h-cards, cards), keyed by name."""
         for row in rows:
             loader = self._loader(response, key=row["name"].lower())
-            loader.add_value("via", "roster")
+            loader.add_value("via", via)
             for f, v in row.items():
                 loader.add_value("credentials_text" if f == "credentials" else f, v)
             yield loader.load_item()
