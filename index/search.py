@@ -96,6 +96,12 @@ KNOWN_PARAMS = {"q", "city", "region", "near", "radius_mi", "route", "setting", 
                 "per_page", "sort", "format"}
 
 
+def _echo(value: str, limit: int = 40) -> str:
+    """A client's value quoted back in an error: at most `limit` characters, control characters dropped."""
+    shown = "".join(c for c in value[:limit] if c.isprintable())
+    return shown + ("…" if len(value) > limit else "")
+
+
 def _one(args, key: str, max_len: int = 200) -> str:
     values = args.getlist(key) if hasattr(args, "getlist") else ([args[key]] if key in args else [])
     values = [v for v in values if v is not None]
@@ -118,7 +124,7 @@ def _many(args, key: str, allowed: tuple[str, ...] | set[str]) -> list[str]:
             if not v:
                 continue
             if v not in allowed:
-                raise ParamError(f"'{key}' must be one of {', '.join(sorted(allowed))}; got '{v[:40]}'")
+                raise ParamError(f"'{key}' must be one of {', '.join(sorted(allowed))}; got '{_echo(v)}'")
             if v not in out:
                 out.append(v)
     if len(out) > 20:
@@ -152,7 +158,7 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
     if region:
         p.region = _region_code(region)
         if not p.region:
-            raise ParamError(f"'region' must be a US state name or two-letter code; got '{region[:40]}'")
+            raise ParamError(f"'region' must be a US state name or two-letter code; got '{_echo(region)}'")
     head, comma, tail = p.city.rpartition(",")
     if comma and head.strip() and _region_code(tail):
         # "Portland, OR" typed into the city box means city Portland in Oregon.
@@ -172,7 +178,7 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
         place = resolve_place(p.near)
         if place is None:
             hint = suggest_cities(p.near)
-            raise ParamError(f"unknown place in 'near': '{p.near[:60]}'" +
+            raise ParamError(f"unknown place in 'near': '{_echo(p.near)}'" +
                              (f" (did you mean {', '.join(hint)}?)" if hint else ""), "near", hint)
         p.near_point = (place.lat, place.lon)
         p.near_label = place.postal_code or ", ".join(x for x in (place.city, place.region) if x)

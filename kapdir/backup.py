@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kapdir.config import Paths
 from kapdir.errors import KapdirError
+from kapdir.store import create_private
 
 
 def backup(paths: Paths, dest: Path) -> dict:
@@ -26,6 +27,7 @@ def backup(paths: Paths, dest: Path) -> dict:
     except OSError as exc:
         raise KapdirError(f"cannot create {dest}: {exc.strerror}") from None
     src = sqlite3.connect(f"file:{paths.db}?mode=ro", uri=True, timeout=30)
+    create_private(dest / paths.db.name)  # the copy holds the password hashes too: 0600
     out = sqlite3.connect(dest / paths.db.name)
     with out:
         src.backup(out, pages=1024)

@@ -110,7 +110,10 @@ def cmd_serve(args, paths: Paths) -> int:
     else:
         from waitress import serve
 
-        serve(app, host=args.host, port=args.port, threads=args.threads, ident="kapdir")
+        # Waitress drops X-Forwarded-* headers unless told to trust them; with KAPDIR_PROXY_FIX the app's
+        # ProxyFix reads them (one proxy), so they must reach it, or every client is the proxy's address.
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="kapdir",
+              clear_untrusted_proxy_headers=not app.extensions.get("kapdir_proxy_fix"))
     return 0
 
 
@@ -222,12 +225,20 @@ def cmd_suppress(args, paths: Paths) -> int:
         if args.suppress_cmd == "add":
             n = curation.suppress(store, args.target, actor=_actor(args), reason=args.reason or "", paths=paths)
             print(f"suppressed '{args.target}': {n} listing(s) removed; it will never be stored again")
+        elif args.suppress_cmd == "lift":
+            row = curation.lift_suppression(store, args.id, actor=_actor(args), reason=args.reason)
+            print(f"lifted suppression {args.id} ('{row['value']}'): the next crawl may store it again")
         else:
-            rows = store.suppressions()
+            rows = store.suppressions(include_lifted=args.all)
             if args.json:
                 print(json.dumps(rows, indent=1))
+            elif not rows:
+                print("no suppression" + ("" if args.all else " in force"))
             for r in rows if not args.json else []:
-                print(f"{r['id']:>4}  {r['kind']:<4}  {r['value']}  — {r['reason']} ({r['actor']}, {r['at']})")
+                line = f"{r['id']:>4}  {r['kind']:<4}  {r['value']}  — {r['reason']} ({r['actor']}, {r['at']})"
+                if r["lifted_at"]:
+                    line += f"  [lifted {r['lifted_at']} by {r['lifted_by']}: {r['lift_reason']}]"
+                print(line)
     return 0
 
 
@@ -285,7 +296,8 @@ def cmd_admin(args, paths: Paths) -> int:
         with store.tx() as c:
             exists = c.execute("SELECT 1 FROM users WHERE username=?", (args.username,)).fetchone()
             if exists:
-                c.execute("UPDATE users SET password_hash=? WHERE username=?",
+                # A new password ends every session opened with the old one (the admin checks session_gen).
+                c.execute("UPDATE users SET password_hash=?, session_gen=session_gen+1 WHERE username=?",
                           (generate_password_hash(password), args.username))
             else:
                 c.execute("INSERT INTO users(username, password_hash, created_at) VALUES(?,?,?)",
@@ -388,8 +400,13 @@ def build_parser() -> argparse.ArgumentParser:
     x = ssub2.add_parser("add", help="suppress a name or a URL")
     x.add_argument("target", metavar="NAME_OR_URL")
     x.add_argument("--reason", required=True)
-    x = ssub2.add_parser("list")
+    x = ssub2.add_parser("list", help="the suppressions in force (with --all, the lifted ones too)")
+    x.add_argument("--all", action="store_true", help="include lifted suppressions, with who lifted them and why")
     x.add_argument("--json", action="store_true")
+    x = ssub2.add_parser("lift", help="end a suppression made by mistake (audited; the next crawl may store "
+                                      "the person again)")
+    x.add_argument("id", type=int, metavar="ID", help="its number in `suppress list`")
+    x.add_argument("--reason", required=True)
     su.set_defaults(func=cmd_suppress)
 
     rv = sub.add_parser("review", help="the review queue: possible duplicates and visitors' reports")

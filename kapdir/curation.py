@@ -186,8 +186,12 @@ def suppress(store: Store, target: str, *, actor: str, reason: str, paths=None) 
     suppression = {"kind": kind, "match_key": key}
     removed = 0
     with store.tx() as c:
-        c.execute("INSERT OR IGNORE INTO suppressions(kind, value, match_key, reason, actor, at) VALUES(?,?,?,?,?,?)",
-                  (kind, target, key, reason, actor, now_iso()))
+        # One row per (kind, key): one in force is kept as it is; a lifted one is in force again, with this
+        # request's reason (its lifting stays in the audit log).
+        c.execute("INSERT INTO suppressions(kind, value, match_key, reason, actor, at) VALUES(?,?,?,?,?,?)"
+                  " ON CONFLICT(kind, match_key) DO UPDATE SET value=excluded.value, reason=excluded.reason,"
+                  " actor=excluded.actor, at=excluded.at, lifted_at=NULL, lifted_by=NULL, lift_reason=NULL"
+                  " WHERE lifted_at IS NOT NULL", (kind, target, key, reason, actor, now_iso()))
         rids = set()
         for row in c.execute("SELECT id, url, record_id, data FROM listings").fetchall():
             if Store.is_suppressed(json.loads(row["data"]), row["url"], [suppression]):
@@ -203,11 +207,36 @@ def suppress(store: Store, target: str, *, actor: str, reason: str, paths=None) 
                 c.execute("UPDATE records SET published=0, data=?, content_hash='suppressed', seq=? WHERE id=?",
                           (json.dumps({"id": rid, "suppressed": True}), store.next_seq(c), rid))
                 c.execute("DELETE FROM curation WHERE record_id=?", (rid,))
-        store.audit(c, actor, "suppress", target if kind == "url" else f"name:{key}",
+        store.audit(c, actor, "suppress", _suppression_target(kind, target, key),
                     {"kind": kind, "reason": reason, "listings_removed": removed})
     refresh_records(store, rids)
     _reindex(store, paths)
     return removed
+
+
+def _suppression_target(kind: str, value: str, key: str) -> str:
+    return value if kind == "url" else f"name:{key}"
+
+
+def lift_suppression(store: Store, sid: int, *, actor: str, reason: str) -> dict:
+    """End a suppression made by mistake. Nothing deleted comes back now: the next crawl of a source that
+    still lists the person stores them again. The row stays, marked lifted with who, when and why, and
+    both the suppression and its lifting stay in the audit log."""
+    reason = reason.strip()
+    if not reason:
+        raise KapdirError("lifting a suppression needs --reason")
+    with store.tx() as c:
+        row = c.execute("SELECT * FROM suppressions WHERE id=?", (sid,)).fetchone()
+        if row is None:
+            raise KapdirError(f"no suppression {sid}")
+        if row["lifted_at"]:
+            raise KapdirError(f"suppression {sid} was already lifted by {row['lifted_by']} at {row['lifted_at']}")
+        at = now_iso()
+        c.execute("UPDATE suppressions SET lifted_at=?, lifted_by=?, lift_reason=? WHERE id=?", (at, actor, reason, sid))
+        store.audit(c, actor, "suppress-lift", _suppression_target(row["kind"], row["value"], row["match_key"]),
+                    {"id": sid, "reason": reason, "suppressed_by": row["actor"], "suppressed_at": row["at"],
+                     "suppress_reason": row["reason"]})
+    return {**dict(row), "lifted_at": at, "lifted_by": actor, "lift_reason": reason}
 
 
 def close_review(store: Store, item_id: int, *, actor: str, resolution: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -89,6 +90,9 @@ CREATE TABLE IF NOT EXISTS suppressions (  -- removal requests: honoured forever
     reason      TEXT NOT NULL DEFAULT '',
     actor       TEXT NOT NULL,
     at          TEXT NOT NULL,
+    lifted_at   TEXT,                      -- set when a maintainer lifts it (kept, with who and why)
+    lifted_by   TEXT,
+    lift_reason TEXT,
     UNIQUE (kind, match_key)
 );
 CREATE TABLE IF NOT EXISTS no_merge (      -- listing pairs a maintainer split: never one record again
@@ -121,7 +125,8 @@ CREATE TABLE IF NOT EXISTS users (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     username    TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    session_gen INTEGER NOT NULL DEFAULT 0  -- bumped by logout and password change: older sessions end
 );
 
 CREATE TABLE IF NOT EXISTS sitemap_lastmod (
@@ -145,6 +150,20 @@ def canonical_json(obj) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def create_private(path: Path) -> None:
+    """Create an empty database file readable by its owner only (0600, whatever the umask), unless it exists.
+
+    The store holds the admin users' password hashes. SQLite gives the -wal and -shm files it makes later the
+    main file's permissions, so they are private too. An existing store keeps the mode it has.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # an unwritable place: SQLite's own open fails next and says so in one line
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the store in WAL mode so the web app and a crawl can read while one writer writes.
 
@@ -158,6 +177,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                    isolation_level=None)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(path)
             conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -198,6 +218,12 @@ class Store:
                                   ("name_key", "TEXT NOT NULL DEFAULT ''")):
                     if col not in cols:
                         self.conn.execute(f"ALTER TABLE listings ADD COLUMN {col} {decl}")
+                cols = {r[1] for r in self.conn.execute("PRAGMA table_info(suppressions)")}
+                for col in ("lifted_at", "lifted_by", "lift_reason"):
+                    if col not in cols:
+                        self.conn.execute(f"ALTER TABLE suppressions ADD COLUMN {col} TEXT")
+                if "session_gen" not in {r[1] for r in self.conn.execute("PRAGMA table_info(users)")}:
+                    self.conn.execute("ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0")
                 self.conn.execute("CREATE INDEX IF NOT EXISTS listings_phone ON listings(phone) WHERE phone<>''")
                 self.conn.execute("CREATE INDEX IF NOT EXISTS listings_name_key ON listings(name_key)")
                 self.conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
@@ -340,8 +366,10 @@ class Store:
         return {r["field"]: {"value": json.loads(r["value"]), "reason": r["reason"], "actor": r["actor"],
                              "at": r["at"]} for r in rows}
 
-    def suppressions(self) -> list[dict]:
-        return [dict(r) for r in self.conn.execute("SELECT * FROM suppressions ORDER BY id")]
+    def suppressions(self, *, include_lifted: bool = False) -> list[dict]:
+        """The suppressions in force (what crawls honour); with `include_lifted`, the lifted ones too."""
+        sql = "SELECT * FROM suppressions" + ("" if include_lifted else " WHERE lifted_at IS NULL")
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id")]
 
     @staticmethod
     def is_suppressed(listing: dict, url: str, suppressions: list[dict]) -> bool:

@@ -145,22 +145,84 @@ def test_login_redirects_back_but_never_off_site(client):
         client.post("/admin/logout", data={"csrf_token": token(client.get("/admin/").text)})
 
 
-def test_repeated_failures_are_throttled(client, data):
-    for _ in range(5):
-        assert login(client, password="not the password").status_code == 401
-    r = login(client)  # even the right password is refused now
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
-    assert "Too many failed attempts" in r.text
-    assert login(client, username="bob").status_code == 429  # the same IP, any username
-    other_ip = {"environ_base": {"REMOTE_ADDR": "10.9.8.7"}}
-    assert login(client, **other_ip).status_code == 429  # the same username, any IP
-    assert login(client, username="bob", **other_ip).status_code == 401  # neither: only a wrong password
-    # fifteen minutes later the failures have aged out
+def _age_failures(data, seconds: float) -> None:
+    """What the clock does: every recorded attempt becomes `seconds` older."""
     conn = sqlite3.connect(data / "kapdir.sqlite3")
-    conn.execute("UPDATE admin_login_failures SET at = at - 16 * 60")
+    conn.execute("UPDATE admin_login_failures SET at = at - ?", (seconds,))
     conn.commit()
     conn.close()
+
+
+def _from(ip: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": ip}}
+
+
+def test_repeated_failures_lock_that_username_from_that_address(client, data):
+    for _ in range(5):
+        assert login(client, password="not the password").status_code == 401
+    r = login(client)  # even the right password is refused now, from this address
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
+    assert "Too many failed attempts" in r.text
+    assert login(client, username="bob").status_code == 401  # another name from this address: only wrong
+    # fifteen minutes later the failures have aged out
+    _age_failures(data, 16 * 60)
     assert login(client).status_code == 303
+
+
+def test_failures_from_other_addresses_do_not_lock_the_owner_out(app, data):
+    """Issue 17 (1): five wrong passwords for a name, sent from other addresses, made the right password from
+    a fresh address answer 429 for 15 minutes; repeated, the owner was kept out for good."""
+    attacker = app.test_client()
+    for _ in range(5):
+        assert login(attacker, password="guess guess guess", **_from("203.0.113.9")).status_code == 401
+    for _ in range(4):
+        assert login(attacker, password="guess guess guess", **_from("203.0.113.10")).status_code == 401
+    assert login(attacker, **_from("203.0.113.9")).status_code == 429  # that address is locked for that name
+    owner = app.test_client()
+    assert login(owner, **_from("198.51.100.20")).status_code == 303
+    assert owner.get("/admin/").status_code == 200
+
+
+def test_many_failures_for_one_name_only_slow_new_browsers_down(app, data):
+    """Failures for one name from many addresses slow its logins to one every few seconds from browsers
+    that never logged in as it; a browser that did is never held up, and nobody waits long."""
+    owner = app.test_client()
+    assert login(owner).status_code == 303  # this browser is now known for alice
+    owner.post("/admin/logout", data={"csrf_token": token(owner.get("/admin/").text)})
+    bots = app.test_client()
+    for n in range(10):
+        assert login(bots, password="guess guess guess", **_from(f"203.0.113.{n}")).status_code == 401
+    fresh = app.test_client()
+    r = login(fresh, **_from("198.51.100.30"))
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 5
+    assert "a few seconds" in r.text
+    assert login(owner, **_from("198.51.100.31")).status_code == 303  # a known browser: straight in
+    _age_failures(data, 6)
+    assert login(fresh, **_from("198.51.100.30")).status_code == 303  # a few seconds later, in
+
+
+def test_one_address_cannot_spray_many_names(client):
+    for name in ("bob", "carol", "dave", "erin"):
+        for _ in range(5):
+            assert login(client, username=name, password="guess guess guess").status_code == 401
+    assert login(client, username="frank", password="guess guess guess").status_code == 429
+    assert login(client, **_from("198.51.100.40")).status_code == 303
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_client(data):
+    """With KAPDIR_PROXY_FIX every client arrives from the proxy's address; the lock follows the address the
+    proxy forwards. Without it, a forged X-Forwarded-For changes nothing."""
+    proxied = make_app(data, KAPDIR_PROXY_FIX="1").test_client()
+    via = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    for _ in range(5):
+        r = login(proxied, password="guess guess guess", headers={"X-Forwarded-For": "203.0.113.50"}, **via)
+        assert r.status_code == 401
+    assert login(proxied, headers={"X-Forwarded-For": "203.0.113.50"}, **via).status_code == 429
+    assert login(proxied, headers={"X-Forwarded-For": "198.51.100.50"}, **via).status_code == 303
+    direct = make_app(data).test_client()
+    for n in range(5):
+        login(direct, password="guess guess guess", headers={"X-Forwarded-For": f"192.0.2.{n}"}, **_from("10.1.1.1"))
+    assert login(direct, headers={"X-Forwarded-For": "192.0.2.99"}, **_from("10.1.1.1")).status_code == 429
 
 
 def test_a_password_reset_ends_existing_sessions(admin, data):
@@ -170,12 +232,52 @@ def test_a_password_reset_ends_existing_sessions(admin, data):
     assert admin.get("/admin/").status_code == 302
 
 
+def _replay(app, cookie: str) -> int:
+    """A browser that only has a copy of a session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief.get("/admin/").status_code
+
+
+def test_a_cookie_saved_before_logout_opens_nothing_after_it(app, data):
+    """Issue 17 (2): a copy of the session cookie taken before POST /admin/logout still opened /admin/ for up
+    to 12 hours. Logging out ends every session of that user; logging in again starts a new one."""
+    alice, other_tab = app.test_client(), app.test_client()
+    assert login(alice).status_code == 303 and login(other_tab).status_code == 303
+    saved = alice.get_cookie("session").value
+    assert _replay(app, saved) == 200
+    dash = alice.get("/admin/")
+    assert alice.post("/admin/logout", data={"csrf_token": token(dash.text)}).status_code == 303
+    assert _replay(app, saved) == 302
+    assert other_tab.get("/admin/").status_code == 302
+    assert (f"web:{USER}", "logout", USER) in audit(data)
+    assert login(alice).status_code == 303 and alice.get("/admin/").status_code == 200
+    assert _replay(app, saved) == 302  # the old copy stays dead
+
+
+def test_an_idle_session_ends(data):
+    """A session unused for ADMIN_IDLE_TIMEOUT seconds (KAPDIR_ADMIN_IDLE_MINUTES, 30 by default) ends;
+    using it keeps it alive."""
+    import time
+
+    app = make_app(data, ADMIN_IDLE_TIMEOUT=1.0)
+    alice = app.test_client()
+    assert login(alice).status_code == 303
+    for _ in range(3):  # 1.2 s in all, never 1 s idle
+        time.sleep(0.4)
+        assert alice.get("/admin/").status_code == 200
+    time.sleep(1.2)
+    r = alice.get("/admin/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/admin/login")
+    assert login(alice).status_code == 303
+
+
 # -- nothing without logging in -----------------------------------------------------------------------
 def _admin_urls(app, rid: str, item_id: int):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint == "admin.login":
             continue
-        values = {"rid": rid, "item_id": item_id}
+        values = {"rid": rid, "item_id": item_id, "sid": 1}
         url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
         yield rule, url
 
@@ -262,6 +364,48 @@ def test_suppress_via_the_web(admin, data):
     dump = sqlite3.connect(data / "kapdir.sqlite3").execute("SELECT group_concat(data) FROM listings").fetchone()[0]
     assert "Cy Three" not in dump
     assert (f"web:{USER}", "suppress", "name:cy three") in audit(data)
+
+
+def _suppress(admin, target, reason="removal request by email"):
+    page = admin.get("/admin/suppressions")
+    return admin.post("/admin/suppressions", data={"csrf_token": token(page.text), "target": target, "reason": reason})
+
+
+def test_a_suppression_is_lifted_from_the_admin_with_a_reason_and_stays_in_the_history(admin, data):
+    """Issue 17 (5): a suppression made by mistake could not be removed; now each row in force has a Lift
+    form (CSRF token, a reason), and a lifted one moves to the history with who, when and why."""
+    assert _suppress(admin, "Cy Three").status_code == 303
+    assert _suppress(admin, "https://wrong.example.org/p/").status_code == 303
+    page = admin.get("/admin/suppressions")
+    markup = _Markup()
+    markup.feed(page.text)
+    assert not markup.problems and set(markup.controls) <= markup.labels
+    row = next(tr for tr in page.text.split("<tr") if "Cy Three" in tr)
+    sid = int(re.search(r'action="/admin/suppressions/(\d+)/lift"', row).group(1))
+    form = {f"l{sid}-csrf_token": token(page.text), f"l{sid}-reason": "wrong person"}
+    assert admin.post(f"/admin/suppressions/{sid}/lift", data={f"l{sid}-reason": "no token"}).status_code == 400
+    r = admin.post(f"/admin/suppressions/{sid}/lift", data={**form, f"l{sid}-reason": ""})
+    assert r.status_code == 400 and "Give a reason" in r.text
+    r = admin.post(f"/admin/suppressions/{sid}/lift", data=form)
+    assert r.status_code == 303 and r.headers["Location"] == "/admin/suppressions"
+    after = admin.get("/admin/suppressions")
+    assert "In force (1)" in after.text and "Lifted (1)" in after.text
+    assert f'action="/admin/suppressions/{sid}/lift"' not in after.text
+    lifted = after.text[after.text.index("Lifted (1)"):]
+    assert "Cy Three" in lifted and "wrong person" in lifted and f"web:{USER}" in lifted
+    assert "removal request by email" in lifted  # what it was, kept
+    again = admin.post(f"/admin/suppressions/{sid}/lift", data=form, follow_redirects=True)
+    assert "was already lifted" in again.text
+    assert admin.post("/admin/suppressions/9999/lift", data=form).status_code == 404
+    conn = sqlite3.connect(data / "kapdir.sqlite3")
+    row = conn.execute("SELECT value, lifted_by, lift_reason, lifted_at IS NOT NULL FROM suppressions WHERE id=?",
+                       (sid,)).fetchone()
+    conn.close()
+    assert row == ("Cy Three", f"web:{USER}", "wrong person", 1)
+    assert [a for a in audit(data) if a[1].startswith("suppress")] == [
+        (f"web:{USER}", "suppress", "name:cy three"), (f"web:{USER}", "suppress", "https://wrong.example.org/p/"),
+        (f"web:{USER}", "suppress-lift", "name:cy three")]
+    assert "suppress-lift" in admin.get("/admin/audit").text
 
 
 def test_merge_from_the_review_queue_then_split(admin, data):
@@ -385,6 +529,47 @@ def test_session_cookie_is_secure_behind_https(data, config):
     assert r.status_code == 303
     cookie = _session_cookie(r)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+# -- issue 17 notes: HSTS, 403, file modes -------------------------------------------------------------
+def test_hsts_is_sent_with_kapdir_https_only(data):
+    https = make_app(data, KAPDIR_HTTPS="1").test_client()
+    for url in ("/", "/admin/login", "/api/v1/search", "/nowhere"):
+        assert https.get(url, base_url="https://localhost").headers.get(
+            "Strict-Transport-Security") == "max-age=31536000", url
+    assert "Strict-Transport-Security" not in make_app(data).test_client().get("/").headers
+
+
+def test_a_refused_admin_post_is_a_styled_403(client):
+    """Issue 17 (note): 403 was Werkzeug's bare page; it now uses the site's error page like 404 and 429."""
+    r = client.post("/admin/logout", data={"csrf_token": token(client.get("/admin/login").text)})
+    assert r.status_code == 403
+    assert "<h1>403: forbidden" in r.text and 'href="/static/style.css"' in r.text
+    assert "You don't have the permission" not in r.text
+    assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    api = client.post("/api/v1/search")
+    assert api.status_code == 405 and api.get_json() == {"error": "method not allowed"}
+
+
+def test_the_store_and_its_backups_are_created_private(tmp_path):
+    """Issue 17 (note): the store holds password hashes but was created 0644 (the secret key was 0600)."""
+    import os
+    import stat
+
+    old = os.umask(0o022)  # what most systems run with
+    try:
+        data = tmp_path / "fresh"
+        r = kapdir("admin", "create-user", USER, data_dir=data, stdin=PASSWORD + "\n")
+        assert r.returncode == 0, r.stderr
+        r = kapdir("backup", str(tmp_path / "bk"), data_dir=data)
+        assert r.returncode == 0, r.stderr
+    finally:
+        os.umask(old)
+    files = [p for p in data.iterdir() if p.name.startswith("kapdir.sqlite3")]
+    files += [p for p in (tmp_path / "bk").iterdir() if p.name.startswith("kapdir.sqlite3")]
+    assert (data / "kapdir.sqlite3") in files and (tmp_path / "bk" / "kapdir.sqlite3") in files
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, (f, oct(f.stat().st_mode))
 
 
 # -- markup -------------------------------------------------------------------------------------------

@@ -161,6 +161,47 @@ def test_curation_survives_recrawls_including_a_failed_one(tmp_path, directory):
     assert client.get("/api/v1/search?q=Three").get_json()["total"] == 0
 
 
+def test_a_suppression_can_be_listed_and_lifted_and_the_person_comes_back(tmp_path, directory):
+    """Issue 17 (5): a suppression made by mistake could not be removed. `suppress lift` ends it, audited;
+    the next crawl stores the person again; suppressing again works as the first time."""
+    directory.add("ada", "Ada One", "(512) 555-0100")
+    directory.add("cy", "Cy Three", "(512) 555-0102")
+    src, data = directory.source(tmp_path), tmp_path / "d"
+    assert crawl(data, src).returncode == 0
+    r = kapdir("suppress", "add", "Cy Three", "--reason", "removal request by email", data_dir=data)
+    assert r.returncode == 0 and "1 listing(s) removed" in r.stdout
+    sid = json.loads(kapdir("suppress", "list", "--json", data_dir=data).stdout)[0]["id"]
+    assert names(data) == {"Ada One"}
+    r = kapdir("suppress", "lift", str(sid), data_dir=data)
+    assert r.returncode == 2 and "--reason" in r.stderr  # a reason is required
+    r = kapdir("suppress", "--actor", "cli:maria", "lift", str(sid), "--reason",
+               "wrong person: the request was about another Cy", data_dir=data)
+    assert r.returncode == 0 and r.stdout.strip() == (
+        f"lifted suppression {sid} ('Cy Three'): the next crawl may store it again")
+    r = kapdir("suppress", "lift", str(sid), "--reason", "again", data_dir=data)
+    assert r.returncode == 2 and r.stderr.startswith(f"kapdir: error: suppression {sid} was already lifted by cli:maria")
+    assert "Traceback" not in r.stderr
+    r = kapdir("suppress", "lift", "999", "--reason", "x", data_dir=data)
+    assert r.returncode == 2 and r.stderr.strip() == "kapdir: error: no suppression 999"
+    assert kapdir("suppress", "list", data_dir=data).stdout.strip() == "no suppression in force"
+    everything = json.loads(kapdir("suppress", "list", "--all", "--json", data_dir=data).stdout)
+    assert [(s["id"], s["lifted_by"], s["lift_reason"]) for s in everything] == [
+        (sid, "cli:maria", "wrong person: the request was about another Cy")]
+    assert everything[0]["lifted_at"] and everything[0]["reason"] == "removal request by email"
+    text = kapdir("suppress", "list", "--all", data_dir=data).stdout
+    assert "lifted" in text and "cli:maria" in text and "wrong person" in text
+    assert crawl(data, src).returncode == 0 and names(data) == {"Ada One", "Cy Three"}
+    actions = [tuple(a) for a in sqlite3.connect(data / "kapdir.sqlite3").execute(
+        "SELECT action, target FROM audit ORDER BY id")]
+    assert actions == [("suppress", "name:cy three"), ("suppress-lift", "name:cy three")]
+    # the same request made again is in force again at once, for crawls too
+    r = kapdir("suppress", "add", "Cy Three", "--reason", "asked again, in writing", data_dir=data)
+    assert r.returncode == 0 and "1 listing(s) removed" in r.stdout
+    assert names(data) == {"Ada One"}
+    again = json.loads(kapdir("suppress", "list", "--json", data_dir=data).stdout)
+    assert [(s["id"], s["reason"], s["lifted_at"]) for s in again] == [(sid, "asked again, in writing", None)]
+
+
 def test_same_name_same_city_different_phones_stay_two_and_go_to_review(tmp_path, directory):
     directory.add("a", "Jordan Lee", "(512) 555-0110")
     directory.add("b", "Jordan Lee", "(512) 555-0120", text="IM ketamine injections in our office.")

@@ -260,6 +260,49 @@ def test_security_headers_on_every_page_type(web_client):
         assert r.headers.get("X-Frame-Options") == "DENY", url
 
 
+def test_referrer_policy_is_what_security_md_says(web_client):
+    """Issue 17 (note): SECURITY.md promised no-referrer while every page sent same-origin. Public pages and
+    the API send no-referrer; only pages holding a POST form (admin, report) send same-origin, which Flask-WTF's
+    HTTPS Referer check needs and which still tells no other site anything."""
+    from tests.conftest import ROOT
+
+    security = (ROOT / "SECURITY.md").read_text()
+    assert "`Referrer-Policy: no-referrer`" in security and "`same-origin`" in security
+    for url in _page_urls(web_client):
+        assert web_client.get(url).headers.get("Referrer-Policy") == "no-referrer", url
+    rid = web_client.get("/api/v1/search?per_page=1").get_json()["results"][0]["id"]
+    for url in ("/admin/login", f"/practitioners/{rid}/report"):
+        assert web_client.get(url).headers.get("Referrer-Policy") == "same-origin", url
+
+
+def test_api_errors_name_the_parameter_and_echo_at_most_40_characters(web_client):
+    """Issue 17 (note): a 400 names the parameter; of the value sent it repeats at most 40 characters, and
+    no control character."""
+    cases = [("near", "Zq" * 45), ("region", "Zq" * 25), ("route", "Zq" * 60), ("setting", "zq" * 60),
+             ("certification", "zq" * 60), ("sort", "zq" * 9), ("route", "iv," + "zq\x01" * 40), ("page", "zq" * 6),
+             ("setting", "zq\x7f" * 30)]
+    for param, value in cases:
+        for path in ("/api/v1/search", "/api/v1/search.csv"):
+            r = web_client.get(path, query_string={param: value})
+            assert r.status_code == 400, (path, param)
+            message = r.get_json()["error"]
+            assert f"'{param}'" in message, message
+            assert not re.search(r"(zq|qz){21}", message, re.I), message  # 42 characters of the value: too many
+            assert not any(ord(c) < 32 or ord(c) == 127 for c in message), message
+
+
+def test_openapi_lists_the_414_and_the_repeat_limit(openapi, web_client):
+    """Issue 17 (7): the query-string limits answer 414 and 400; the document says so."""
+    for path in ("/api/v1/search", "/api/v1/search.csv"):
+        responses = openapi["paths"][path]["get"]["responses"]
+        assert "414" in responses, path
+        assert "8 KB" in responses["414"]["description"] or "8192" in responses["414"]["description"]
+        assert "50 times" in responses["400"]["description"]
+        r = web_client.get(path + "?" + "&".join(["q=ketamine"] * 1000))
+        assert r.status_code == 414
+        assert _check(openapi, responses["414"]["content"]["application/json"]["schema"], r.get_json()) == []
+
+
 def test_pages_use_no_other_origin_and_no_script(web_client):
     for url in _page_urls(web_client):
         r = web_client.get(url)

@@ -19,11 +19,15 @@ SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
-    # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS.
-    ("Referrer-Policy", "same-origin"),
+    # The pages holding a POST form (admin, report) send same-origin instead: Flask-WTF checks the Referer
+    # of POSTs over HTTPS. Nothing else needs one.
+    ("Referrer-Policy", "no-referrer"),
     ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
 )
 _SECURITY_NAMES = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
+# With KAPDIR_HTTPS=1: browsers that saw the site once use only HTTPS for it for a year. No includeSubDomains
+# or preload: the operator's other hosts under the same domain are not ours to decide for.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 # Request headers that make a response conditional (or partial); without any, make_conditional would only
 # add a Date header, which waitress and gunicorn add anyway.
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
@@ -48,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    if "ADMIN_IDLE_TIMEOUT" not in app.config:
+        app.config["ADMIN_IDLE_TIMEOUT"] = _idle_minutes(os.environ.get("KAPDIR_ADMIN_IDLE_MINUTES", "")) * 60
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
     hosts = app.config.get("KAPDIR_HOSTS") or os.environ.get("KAPDIR_HOSTS", "")
@@ -55,13 +61,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Only these Host headers are answered (others get 400), so no redirect is ever built on a forged
         # Host ("/admin" -> "http://evil.example/admin/").
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
-    if app.config.get("KAPDIR_PROXY_FIX") or os.environ.get("KAPDIR_PROXY_FIX"):
+    app.extensions["kapdir_proxy_fix"] = bool(app.config.get("KAPDIR_PROXY_FIX") or os.environ.get("KAPDIR_PROXY_FIX"))
+    if app.extensions["kapdir_proxy_fix"]:
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto, so rate limits see real clients.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    security_names = _SECURITY_NAMES
     if _https(app):
         app.config["SESSION_COOKIE_SECURE"] = True
+        security_names += ((HSTS[0].lower(), *HSTS),)
     app.json.sort_keys = False
     app.extensions["kapdir_index"] = IndexReader(Path(app.config["INDEX_DIR"]))
 
@@ -99,7 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         """Each header unless the view set its own (one pass over the headers, not one per name)."""
         headers = resp.headers
         present = {name.lower() for name in headers.keys()}
-        for lower, name, value in _SECURITY_NAMES:
+        for lower, name, value in security_names:
             if lower not in present:
                 headers.add(name, value)
         return resp
@@ -128,6 +137,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         return request.path.startswith("/api/")
 
     @app.errorhandler(400)
+    @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
     @app.errorhandler(413)
@@ -136,7 +146,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(503)
     def handle_error(err):
         code = getattr(err, "code", 500) or 500
-        message = {400: "bad request", 404: "not found", 405: "method not allowed",
+        message = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
                    413: "request too large", 414: "query too long", 500: "internal error",
                    503: "temporarily unavailable"}.get(code, "error")
         if code in (400, 503) and getattr(err, "description", None) and isinstance(err.description, str):
@@ -153,6 +163,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         g.pop("searcher", None)
 
     return app
+
+
+def _idle_minutes(raw: str) -> float:
+    """An admin session unused this long ends (KAPDIR_ADMIN_IDLE_MINUTES, default 30)."""
+    if not raw.strip():
+        return 30.0
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 12 * 60:
+        from kapdir.errors import KapdirError
+
+        raise KapdirError(f"KAPDIR_ADMIN_IDLE_MINUTES must be a number of minutes above 0 and at most 720; "
+                          f"got '{raw[:40]}'")
+    return minutes
 
 
 def _https(app: Flask) -> bool:

@@ -41,10 +41,21 @@ PUBLIC_ENDPOINTS = {"admin.login"}
 # What a curation call raises when it says no. IntegrityError too: review's UNIQUE(kind, subject, status)
 # refuses to close a re-opened duplicate pair that was closed once before.
 REFUSED = (KapdirError, sqlite3.IntegrityError)
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_S = 15 * 60
-# Signed-cookie sessions cannot be revoked server-side, so they carry their own age limit.
+# Login throttling (issue 17). Every attempt is recorded before its password is checked, in the same
+# IMMEDIATE transaction that counts the earlier ones, so parallel attempts cannot all pass one count.
+LOGIN_WINDOW_S = 15 * 60        # failures older than this are forgotten
+LOGIN_MAX_FAILURES = 5          # per (username, client address): then 429 until the oldest ages out
+LOGIN_MAX_ADDRESS_FAILURES = 20  # per client address, any usernames: one address cannot spray many names
+LOGIN_SLOW_AFTER = 10           # per username, all addresses: past this many failures in the window...
+LOGIN_SLOW_INTERVAL_S = 5.0     # ...one attempt per 5 s for it, except from browsers that logged in as it
+KNOWN_COOKIE = "kapdir_admin_known"   # marks a browser that logged in as a user (signed, 30 days)
+KNOWN_MAX_AGE_S = 30 * 86400
+# Sessions are signed cookies checked against the store on every admin request: the user's session_gen
+# (bumped by logout and by a password change) must match the one written at login, the session must be
+# under 12 hours old, and it must have been used within the idle timeout (KAPDIR_ADMIN_IDLE_MINUTES).
 SESSION_MAX_AGE_S = 12 * 3600
+IDLE_TIMEOUT_S = 30 * 60
+_SESSION_KEYS = ("admin_user", "admin_since", "admin_pw", "admin_gen", "admin_seen")
 
 # Checked when the username does not exist, so a wrong name costs as long as a wrong password and the
 # response time does not tell which usernames exist.
@@ -109,6 +120,14 @@ def _fingerprint(password_hash: str) -> str:
 
 
 def _client_ip() -> str:
+    """The client's address: the socket's, or behind one proxy with KAPDIR_PROXY_FIX the one it forwards
+    (ProxyFix rewrites remote_addr). Without it every client of a proxy shares the proxy's address, so a
+    stranger's failures would count against the owner's: say so in the log, once."""
+    if "X-Forwarded-For" in request.headers and not current_app.extensions.get("kapdir_proxy_fix"):
+        if not current_app.extensions.get("kapdir_xff_warned"):
+            current_app.extensions["kapdir_xff_warned"] = True
+            current_app.logger.warning("admin: requests carry X-Forwarded-For but KAPDIR_PROXY_FIX is not set: "
+                                       "login limits count every client of the proxy as one address")
     return request.remote_addr or "unknown"
 
 
@@ -126,12 +145,19 @@ def require_login():
     g.admin_user = None
     user = session.get("admin_user")
     if isinstance(user, str):
-        row = store().conn.execute("SELECT password_hash FROM users WHERE username=?", (user,)).fetchone()
-        fresh = time.time() - float(session.get("admin_since", 0) or 0) < SESSION_MAX_AGE_S
-        if row and fresh and session.get("admin_pw") == _fingerprint(row["password_hash"]):
+        row = store().conn.execute("SELECT password_hash, session_gen FROM users WHERE username=?",
+                                   (user,)).fetchone()
+        now = time.time()
+        since = float(session.get("admin_since", 0) or 0)
+        idle = float(current_app.config.get("ADMIN_IDLE_TIMEOUT", IDLE_TIMEOUT_S))
+        if (row and now - since < SESSION_MAX_AGE_S
+                and now - float(session.get("admin_seen", since) or 0) < idle
+                and session.get("admin_pw") == _fingerprint(row["password_hash"])
+                and session.get("admin_gen") == row["session_gen"]):
             g.admin_user = user
+            session["admin_seen"] = now
         else:
-            for key in ("admin_user", "admin_since", "admin_pw"):
+            for key in _SESSION_KEYS:
                 session.pop(key, None)
     if g.admin_user or request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -155,34 +181,63 @@ def _unavailable(_err):
     return render_template("error.html", code=503, message="the record store is not available"), 503
 
 
-def _limits() -> tuple[int, float]:
-    cfg = current_app.config
-    return int(cfg.get("ADMIN_LOGIN_MAX_FAILURES", LOGIN_MAX_FAILURES)), float(
-        cfg.get("ADMIN_LOGIN_WINDOW", LOGIN_WINDOW_S))
+def _cfg(key: str, default: float) -> float:
+    return float(current_app.config.get(key, default))
 
 
-def _throttle_wait(username: str, ip: str) -> float:
-    """Seconds until another attempt is allowed: too many recent failures for this name, or from this IP."""
-    most, window = _limits()
-    now = time.time()
-    conn = store().conn
-    conn.executescript(_THROTTLE_SCHEMA)
-    wait = 0.0
-    for col, val in (("username", username), ("ip", ip)):
-        ats = [r[0] for r in conn.execute(
-            f"SELECT at FROM admin_login_failures WHERE {col}=? AND at>? ORDER BY at DESC LIMIT ?",
-            (val, now - window, most))]
-        if len(ats) >= most:
-            wait = max(wait, ats[-1] + window - now)
-    return wait
+def _known_serializer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.secret_key, salt="kapdir-admin-known-browser")
 
 
-def _record_failure(username: str, ip: str) -> None:
-    _most, window = _limits()
-    now = time.time()
-    with store().tx() as c:
-        c.execute("INSERT INTO admin_login_failures(at, username, ip) VALUES(?,?,?)", (now, username, ip))
+def _known_browser(username: str, password_hash: str | None) -> bool:
+    """Did this browser log in as `username` (with the current password) in the last 30 days?"""
+    raw = request.cookies.get(KNOWN_COOKIE)
+    if not raw or not password_hash:
+        return False
+    from itsdangerous import BadData
+
+    try:
+        data = _known_serializer().loads(raw, max_age=KNOWN_MAX_AGE_S)
+    except BadData:
+        return False
+    return isinstance(data, dict) and data.get("u") == username and data.get("pw") == _fingerprint(password_hash)
+
+
+def _begin_attempt(username: str, ip: str, known: bool) -> tuple[float, str, int | None]:
+    """Count the recent failures and record this attempt, atomically. Returns (seconds to wait, why,
+    attempt row id): a wait > 0 refuses the attempt (and records nothing); otherwise the row stays as a
+    failure unless the password turns out right.
+
+    * 5 failures for this name from this address in 15 minutes lock that pair until the oldest ages out;
+    * 20 failures from this address, whatever the names, lock the address the same way;
+    * past 10 failures for this name from anywhere, browsers that never logged in as it get one attempt
+      per 5 seconds for it: guessing from many addresses slows to a crawl, the owner waits seconds at most.
+    """
+    window = _cfg("ADMIN_LOGIN_WINDOW", LOGIN_WINDOW_S)
+    per_pair = int(_cfg("ADMIN_LOGIN_MAX_FAILURES", LOGIN_MAX_FAILURES))
+    per_ip = int(_cfg("ADMIN_LOGIN_MAX_ADDRESS_FAILURES", LOGIN_MAX_ADDRESS_FAILURES))
+    slow_after = int(_cfg("ADMIN_LOGIN_SLOW_AFTER", LOGIN_SLOW_AFTER))
+    interval = _cfg("ADMIN_LOGIN_SLOW_INTERVAL", LOGIN_SLOW_INTERVAL_S)
+    s = store()
+    s.conn.executescript(_THROTTLE_SCHEMA)  # outside the transaction: executescript commits
+    with s.tx() as c:
+        now = time.time()
+        since = now - window
+        for where, args, most in (("username=? AND ip=?", (username, ip), per_pair), ("ip=?", (ip,), per_ip)):
+            ats = [r[0] for r in c.execute(f"SELECT at FROM admin_login_failures WHERE {where} AND at>?"
+                                           " ORDER BY at DESC LIMIT ?", (*args, since, most))]
+            if len(ats) >= most:
+                return ats[-1] + window - now, "locked", None
+        if not known:
+            n, last = c.execute("SELECT count(*), max(at) FROM admin_login_failures WHERE username=? AND at>?",
+                                (username, since)).fetchone()
+            if n >= slow_after and last is not None and last + interval > now:
+                return last + interval - now, "slowed", None
+        cur = c.execute("INSERT INTO admin_login_failures(at, username, ip) VALUES(?,?,?)", (now, username, ip))
         c.execute("DELETE FROM admin_login_failures WHERE at<?", (now - max(window, 86400),))
+        return 0.0, "", cur.lastrowid
 
 
 def _password_ok(username: str, password: str) -> bool:
@@ -205,33 +260,47 @@ def login():
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form, next=nxt), 400
     username, password, ip = form.username.data.strip(), form.password.data, _client_ip()
-    wait = _throttle_wait(username, ip)
+    row = store().conn.execute("SELECT password_hash FROM users WHERE username=?", (username,)).fetchone()
+    known = _known_browser(username, row["password_hash"] if row else None)
+    wait, why, attempt = _begin_attempt(username, ip, known)
     if wait > 0:
-        minutes = max(1, round(wait / 60))
-        current_app.logger.warning("admin: login throttled for %r from %s", username, ip)
+        current_app.logger.warning("admin: login %s for %r from %s", why, username, ip)
+        if why == "slowed":
+            error = "Many failed attempts for this account: wait a few seconds, then try again."
+        else:
+            error = f"Too many failed attempts. Try again in about {max(1, round(wait / 60))} minute(s)."
         resp = current_app.make_response((render_template(
-            "admin/login.html", form=form, next=nxt,
-            error=f"Too many failed attempts. Try again in about {minutes} minute(s)."), 429))
+            "admin/login.html", form=form, next=nxt, error=error), 429))
         resp.headers["Retry-After"] = str(int(wait) + 1)
         return resp
     if not _password_ok(username, password):
-        _record_failure(username, ip)
         current_app.logger.warning("admin: failed login for %r from %s", username, ip)
         return render_template("admin/login.html", form=form, next=nxt,
                                error="Wrong username or password."), 401
-    row = store().conn.execute("SELECT password_hash FROM users WHERE username=?", (username,)).fetchone()
+    row = store().conn.execute("SELECT password_hash, session_gen FROM users WHERE username=?",
+                               (username,)).fetchone()
     with store().tx() as c:
-        c.execute("DELETE FROM admin_login_failures WHERE username=?", (username,))
+        # This attempt and this address's earlier typos; failures from elsewhere still count.
+        c.execute("DELETE FROM admin_login_failures WHERE rowid=? OR (username=? AND ip=?)", (attempt, username, ip))
         store().audit(c, f"web:{username}", "login", username, {"ip": ip})
     session.clear()
     session["admin_user"] = username
-    session["admin_since"] = time.time()
+    session["admin_since"] = session["admin_seen"] = time.time()
     session["admin_pw"] = _fingerprint(row["password_hash"])
-    return redirect(_safe_next(nxt), code=303)
+    session["admin_gen"] = row["session_gen"]
+    resp = redirect(_safe_next(nxt), code=303)
+    resp.set_cookie(KNOWN_COOKIE, _known_serializer().dumps({"u": username, "pw": session["admin_pw"]}),
+                    max_age=KNOWN_MAX_AGE_S, path=url_for("admin.login"), httponly=True, samesite="Lax",
+                    secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return resp
 
 
 @bp.post("/logout")
 def logout():
+    """Ends every session of this user, not only this cookie: a copy of it taken earlier opens nothing."""
+    with store().tx() as c:
+        c.execute("UPDATE users SET session_gen=session_gen+1 WHERE username=?", (g.admin_user,))
+        store().audit(c, actor(), "logout", g.admin_user, {"ip": _client_ip()})
     session.clear()
     flash("Logged out.", "ok")
     return redirect(url_for("admin.login"), code=303)
@@ -404,26 +473,50 @@ def record_split(rid: str):
 
 
 # -- suppressions -------------------------------------------------------------------------------------
+def _suppressions_page(form=None, error: str | None = None, status: int = 200, lift: dict | None = None):
+    rows = store().suppressions(include_lifted=True)
+    in_force = [r for r in reversed(rows) if not r["lifted_at"]]
+    lifted = sorted((r for r in rows if r["lifted_at"]), key=lambda r: (r["lifted_at"], r["id"]), reverse=True)
+    forms = {r["id"]: (lift or {}).get(r["id"]) or wf.LiftSuppressionForm(prefix=f"l{r['id']}", formdata=None)
+             for r in in_force}
+    return render_template("admin/suppressions.html", form=form or wf.SuppressForm(), error=error, rows=in_force,
+                           lifted=lifted, lift_forms=forms), status
+
+
 @bp.route("/suppressions", methods=["GET", "POST"])
 def suppressions():
+    if request.method == "GET":
+        return _suppressions_page()
     form = wf.SuppressForm()
     error = None
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                removed = curation.suppress(store(), form.target.data, actor=actor(), reason=form.reason.data)
-            except REFUSED as exc:
-                error = str(exc)
-            else:
-                reindex()
-                flash(f"Suppressed '{form.target.data.strip()}': {removed} listing(s) removed; it will never be "
-                      "stored again.", "ok")
-                return redirect(url_for("admin.suppressions"), code=303)
-        status = 400
+    if form.validate_on_submit():
+        try:
+            removed = curation.suppress(store(), form.target.data, actor=actor(), reason=form.reason.data)
+        except REFUSED as exc:
+            error = str(exc)
+        else:
+            reindex()
+            flash(f"Suppressed '{form.target.data.strip()}': {removed} listing(s) removed; it will never be "
+                  "stored again.", "ok")
+            return redirect(url_for("admin.suppressions"), code=303)
+    return _suppressions_page(form, error, 400)
+
+
+@bp.post("/suppressions/<int:sid>/lift")
+def suppression_lift(sid: int):
+    """A suppression made by mistake ends here, with a reason; the next crawl may store the person again."""
+    if store().conn.execute("SELECT 1 FROM suppressions WHERE id=?", (sid,)).fetchone() is None:
+        abort(404)
+    form = wf.LiftSuppressionForm(prefix=f"l{sid}")
+    if not form.validate_on_submit():
+        return _suppressions_page(status=400, lift={sid: form})
+    try:
+        row = curation.lift_suppression(store(), sid, actor=actor(), reason=form.reason.data)
+    except REFUSED as exc:
+        flash(str(exc), "error")
     else:
-        status = 200
-    return render_template("admin/suppressions.html", form=form, error=error,
-                           rows=list(reversed(store().suppressions()))), status
+        flash(f"Lifted suppression {sid} ('{row['value']}'): the next crawl may store it again.", "ok")
+    return redirect(url_for("admin.suppressions"), code=303)
 
 
 # -- review queue -------------------------------------------------------------------------------------

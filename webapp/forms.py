@@ -57,6 +57,10 @@ class SuppressForm(FlaskForm):
     reason = _reason(required=True)
 
 
+class LiftSuppressionForm(FlaskForm):
+    reason = _reason("Why lift it?", required=True)
+
+
 class CloseReviewForm(FlaskForm):
     resolution = StringField("Resolution", default="dismissed", validators=[DataRequired(), Length(max=200)])
 

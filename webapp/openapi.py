@@ -7,6 +7,7 @@ when a route, setting or programme is added; tests check that every parameter th
 from __future__ import annotations
 
 from index.search import MAX_EXPORT, MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS, ROUTES, SETTINGS, SORTS
+from webapp import MAX_QUERY_BYTES, MAX_REPEATS
 
 
 def _param(name: str, schema: dict, description: str, *, explode: bool | None = None) -> dict:
@@ -84,8 +85,12 @@ def _record_schema(programmes: list[str]) -> dict:
 def openapi_document(programmes: list[str]) -> dict:
     string = {"type": "string"}
     counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-    err = {"description": "An invalid parameter.",
-           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    err = {"description": f"An invalid parameter, or one parameter repeated more than {MAX_REPEATS} times. The "
+                          "message names the parameter and quotes at most 40 characters of its value.",
+           "content": error_body}
+    too_long = {"description": f"The query string is longer than {MAX_QUERY_BYTES // 1024} KB ({MAX_QUERY_BYTES} "
+                               "bytes); no search runs.", "content": error_body}
     params = search_parameters(programmes)
     return {
         "openapi": "3.1.0",
@@ -106,6 +111,7 @@ def openapi_document(programmes: list[str]) -> dict:
                             "content": {"application/json": {
                                 "schema": {"$ref": "#/components/schemas/SearchResult"}}}},
                     "400": err,
+                    "414": too_long,
                 },
             }},
             "/api/v1/search.csv": {"get": {
@@ -118,6 +124,7 @@ def openapi_document(programmes: list[str]) -> dict:
                                            "routes written route:setting.",
                             "content": {"text/csv": {"schema": string}}},
                     "400": err,
+                    "414": too_long,
                 },
             }},
             "/api/v1/practitioners/{id}": {"get": {
