@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from kapdir.reading import (
     PROGRAMMES,
     classify,
+    classify_rules,
     load_programmes,
     make_classifier,
     parse_credentials,
@@ -335,7 +336,7 @@ def test_sentence_splitting_keeps_abbreviations_and_splits_bullets():
 def test_long_sentence_evidence_is_trimmed_but_still_quoted():
     filler = " ".join(["calm"] * 120)
     text = f"Our ketamine lozenges are taken {filler} in our office with {filler} music."
-    ev = classify(text)["routes"][0]["evidence"]
+    ev = classify_rules(text)["routes"][0]["evidence"]
     assert len(ev) <= 300 and ev in normalise_ws(text)
 
 
@@ -414,4 +415,4 @@ def test_overlong_sentences_are_cut_at_spaces():
     spans = sentence_spans(text)
     assert all(b - a <= SENTENCE_MAX for a, b in spans)
     assert " ".join(text[a:b] for a, b in spans) == normalise_ws(text)
-    assert pairs(classify("ketamine " + text)) == [("im", "in_clinic")]
+    assert pairs(classify_rules("ketamine " + text)) == [("im", "in_clinic")]

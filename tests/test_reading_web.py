@@ -3,13 +3,17 @@
 Sentences here are written for the tests in the shape real pages use (the real, paraphrased
 pages are in tests/fixtures/real and scored by test_reading_real.py).  Each test names the rule
 it pins, so loosening that rule fails it.
+
+They pin the rules layer (``classify_rules``): it finds and judges every route word and quotes its
+sentence. Pages over 600 characters then go through the learned layer, which weighs those
+judgements (``stack.py``; pinned in test_reading_stack.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from kapdir.reading import classify
+from kapdir.reading import classify_rules as classify
 from kapdir.reading.structure import classify_heading, list_item, others_lists, scopes
 from kapdir.reading.text import sentence_spans
 

@@ -12,15 +12,18 @@ from .credentials import parse_credentials, split_name_credentials
 from .programmes import DEFAULT_PATH, ProgrammeMatcher, load_programmes
 from .rules import ROUTES, SETTINGS
 from .rules import classify_text as _classify_text
+from .stack import Stack
 
 PROGRAMMES: dict[str, dict] = load_programmes()
 _MATCHER = ProgrammeMatcher(PROGRAMMES)
+_STACK = Stack.load()
 
 __all__ = [
     "PROGRAMMES",
     "ROUTES",
     "SETTINGS",
     "classify",
+    "classify_rules",
     "load_programmes",
     "make_classifier",
     "parse_credentials",
@@ -34,7 +37,22 @@ def classify(text: str, *, roster_program: str | None = None) -> dict:
     ``roster_program`` is a programme id for pages that are training rosters: being
     listed there is itself evidence of the certification.
     """
+    return _read(text or "", _MATCHER, roster_program, _STACK)
+
+
+def classify_rules(text: str, *, roster_program: str | None = None) -> dict:
+    """The rules alone, without the learned layer: what the rules' own tests pin down."""
     return _classify_text(text or "", _MATCHER, roster_program)
+
+
+def _read(text: str, matcher: ProgrammeMatcher, roster_program: str | None, stack: Stack | None) -> dict:
+    """The rules read the page and find every route word; the learned layer (``stack.py``) decides
+    which of them the page offers, and whether it is a provider's page at all."""
+    if stack is None:
+        return _classify_text(text, matcher, roster_program)
+    trace: dict = {}
+    verdict = _classify_text(text, matcher, roster_program, trace=trace)
+    return stack.verdict(trace, verdict)
 
 
 def make_classifier(programmes_path: str | Path = DEFAULT_PATH):
@@ -42,7 +60,7 @@ def make_classifier(programmes_path: str | Path = DEFAULT_PATH):
     matcher = ProgrammeMatcher(load_programmes(programmes_path))
 
     def _classify(text: str, *, roster_program: str | None = None) -> dict:
-        return _classify_text(text or "", matcher, roster_program)
+        return _read(text or "", matcher, roster_program, _STACK)
 
     _classify.programmes = matcher.registry  # type: ignore[attr-defined]
     return _classify

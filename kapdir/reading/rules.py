@@ -1110,7 +1110,10 @@ def _cap(text: str) -> str:
     return text[:cut if cut > 0 else TEXT_MAX]
 
 
-def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None) -> dict:
+def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None,
+                  trace: dict | None = None) -> dict:
+    """The rules' verdict; with ``trace`` (a dict), also what they saw on the way, for the learned
+    layer in ``stack.py``: every route word with the rules' judgement of it, and the page's flags."""
     text = _cap(text)
     spans = sentence_spans(text)
     sentences = [text[a:b] for a, b in spans]
@@ -1267,6 +1270,20 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             for setting in settings:
                 if (g.route, setting) not in found:
                     found[(g.route, setting)] = evidence(sent.text, g.start)
+    if trace is not None:
+        trace.update(text=text, spans=spans, article_doc=article_doc, has_voice=has_voice,
+                     strong_voice=strong_voice, weak_voice=weak_voice, not_provider=bool(not_provider),
+                     training_page=bool(training_page), comparing=comparing, excluded=bool(excluded), ket_doc=ket_doc,
+                     page_setting=page_setting, clinic_cued=bool(clinic_cued),
+                     cues=[(i, st, strong, sent.dosing_context, page_scopes[i].explain or sent.explain[ci],
+                            _own_voice(sent, ci)) for i, sent in enumerate(analysed) for st, strong, ci in sent.all_cues],
+                     groups=[
+                         {"sent": i, "route": g.route, "start": g.start, "strong": g.strong, "negated": g.negated,
+                          "offered": g.offered, "vouched": g.route in vouched, "settings": _resolve(g, page_setting),
+                          "heading": page_scopes[i].heading, "explain_scope": page_scopes[i].explain,
+                          "question": sent.is_question, "own": _own_voice(sent, g.clause),
+                          "explain_clause": sent.explain[g.clause], "first_person": any(sent.first_person)}
+                         for i, sent in enumerate(analysed) for g in sent.groups])
     # A route known to be given somewhere specific is not also "unspecified".
     for route in ROUTES:
         if (route, "unspecified") in found and any(r == route and st != "unspecified" for r, st in found):

@@ -1,0 +1,151 @@
+"""Train the learned layer (``stack.py``) on the real-page development split, and measure it.
+
+    .venv/bin/pip install -e '.[bench]'          # scikit-learn, for training only
+    python -m kapdir.reading.train cv [FILE...]  # 5-fold cross-validation grouped by page
+    python -m kapdir.reading.train heldout A B   # train on corpus file A, score on B (figures only)
+    python -m kapdir.reading.train fit           # write stack.json from the development split
+
+Why grouped by page: two excerpts of one page share its wording, and a model scored on a page it
+was trained on would look better than it is.  Why the page model's probability reaches the pair
+model out of fold: trained and scored on the same pages it would be near certain, and the pair
+model would learn to trust it more than it deserves on a page nobody has read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import _MATCHER
+from .corpus import REAL_DIR, load, url_key
+from .evaluate import evaluate, format_report, headline
+from .rules import classify_text
+from .stack import MODEL_PATH, Stack, candidates, features
+
+C_PAIR = 0.3      # inverse L2 strength of the pair model, chosen by cross-validation
+C_PAGE = 4.0      # of the page model
+MIN_PAGES = 2     # a word seen on fewer training pages is dropped: it cannot generalise
+FOLDS = 5
+THRESHOLDS = {"in_clinic": 0.4, "at_home": 0.5, "unspecified": 0.4, "page": 0.5, "page_with_offer": 0.3}
+
+
+def traced(row: dict) -> tuple[dict, dict]:
+    trace: dict = {}
+    verdict = classify_text(row["text"], _MATCHER, trace=trace)
+    return trace, verdict
+
+
+def _groups(rows: list[dict]) -> list[str]:
+    return [url_key(r["url"]) for r in rows]
+
+
+def fit_page(rows: list[dict], c: float = C_PAGE) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(min_df=MIN_PAGES, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+    X = vec.fit_transform([r["text"] for r in rows])
+    m = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    m.fit(X, [r["ketamine"] for r in rows])
+    names = vec.get_feature_names_out()
+    return {"idf": {t: round(float(i), 6) for t, i in zip(names, vec.idf_, strict=True)},
+            "coef": {t: round(float(w), 6) for t, w in zip(names, m.coef_[0], strict=True) if abs(w) > 1e-6},
+            "intercept": float(m.intercept_[0])}
+
+
+def out_of_fold_page(rows: list[dict], c: float = C_PAGE) -> list[float]:
+    """The page model's probability for each row, from a model that never saw the row's page."""
+    from sklearn.model_selection import GroupKFold
+
+    from .stack import PageModel
+
+    out = [0.0] * len(rows)
+    for tr, te in GroupKFold(n_splits=FOLDS).split(rows, groups=_groups(rows)):
+        page = PageModel(fit_page([rows[i] for i in tr], c))
+        for i in te:
+            out[i] = page.probability(rows[i]["text"])
+    return out
+
+
+def fit(rows: list[dict], cache: dict, c: float = C_PAIR) -> Stack:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    p_page = out_of_fold_page(rows)
+    X, y = [], []
+    for row, p in zip(rows, p_page, strict=True):
+        trace, verdict = cache[row["id"]]
+        gold = {tuple(x) for x in row["routes"]}
+        for pair, gs in candidates(trace, verdict).items():
+            X.append(features(pair, gs, trace, verdict, p))
+            y.append(int(pair in gold))
+    seen: dict[str, int] = {}
+    for f in X:
+        for k in f:
+            if "w:" in k:
+                seen[k] = seen.get(k, 0) + 1
+    X = [{k: v for k, v in f.items() if seen.get(k, MIN_PAGES) >= MIN_PAGES} for f in X]
+    vec = DictVectorizer()
+    m = LogisticRegression(C=c, max_iter=5000)
+    m.fit(vec.fit_transform(X), y)
+    weights = {n: round(float(w), 6) for n, w in zip(vec.feature_names_, m.coef_[0], strict=True) if abs(w) > 1e-6}
+    weights["bias"] = round(weights.get("bias", 0.0) + float(m.intercept_[0]), 6)
+    return Stack({"page": fit_page(rows), "weights": weights, "thresholds": dict(THRESHOLDS)})
+
+
+def reader(stack: Stack, by_text: dict):
+    def _read(text: str) -> dict:
+        trace, verdict = by_text[text]
+        return stack.verdict(trace, verdict)
+    return _read
+
+
+def _figures(rep) -> str:
+    return json.dumps({k: round(v, 3) for k, v in headline(rep).items()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    c = float(next((a.split("=", 1)[1] for a in args if a.startswith("--C=")), C_PAIR))
+    args = [a for a in args if not a.startswith("--C=")]
+    if args and args[0] == "cv":
+        from sklearn.model_selection import GroupKFold
+
+        rows = [r for f in args[1:] for r in load(f)] if len(args) > 1 else load(REAL_DIR / "dev.jsonl")
+        by_text = {r["text"]: traced(r) for r in rows}
+        cache = {r["id"]: by_text[r["text"]] for r in rows}
+        preds: dict[str, dict] = {}
+        for tr, te in GroupKFold(n_splits=FOLDS).split(rows, groups=_groups(rows)):
+            read = reader(fit([rows[i] for i in tr], cache, c), by_text)
+            for i in te:
+                preds[rows[i]["text"]] = read(rows[i]["text"])
+        for rep in (evaluate(rows, "rules", reader=lambda t: by_text[t][1]),
+                    evaluate(rows, "stacked (5-fold grouped CV)", reader=lambda t: preds[t])):
+            print(format_report(rep, min_support=3))
+            print(_figures(rep))
+        return 0
+    if len(args) == 3 and args[0] == "heldout":
+        train, test = load(args[1]), load(args[2])
+        by_text = {r["text"]: traced(r) for r in train + test}
+        stack = fit(train, {r["id"]: by_text[r["text"]] for r in train}, c)
+        for name, read in (("rules", lambda t: by_text[t][1]), ("stacked", reader(stack, by_text))):
+            print(name, _figures(evaluate(test, name, reader=read)))
+        return 0
+    if args == ["fit"]:
+        rows = load(REAL_DIR / "dev.jsonl")
+        stack = fit(rows, {r["id"]: traced(r) for r in rows}, c)
+        model = {"trained_on": "tests/fixtures/real/dev.jsonl", "excerpts": len(rows), "C_pair": c, "C_page": C_PAGE,
+                 "thresholds": stack.thresholds, "page": {"intercept": stack.page.intercept, "idf": stack.page.idf,
+                                                          "coef": stack.page.coef},
+                 "weights": dict(sorted(stack.weights.items()))}
+        Path(MODEL_PATH).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n")
+        print(f"{MODEL_PATH}: {len(stack.weights)} pair weights, {len(stack.page.coef)} page words, "
+              f"from {len(rows)} excerpts")
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""The learned layer over the rules (kapdir/reading/stack.py, trained by kapdir/reading/train.py).
+
+Why these tests: the shipped weights must be exactly what training on the development split gives
+(so a corpus edit without retraining, or a changed constant, fails here); the pure-Python page model
+must score as scikit-learn does; every threshold and the listing cut-off must do what they say; and
+the method must keep its cross-validated figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from kapdir.reading import _MATCHER, _read, classify, classify_rules
+from kapdir.reading import train as training
+from kapdir.reading.corpus import REAL_DIR, load
+from kapdir.reading.evaluate import evaluate, headline
+from kapdir.reading.stack import MIN_CHARS, MODEL_PATH, PageModel, Stack
+
+pytest.importorskip("sklearn")
+
+LONG_OFFER = (
+    "## IM Ketamine at Harbor Clinic\n"
+    "We offer intramuscular ketamine injections in our office, given by our physician, with a nurse "
+    "present for the whole session. Patients rest in a private treatment room and a companion drives "
+    "them home. Our clinic also provides integration therapy with a licensed psychotherapist after each "
+    "dosing session, and we coordinate care with your own psychiatrist. Call us to book a free consultation "
+    "with our team; we are accepting new patients this month and most visits take about two hours.\n"
+    "## What to expect\nYour first visit starts with a medical review, vital signs and a short talk about "
+    "your intentions; the injection itself takes a minute and the effects last about forty-five minutes.\n"
+    "## Fees\nA dosing session with integration costs $650; the first consultation is free, and we give you "
+    "a receipt you can send to your insurer. We see adults only, and ask that you avoid food for four hours.\n"
+    "## Location\nOur office is on the second floor of the Alder Building, with parking behind it."
+)
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return load(REAL_DIR / "dev.jsonl")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def _close(a: dict, b: dict, tol: float) -> list[str]:
+    return [k for k in a.keys() | b.keys() if abs(a.get(k, 0.0) - b.get(k, 0.0)) > tol]
+
+
+def test_shipped_weights_are_what_training_on_the_development_split_gives(dev, shipped):
+    cache = {r["id"]: training.traced(r) for r in dev}
+    stack = training.fit(dev, cache)
+    assert shipped["excerpts"] == len(dev)
+    assert shipped["thresholds"] == stack.thresholds == training.THRESHOLDS
+    assert not _close(shipped["weights"], stack.weights, 1e-4)[:5]
+    assert not _close(shipped["page"]["coef"], stack.page.coef, 1e-4)[:5]
+    assert not _close(shipped["page"]["idf"], stack.page.idf, 1e-4)[:5]
+    assert abs(shipped["page"]["intercept"] - stack.page.intercept) < 1e-4
+
+
+def test_the_constants_are_the_measured_ones():
+    # Chosen by cross-validation on the development split and a held-out split (README "Reading
+    # listings"): at home keeps a higher bar because a wrong at-home listing is the harm to avoid.
+    assert training.THRESHOLDS == {"in_clinic": 0.4, "at_home": 0.5, "unspecified": 0.4, "page": 0.5, "page_with_offer": 0.3}
+    assert (training.C_PAIR, training.C_PAGE, training.MIN_PAGES, training.FOLDS) == (0.3, 4.0, 2, 5)
+    assert MIN_CHARS == 1000
+
+
+def test_the_page_model_scores_as_scikit_learn_does(dev):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = dev[:400]
+    vec = TfidfVectorizer(min_df=training.MIN_PAGES, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+    X = vec.fit_transform([r["text"] for r in rows])
+    m = LogisticRegression(C=training.C_PAGE, max_iter=5000, class_weight="balanced").fit(
+        X, [r["ketamine"] for r in rows])
+    ours = PageModel(training.fit_page(rows))
+    probe = [r["text"] for r in dev[400:440]] + ["", "ketamine ketamine ketamine", LONG_OFFER]
+    theirs = m.predict_proba(vec.transform(probe))[:, 1]
+    assert max(abs(ours.probability(t) - p) for t, p in zip(probe, theirs, strict=True)) < 1e-4
+
+
+def _stack(page_intercept: float, bias: float, thresholds: dict | None = None) -> Stack:
+    return Stack({"page": {"idf": {}, "coef": {}, "intercept": page_intercept},
+                  "weights": {"bias": bias},
+                  "thresholds": thresholds or dict(training.THRESHOLDS)})
+
+
+def test_cards_and_roster_rows_keep_the_rules_verdict():
+    card = "Dr. Ana Ruiz, MD. IM ketamine in office; lozenges for home use. Polaris trained."
+    refuse_all = _stack(-30.0, -30.0)
+    assert _read(card, _MATCHER, None, refuse_all) == classify_rules(card) == classify(card)
+    assert classify_rules(card)["routes"]  # so the equality above is about something
+    # Below the cut-off the rules' verdict stands; from it on the learned layer decides (here a model
+    # that refuses everything, so nothing is offered).
+    under, at = LONG_OFFER[:MIN_CHARS - 1], LONG_OFFER[:MIN_CHARS]
+    assert len(under) == MIN_CHARS - 1
+    assert _read(under, _MATCHER, None, refuse_all)["routes"] == classify_rules(under)["routes"] != []
+    assert _read(at, _MATCHER, None, refuse_all)["routes"] == []
+
+
+def test_a_page_not_taken_for_a_providers_offers_nothing():
+    sure_pair = 30.0
+    no_page = _read(LONG_OFFER, _MATCHER, None, _stack(-30.0, sure_pair))
+    assert no_page["ketamine"] is False and no_page["routes"] == [] and no_page["offers_at_home"] is False
+    page = _read(LONG_OFFER, _MATCHER, None, _stack(30.0, sure_pair))
+    assert page["ketamine"] is True and ("im", "in_clinic") in {(r["route"], r["setting"]) for r in page["routes"]}
+    for r in page["routes"]:
+        assert r["evidence"] and r["evidence"] in " ".join(LONG_OFFER.split())
+
+
+@pytest.mark.parametrize("setting_threshold, kept", [(0.45, True), (0.55, False)])
+def test_each_setting_has_its_own_threshold(setting_threshold, kept):
+    score = 0.5  # bias 0 -> every candidate scores exactly 0.5
+    thresholds = {**training.THRESHOLDS, "in_clinic": setting_threshold}
+    verdict = _read(LONG_OFFER, _MATCHER, None, _stack(30.0, math.log(score / (1 - score)), thresholds))
+    assert (("im", "in_clinic") in {(r["route"], r["setting"]) for r in verdict["routes"]}) is kept
+
+
+EXPLAINER = (
+    "## How is ketamine given?\n"
+    "Ketamine can be given in several ways. An intravenous infusion delivers it straight into a vein over "
+    "about forty minutes. An intramuscular injection into the shoulder acts within minutes. Nasal sprays, "
+    "including esketamine, are absorbed through the lining of the nose. Lozenges and troches dissolve under "
+    "the tongue, and some of the dose is swallowed. Each route differs in how much of the dose reaches the "
+    "brain and how quickly. Researchers have compared the routes in several small studies, and reviews "
+    "suggest that the route matters less than the setting and the support around the session. Side effects "
+    "such as nausea, raised blood pressure and dissociation are common to all of them and usually pass "
+    "within hours. Anyone considering ketamine should discuss their history with a qualified clinician, "
+    "ask how sessions are monitored, and find out what follow-up care is offered after the last dose.\n"
+    "## A short history\nKetamine was first made in 1962 and approved as an anaesthetic in 1970; its effect "
+    "on mood was noticed decades later."
+)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def test_the_page_thresholds_are_applied():
+    assert len(EXPLAINER) >= MIN_CHARS and classify_rules(EXPLAINER)["ketamine"] is False
+    assert classify_rules(LONG_OFFER)["ketamine"] is True
+    page, with_offer = training.THRESHOLDS["page"], training.THRESHOLDS["page_with_offer"]
+    # A page the rules read as a provider's, or with a kept pair, needs only the lower bar.
+    assert _read(LONG_OFFER, _MATCHER, None, _stack(_logit(with_offer - 0.01), -30.0))["ketamine"] is False
+    assert _read(LONG_OFFER, _MATCHER, None, _stack(_logit(with_offer + 0.01), -30.0))["ketamine"] is True
+    between = _logit((page + with_offer) / 2)
+    assert _read(EXPLAINER, _MATCHER, None, _stack(between, 30.0))["ketamine"] is True  # pairs kept
+    # Otherwise the page model alone decides, at the higher bar.
+    assert _read(EXPLAINER, _MATCHER, None, _stack(between, -30.0))["ketamine"] is False
+    assert _read(EXPLAINER, _MATCHER, None, _stack(_logit(page + 0.01), -30.0))["ketamine"] is True
+
+
+def test_cross_validated_figures_hold(dev):
+    """5-fold cross-validation grouped by page, as `python -m kapdir.reading.train cv` prints it:
+    route x setting F1 0.804, ketamine P/R 0.852/0.944, at-home P 0.864 when the method was chosen."""
+    from sklearn.model_selection import GroupKFold
+
+    by_text = {r["text"]: training.traced(r) for r in dev}
+    cache = {r["id"]: by_text[r["text"]] for r in dev}
+    preds: dict[str, dict] = {}
+    for tr, te in GroupKFold(n_splits=training.FOLDS).split(dev, groups=training._groups(dev)):
+        read = training.reader(training.fit([dev[i] for i in tr], cache), by_text)
+        for i in te:
+            preds[dev[i]["text"]] = read(dev[i]["text"])
+    rep = evaluate(dev, "cv", reader=lambda t: preds[t])
+    figures = headline(rep)
+    floors = {"route_setting_f1": 0.78, "route_setting_p": 0.82, "ketamine_p": 0.83, "ketamine_r": 0.92,
+              "at_home_p": 0.80}
+    assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
+    assert not rep.bad_evidence
