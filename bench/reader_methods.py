@@ -17,6 +17,9 @@ training and the scoring fold):
 Prints per-label precision/recall and the route x setting micro figures for each, so the choice of
 method rests on a measurement.  The classifier gives no evidence sentence, so it could only ever
 filter the rules, never replace them (every positive must quote its sentence).
+
+The method that ships (the rules plus a learned layer over their judgements, ``kapdir/reading/stack.py``)
+is trained and compared by ``python -m kapdir.reading.train cv`` and ``... heldout A B``.
 """
 
 from __future__ import annotations

@@ -42,6 +42,12 @@ def dev():
 
 
 @pytest.fixture(scope="module")
+def traced(dev):
+    """The rules' judgements of every development page, worked out once for the module."""
+    return {r["text"]: training.traced(r) for r in dev}
+
+
+@pytest.fixture(scope="module")
 def shipped():
     return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
 
@@ -50,9 +56,8 @@ def _close(a: dict, b: dict, tol: float) -> list[str]:
     return [k for k in a.keys() | b.keys() if abs(a.get(k, 0.0) - b.get(k, 0.0)) > tol]
 
 
-def test_shipped_weights_are_what_training_on_the_development_split_gives(dev, shipped):
-    cache = {r["id"]: training.traced(r) for r in dev}
-    stack = training.fit(dev, cache)
+def test_shipped_weights_are_what_training_on_the_development_split_gives(dev, traced, shipped):
+    stack = training.fit(dev, {r["id"]: traced[r["text"]] for r in dev})
     assert shipped["excerpts"] == len(dev)
     assert shipped["thresholds"] == stack.thresholds == training.THRESHOLDS
     assert not _close(shipped["weights"], stack.weights, 1e-4)[:5]
@@ -155,12 +160,12 @@ def test_the_page_thresholds_are_applied():
     assert _read(EXPLAINER, _MATCHER, None, _stack(_logit(page + 0.01), -30.0))["ketamine"] is True
 
 
-def test_cross_validated_figures_hold(dev):
+def test_cross_validated_figures_hold(dev, traced):
     """5-fold cross-validation grouped by page, as `python -m kapdir.reading.train cv` prints it:
     route x setting F1 0.804, ketamine P/R 0.852/0.944, at-home P 0.864 when the method was chosen."""
     from sklearn.model_selection import GroupKFold
 
-    by_text = {r["text"]: training.traced(r) for r in dev}
+    by_text = traced
     cache = {r["id"]: by_text[r["text"]] for r in dev}
     preds: dict[str, dict] = {}
     for tr, te in GroupKFold(n_splits=training.FOLDS).split(dev, groups=training._groups(dev)):
