@@ -14,6 +14,10 @@ from kapdir.samplesite import SampleSite, materialise_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "crawler" / "samples"
+# Tests ask the site far faster than a person, all from one address: their apps and servers get a rate limit
+# (KAPDIR_RATE_LIMIT) no test reaches, so the limiter still runs on every request but never answers 429.
+# tests/test_rate_limits.py checks the real limits.
+UNREACHED_RATE_LIMIT = "1000000 per minute;1000000 per hour"
 
 
 def kapdir(*args: str, data_dir: Path, sources: Path | None = None, timeout: float = 180,
@@ -77,5 +81,6 @@ def export(data_dir: Path) -> list[dict]:
 def make_client(data_dir: Path):
     from webapp import create_app
 
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "INDEX_DIR": str(data_dir / "index")})
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "INDEX_DIR": str(data_dir / "index"),
+                      "KAPDIR_RATE_LIMIT": UNREACHED_RATE_LIMIT})
     return app.test_client()

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.seed import seed
 from index.build import update_index
 from kapdir.store import Store
-from tests.conftest import ROOT, kapdir
+from tests.conftest import ROOT, UNREACHED_RATE_LIMIT, kapdir
 from tests.test_demo import free_port
 
 
@@ -37,7 +37,8 @@ def test_workers_answer_follow_the_index_and_stop(tmp_path):
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kapdir", "--data-dir", str(data), "serve", "--port", str(port),
                                "--workers", "2", "--threads", "2"], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                              stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1", "KAPDIR_RATE_LIMIT": UNREACHED_RATE_LIMIT})
     url = f"http://127.0.0.1:{port}/api/v1/search?per_page=1"
     try:
         for _ in range(150):

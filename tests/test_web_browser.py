@@ -16,6 +16,7 @@ import pytest
 
 from kapdir.records import name_key
 from tests import web_fixtures
+from tests.conftest import UNREACHED_RATE_LIMIT
 
 web_data, web_client = web_fixtures.web_data, web_fixtures.web_client  # session fixtures
 
@@ -38,7 +39,8 @@ def server(web_data):
         def log(self, *args, **kwargs):
             pass
 
-    app = create_app({"DATA_DIR": str(web_data.data_dir), "INDEX_DIR": str(web_data.data_dir / "index")})
+    app = create_app({"DATA_DIR": str(web_data.data_dir), "INDEX_DIR": str(web_data.data_dir / "index"),
+                      "KAPDIR_RATE_LIMIT": UNREACHED_RATE_LIMIT})
     srv = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()

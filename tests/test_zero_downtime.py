@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.request
 
-from tests.conftest import ROOT, kapdir
+from tests.conftest import ROOT, UNREACHED_RATE_LIMIT, kapdir
 from tests.test_demo import free_port
 
 
@@ -22,7 +22,7 @@ def test_queries_stay_consistent_during_crawl_and_rebuild(tmp_path, sites):
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kapdir", "--data-dir", str(data), "serve", "--port", str(port)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                              env={**os.environ, "PYTHONUNBUFFERED": "1", "KAPDIR_RATE_LIMIT": UNREACHED_RATE_LIMIT})
     url = f"http://127.0.0.1:{port}/api/v1/search?per_page=100"
     for _ in range(100):
         try:

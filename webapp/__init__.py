@@ -12,6 +12,7 @@ from werkzeug.exceptions import SecurityError
 
 from index.reader import IndexReader
 from kapdir.config import resolve
+from kapdir.errors import KapdirError
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
@@ -37,6 +38,17 @@ _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
 MAX_QUERY_BYTES = 8192   # the longest real search URL (every facet ticked) is under 1 KB
 MAX_REPEATS = 50         # route, setting, region… each have fewer values than this
 
+# Issue 17: what one client address may ask of the pages and API calls that search or show a record, counted
+# together (KAPDIR_RATE_LIMIT; "off" for none). A person on a phone makes a few requests a minute; one who
+# opens a whole results page in tabs makes 20 in a few seconds, and a long session of several hundred pages
+# is already diligent. 120 a minute (two a second for a full minute) and 2,000 an hour leave a person, or a
+# few people behind one office or carrier NAT, far from either, while a scraper walking every record meets
+# them within a minute and is held to 2,000 pages an hour. Whoever needs the data in bulk gets a whole result
+# set (up to 10,000 records) in one request from /api/v1/search.csv.
+READ_LIMIT = "120 per minute;2000 per hour"
+READ_ENDPOINTS = frozenset({"api.api_search", "api.api_search_csv", "api.api_practitioner",
+                            "pages.search_page", "pages.practitioner"})
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
@@ -56,6 +68,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["ADMIN_IDLE_TIMEOUT"] = _idle_minutes(os.environ.get("KAPDIR_ADMIN_IDLE_MINUTES", "")) * 60
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+    app.extensions["kapdir_rate_limit"] = _rate_limit(
+        app.config.get("KAPDIR_RATE_LIMIT") or os.environ.get("KAPDIR_RATE_LIMIT", ""))
+    if not app.config.get("RATELIMIT_STORAGE_URI") and os.environ.get("RATELIMIT_STORAGE_URI"):
+        # e.g. redis://127.0.0.1:6379: one count for every `kapdir serve --workers` process (memory:// counts
+        # per process).
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     hosts = app.config.get("KAPDIR_HOSTS") or os.environ.get("KAPDIR_HOSTS", "")
     if hosts:
         # Only these Host headers are answered (others get 400), so no redirect is ever built on a forged
@@ -86,10 +104,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(report.bp)
     limiter = report.init_limiter(app)  # before CSRF, so a flood of token-less POSTs is counted too
+    read_limit = app.extensions["kapdir_rate_limit"]
+    limited = READ_ENDPOINTS if read_limit else frozenset()
+    if read_limit:
+        # One shared count ("read") per client address across both blueprints: a scraper gains nothing by
+        # alternating the API and the pages.
+        read = limiter.shared_limit(read_limit, scope="read")
+        read(api.bp)
+        read(pages.bp)
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
-        # Only the report form has limits; the read-only blueprints would otherwise pay for the limiter
-        # looking up (and finding no) limits on every request, a tenth of a search's CPU.
-        limiter.request_filter(lambda: request.blueprint in ("api", "pages"))
+        # The home and about pages and the OpenAPI document have no limits: they skip the limiter, which
+        # would otherwise look up (and find none) on every request.
+        limiter.request_filter(lambda: request.blueprint in ("api", "pages") and request.endpoint not in limited)
     CSRFProtect(app)
 
     @app.before_request
@@ -165,6 +191,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _rate_limit(raw: str) -> str:
+    """KAPDIR_RATE_LIMIT: unset for READ_LIMIT, "off" for no limits, else limits in Flask-Limiter's notation
+    ("120 per minute;2000 per hour", "5/second"); anything else stops the app from starting."""
+    text = str(raw).strip()
+    if not text:
+        return READ_LIMIT
+    if text.lower() == "off":
+        return ""
+    from limits import parse_many
+
+    try:
+        items = parse_many(text)
+    except ValueError:
+        items = []
+    if not items or any(item.amount < 1 for item in items):
+        raise KapdirError(f"KAPDIR_RATE_LIMIT must be 'off' or limits such as '{READ_LIMIT}'; got '{text[:40]}'")
+    return text
+
+
 def _idle_minutes(raw: str) -> float:
     """An admin session unused this long ends (KAPDIR_ADMIN_IDLE_MINUTES, default 30)."""
     if not raw.strip():
@@ -174,8 +219,6 @@ def _idle_minutes(raw: str) -> float:
     except ValueError:
         minutes = -1.0
     if not 0 < minutes <= 12 * 60:
-        from kapdir.errors import KapdirError
-
         raise KapdirError(f"KAPDIR_ADMIN_IDLE_MINUTES must be a number of minutes above 0 and at most 720; "
                           f"got '{raw[:40]}'")
     return minutes

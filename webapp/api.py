@@ -54,7 +54,7 @@ def api_search_csv():
 def api_openapi():
     from kapdir.reading import PROGRAMMES
 
-    return jsonify(openapi_document(sorted(PROGRAMMES)))
+    return jsonify(openapi_document(sorted(PROGRAMMES), current_app.extensions["kapdir_rate_limit"]))
 
 
 @bp.get("/practitioners/<rid>")

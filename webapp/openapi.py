@@ -7,7 +7,7 @@ when a route, setting or programme is added; tests check that every parameter th
 from __future__ import annotations
 
 from index.search import MAX_EXPORT, MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS, ROUTES, SETTINGS, SORTS
-from webapp import MAX_QUERY_BYTES, MAX_REPEATS
+from webapp import MAX_QUERY_BYTES, MAX_REPEATS, READ_LIMIT
 
 
 def _param(name: str, schema: dict, description: str, *, explode: bool | None = None) -> dict:
@@ -82,7 +82,21 @@ def _record_schema(programmes: list[str]) -> dict:
     }
 
 
-def openapi_document(programmes: list[str]) -> dict:
+def _too_many(rate_limit: str) -> dict:
+    from limits import parse_many
+
+    limits = " and ".join(f"{item.amount} per {item.GRANULARITY.name}" if item.multiples == 1
+                          else f"{item.amount} per {item.multiples} {item.GRANULARITY.name}s"
+                          for item in parse_many(rate_limit))
+    return {"description": f"Too many requests from this client address (searches, CSV exports and records count "
+                           f"together: {limits}). Wait the seconds in `Retry-After`.",
+            "headers": {"Retry-After": {"description": "Seconds until a request is answered again.",
+                                        "schema": {"type": "integer", "minimum": 0}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi_document(programmes: list[str], rate_limit: str = READ_LIMIT) -> dict:
+    """`rate_limit` is the site's KAPDIR_RATE_LIMIT ("" when off: no operation answers 429)."""
     string = {"type": "string"}
     counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -92,6 +106,7 @@ def openapi_document(programmes: list[str]) -> dict:
     too_long = {"description": f"The query string is longer than {MAX_QUERY_BYTES // 1024} KB ({MAX_QUERY_BYTES} "
                                "bytes); no search runs.", "content": error_body}
     params = search_parameters(programmes)
+    limited = {"429": _too_many(rate_limit)} if rate_limit else {}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -112,6 +127,7 @@ def openapi_document(programmes: list[str]) -> dict:
                                 "schema": {"$ref": "#/components/schemas/SearchResult"}}}},
                     "400": err,
                     "414": too_long,
+                    **limited,
                 },
             }},
             "/api/v1/search.csv": {"get": {
@@ -125,6 +141,7 @@ def openapi_document(programmes: list[str]) -> dict:
                             "content": {"text/csv": {"schema": string}}},
                     "400": err,
                     "414": too_long,
+                    **limited,
                 },
             }},
             "/api/v1/practitioners/{id}": {"get": {
@@ -136,6 +153,7 @@ def openapi_document(programmes: list[str]) -> dict:
                         "schema": {"$ref": "#/components/schemas/Record"}}}},
                     "404": {"description": "No such record.", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Error"}}}},
+                    **limited,
                 },
             }},
             "/api/v1/openapi.json": {"get": {

@@ -6,6 +6,7 @@ store text: it is CSRF-protected, length-limited and rate-limited per client IP.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
@@ -25,12 +26,16 @@ REPORT_LIMIT = "5 per hour"
 
 
 def init_limiter(app) -> Limiter:
-    """One limiter per app, so each app (and each test's app) counts on its own.
+    """One limiter per app, so each app (and each test's app) counts on its own. It holds the report form's
+    limit and the read limits of webapp.READ_ENDPOINTS (create_app adds those).
 
-    Memory storage counts per process: with several server processes each allows the limit, and behind a
-    reverse proxy every visitor shares the proxy's address unless the app is wrapped in ProxyFix.
+    Memory storage counts per process: with several server processes each allows the limit (a shared store,
+    RATELIMIT_STORAGE_URI, counts once; if it cannot be reached, each process counts in memory until it can),
+    and behind a reverse proxy every visitor shares the proxy's address unless the app is wrapped in ProxyFix.
     """
-    limiter = Limiter(get_remote_address, app=app, headers_enabled=True,
+    # No X-RateLimit-* headers (nor Flask-Limiter's Retry-After on every answer, 200s included): they cost a
+    # further look-up in the store on each limited request; a 429 gets its Retry-After from too_many().
+    limiter = Limiter(get_remote_address, app=app, headers_enabled=False, in_memory_fallback_enabled=True,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
     limiter.limit(lambda: current_app.config.get("REPORT_RATE_LIMIT", REPORT_LIMIT), methods=["POST"])(bp)
     return limiter
@@ -44,7 +49,17 @@ def too_many(err):
     else:
         resp = current_app.make_response(render_template("error.html", code=429, message=message))
     resp.status_code = 429
-    return resp  # Flask-Limiter adds Retry-After (headers_enabled); the admin login sets its own
+    resp.headers["Retry-After"] = str(_retry_after())  # the admin login answers its own 429s, not through here
+    return resp
+
+
+def _retry_after() -> int:
+    """Seconds until the limit this request broke lets a request through again."""
+    for limiter in current_app.extensions.get("limiter", ()):
+        limit = limiter.current_limit
+        if limit is not None and limit.breached:
+            return max(1, int(limit.reset_at - time.time()))
+    return 60
 
 
 @bp.after_request
