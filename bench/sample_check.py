@@ -49,6 +49,9 @@ def main(names: list[str]) -> int:
             if n != "rainfall" and routes != sorted(e["routes"]):
                 print(n, "ROUTES", e["name"], routes, e["routes"])
                 problems += 1
+            if n != "rainfall" and sorted(s["region"] for s in g.get("serves", [])) != e.get("serves", []):
+                print(n, "SERVES", e["name"], sorted(s["region"] for s in g.get("serves", [])), e.get("serves"))
+                problems += 1
             progs = {c["program"] for c in g["certifications"]}
             if not set(e["programs"]) <= progs:
                 print(n, "PROGRAMMES", e["name"], sorted(progs), e["programs"])

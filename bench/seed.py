@@ -59,6 +59,9 @@ def us_cities(min_pop: int = 5000) -> list[tuple[str, str, float, float, int]]:
     return sorted(out)
 
 
+SERVED_STATES = ["CA", "CO", "NM", "UT", "NY", "TX", "FL", "WA", "IL", "AZ"]
+
+
 def practitioners(n: int, seed: int = 1):
     """Yield (source, url, listing data) tuples; deterministic for a given (n, seed)."""
     rng = random.Random(seed)
@@ -82,6 +85,13 @@ def practitioners(n: int, seed: int = 1):
                 "website": f"https://p{i}.example.com/", "text": text, "roster_program": "",
                 "routes": routes, "offers_at_home": any(s == "at_home" for _r, s in mix),
                 "certifications": certs, "ketamine": True}
+        if data["offers_at_home"]:
+            # Half the at-home providers serve their own state and a few others by telehealth (issue 15).
+            # A generator of its own, so every other field stays what it was for a given seed.
+            srng = random.Random(seed * 100_003 + i)
+            if srng.random() < 0.5:
+                states = {region, *srng.sample(SERVED_STATES, k=srng.randint(1, 3))}
+                data["serves"] = [{"region": r, "evidence": f"Available by telehealth in {r}."} for r in sorted(states)]
         yield "seed-directory", f"https://directory.example.org/p/{i}/", data
         if rng.random() < 0.15:
             dup = dict(data, name=f"Dr. {name}" if " Clinic " not in name else name, text=text[:200],

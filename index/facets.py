@@ -19,7 +19,7 @@ import threading
 import numpy as np
 
 from index.caching import LRU, segment_key
-from kapdir.vocabulary import ROUTES, SETTINGS
+from kapdir.vocabulary import ROUTES, SETTINGS, US_STATES
 
 _tokens = itertools.count(1)
 ROUTE_SETTINGS = tuple(f"{r}:{s}" for r in ROUTES for s in SETTINGS)
@@ -36,6 +36,7 @@ class _SegmentRows:
         self.setting = np.zeros(n, dtype=np.uint8)
         self.route_setting = np.zeros(n, dtype=np.uint16)
         self.cert = np.zeros(n, dtype=np.uint64)  # bits of this segment's own programme codes
+        self.serves = np.zeros(n, dtype=np.uint64)  # bits of US_STATES (fixed order)
         self.city = np.full(n, -1, dtype=np.int32)
         self.region = np.full(n, -1, dtype=np.int32)
         self.lat = np.full(n, np.nan)
@@ -78,6 +79,8 @@ class _SegmentRows:
                 self.city[d] = _intern(cities, self.city_keys, ck)
             if f.get("rg"):
                 self.region[d] = _intern(regions, self.regions, f["rg"])
+            if f.get("sv"):
+                self.serves[d] = sum(1 << US_STATES.index(c) for c in set(f["sv"]) if c in US_STATES)
             if f.get("la") is not None and f.get("lo") is not None:
                 self.lat[d], self.lon[d] = f["la"], f["lo"]
             self.names[d] = f.get("n", "")
@@ -156,6 +159,7 @@ class FacetArrays:
         self.lat = _join([p.lat for p, _o in parts], n, np.float64, np.nan)
         self.lon = _join([p.lon for p, _o in parts], n, np.float64, np.nan)
         self.cert = _join([self._global_certs(p) for p, _o in parts], n, np.uint64, 0)
+        self.serves = _join([p.serves for p, _o in parts], n, np.uint64, 0)
         self.city = _join([self._global_codes(p.city, p.city_keys, self.city_codes, self.cities, p.city_names)
                            for p, _o in parts], n, np.int32, -1)
         self.region = _join([self._global_codes(p.region, p.regions, self.region_codes, self.regions)
@@ -164,6 +168,7 @@ class FacetArrays:
         names = np.resize(names, n) if len(names) != n else names
         dead = ~self.live  # deleted rows count for nothing: blank, as if never indexed
         for arr, blank in ((self.route, 0), (self.setting, 0), (self.route_setting, 0), (self.cert, 0),
+                           (self.serves, 0),
                            (self.city, -1), (self.region, -1), (self.lat, np.nan), (self.lon, np.nan),
                            (names, "")):
             arr[dead] = blank
@@ -214,6 +219,7 @@ class FacetArrays:
         self.setting_cols = _columns(self.setting, len(SETTINGS))
         self.route_setting_cols = _columns(self.route_setting, len(ROUTE_SETTINGS))
         self.cert_cols = _columns(self.cert, min(len(self.certs), 64))
+        self.serves_cols = _columns(self.serves, len(US_STATES))
 
     def _geo_tables(self) -> None:
         """Rows sorted by (1-degree latitude band, longitude), so the bounding box of a circle is a few
@@ -275,6 +281,10 @@ class FacetArrays:
         """Read-only, as `route_mask`."""
         codes = [self.cert_codes.get(c) for c in certs]
         return _any([self.cert_cols[code] for code in codes if code is not None and code < 64], self.n)
+
+    def serves_mask(self, regions: list[str]) -> np.ndarray:
+        """Read-only, as `route_mask`: rows serving any of these states by telehealth or at home."""
+        return _any([self.serves_cols[US_STATES.index(r)] for r in regions if r in US_STATES], self.n)
 
     def distances(self, lat0: float, lon0: float, radius: float) -> np.ndarray:
         """Great-circle miles from a point; inf for rows outside the radius's bounding box.
@@ -348,6 +358,12 @@ class FacetArrays:
                 out[facet][label] = int(counts[i])
         cities[0] = 0
         out["city"] = {self.city_labels[i]: int(cities[i]) for i in top_counts(cities, city_limit)}
+        # Few records serve states at all: count the bits of those that do, not of every masked row.
+        served = self.serves[mask]
+        served = served[served != 0]
+        counts = {c: int(np.count_nonzero(served & np.uint64(1 << i))) for i, c in enumerate(US_STATES)} \
+            if len(served) else {}
+        out["serves"] = dict(sorted(((c, v) for c, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0])))
         return out
 
     def page_by(self, mask: np.ndarray, key: np.ndarray, start: int, count: int) -> np.ndarray:

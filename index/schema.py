@@ -15,6 +15,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from kapdir.records import fold
+from kapdir.vocabulary import US_STATES
 
 # Accent-folded, stemmed English: "Lozenges" finds "lozenge", "José" finds "Jose".
 _TEXT = StemmingAnalyzer() | CharsetFilter(accent_map)
@@ -35,6 +36,7 @@ def make_schema() -> Schema:
         setting=KEYWORD(commas=True, stored=True),
         route_setting=KEYWORD(commas=True, stored=True),
         certification=KEYWORD(commas=True, stored=True),
+        serves=KEYWORD(commas=True, stored=True),  # states served by telehealth or at home
         at_home_only=ID(stored=True),
         lat=STORED(),  # radius search reads coordinates from index.facets arrays, not from terms
         lon=STORED(),
@@ -67,6 +69,7 @@ def to_document(record: dict) -> dict:
     setting = sorted({r["setting"] for r in routes})
     route_setting = sorted({f"{r['route']}:{r['setting']}" for r in routes})
     certification = sorted({c["program"] for c in certs})
+    serves = sorted({sv["region"] for sv in record.get("serves") or [] if sv.get("region") in US_STATES})
     name_sort = fold(record.get("name", "")) or "~"
     doc = {
         "id": record["id"],
@@ -81,11 +84,12 @@ def to_document(record: dict) -> dict:
         "setting": ",".join(setting),
         "route_setting": ",".join(route_setting),
         "certification": ",".join(certification),
+        "serves": ",".join(serves),
         "at_home_only": "y" if record.get("offers_at_home") and not in_clinic else "n",
         "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
     }
     loc = record.get("location") or {}
-    facets = {"r": route, "s": setting, "rs": route_setting, "c": certification,
+    facets = {"r": route, "s": setting, "rs": route_setting, "c": certification, "sv": serves,
               "ck": doc["city"] if doc["city"] != "-" else "", "cn": addr.get("city", ""),
               "rg": doc["region"] if doc["region"] != "-" else "", "n": name_sort}
     if loc.get("lat") is not None and loc.get("lon") is not None:

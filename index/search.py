@@ -18,7 +18,7 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 
 from index import textrank
 from index.caching import LRU
-from index.facets import arrays_for
+from index.facets import arrays_for, haversine
 from index.schema import make_schema
 from kapdir.places import (
     city_aliases,
@@ -31,10 +31,10 @@ from kapdir.places import (
 from kapdir.places import fold as place_fold
 from kapdir.places._text import region_code
 from kapdir.records import fold
-from kapdir.vocabulary import ROUTES, SETTINGS
+from kapdir.vocabulary import ROUTES, SETTINGS, US_STATES
 
 SORTS = ("relevance", "name", "distance")
-FACETS = ("route", "setting", "city", "certification")
+FACETS = ("route", "setting", "city", "certification", "serves")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_RADIUS = 500.0
@@ -64,16 +64,18 @@ class SearchParams:
     routes: list[str] = field(default_factory=list)
     setting: str = ""
     certifications: list[str] = field(default_factory=list)
+    serves: list[str] = field(default_factory=list)  # states served by telehealth or at home
     page: int = 1
     per_page: int = 20
     sort: str = ""
     # resolved values
     near_point: tuple[float, float] | None = None
     near_label: str = ""
+    near_region: str = ""  # the state of `near`: at-home providers serving it match wherever their office is
 
     def is_empty(self) -> bool:
         return not (self.q or self.city or self.region or self.near or self.routes or self.setting
-                    or self.certifications)
+                    or self.certifications or self.serves)
 
     def as_query(self, **overrides) -> list[tuple[str, str]]:
         """The parameters as (key, value) pairs, for links (next page, JSON twin, facet toggles)."""
@@ -82,6 +84,7 @@ class SearchParams:
             pairs.append(("radius_mi", f"{self.radius_mi:g}"))
         pairs += [("route", r) for r in self.routes] + [("setting", self.setting)]
         pairs += [("certification", c) for c in self.certifications]
+        pairs += [("serves", r) for r in self.serves]
         pairs += [("sort", self.sort), ("per_page", str(self.per_page) if self.per_page != 20 else "")]
         pairs.append(("page", str(self.page) if self.page != 1 else ""))
         out = [(k, v) for k, v in pairs if v and k not in overrides]
@@ -92,8 +95,8 @@ class SearchParams:
         return out
 
 
-KNOWN_PARAMS = {"q", "city", "region", "near", "radius_mi", "route", "setting", "certification", "page",
-                "per_page", "sort", "format"}
+KNOWN_PARAMS = {"q", "city", "region", "near", "radius_mi", "route", "setting", "certification", "serves",
+                "page", "per_page", "sort", "format"}
 
 
 def _echo(value: str, limit: int = 40) -> str:
@@ -182,12 +185,22 @@ def parse_params(args, programmes: set[str] | None = None) -> SearchParams:
                              (f" (did you mean {', '.join(hint)}?)" if hint else ""), "near", hint)
         p.near_point = (place.lat, place.lon)
         p.near_label = place.postal_code or ", ".join(x for x in (place.city, place.region) if x)
+        p.near_region = place.region if place.region in US_STATES else ""
     p.routes = _many(args, "route", ROUTES)
     settings = _many(args, "setting", SETTINGS)
     if len(settings) > 1:
         raise ParamError("'setting' may be given only once")
     p.setting = settings[0] if settings else ""
     p.certifications = _many(args, "certification", programmes)
+    for raw in args.getlist("serves") if hasattr(args, "getlist") else []:
+        for value in filter(None, (v.strip() for v in str(raw).split(","))):
+            code = _region_code(value[:60])
+            if code not in US_STATES:
+                raise ParamError(f"'serves' must be a US state name or two-letter code; got '{_echo(value)}'")
+            if code not in p.serves:
+                p.serves.append(code)
+    if len(p.serves) > 20:
+        raise ParamError("too many values for 'serves'")
     p.page = _int(args, "page", 1, 1, MAX_PAGE)
     p.per_page = _int(args, "per_page", 20, 1, MAX_PER_PAGE)
     sort = _one(args, "sort", 20).lower()
@@ -257,6 +270,8 @@ def build_query(p: SearchParams):
         parts.append(Term("setting", p.setting))
     if p.certifications:
         parts.append(Or([Term("certification", c) for c in p.certifications]))
+    if p.serves:
+        parts.append(Or([Term("serves", r) for r in p.serves]))
     if p.q:
         tq = text_query(p.q)
         if not isinstance(tq, Every):
@@ -270,13 +285,14 @@ def _facet_spec() -> sorting.Facets:
     facets.add_field("setting", allow_overlap=True)
     facets.add_field("city_name")
     facets.add_field("certification", allow_overlap=True)
+    facets.add_field("serves", allow_overlap=True)
     return facets
 
 
 def _clean_facets(groups: dict[str, dict]) -> dict[str, dict[str, int]]:
     out = {}
     for name, key in (("route", "route"), ("setting", "setting"), ("city", "city_name"),
-                      ("certification", "certification")):
+                      ("certification", "certification"), ("serves", "serves")):
         counts = {}
         for k, v in (groups.get(key) or {}).items():
             if isinstance(k, bytes):
@@ -311,10 +327,22 @@ def search(searcher, p: SearchParams, *, raw: bool = False) -> dict:
         mask &= arrays.route_mask(p.routes, p.setting)
     if p.certifications:
         mask &= arrays.cert_mask(p.certifications)
+    if p.serves:
+        mask &= arrays.serves_mask(p.serves)
     dist = None
     if p.near_point:
         dist = arrays.distances(p.near_point[0], p.near_point[1], p.radius_mi)
-        mask &= dist <= p.radius_mi
+        near = dist <= p.radius_mi
+        if _serves_near(p):
+            serving = arrays.serves_mask([p.near_region]) & mask & ~near
+            # `distances` measures only rows near the point; a provider serving the state from afar gets its
+            # true distance too (inf without coordinates), so results stay in distance order.
+            far = np.flatnonzero(serving)
+            if len(far):
+                d = haversine(p.near_point[0], p.near_point[1], arrays.lat[far], arrays.lon[far])
+                dist[far] = np.where(np.isnan(d), np.inf, d)
+            near |= serving
+        mask &= near
     tq = text_query(p.q) if p.q else None
     text_order = None
     if tq is not None and not isinstance(tq, Every):
@@ -332,6 +360,12 @@ def search(searcher, p: SearchParams, *, raw: bool = False) -> dict:
         page = list(arrays.page_by(mask, arrays.name_rank, start, p.per_page))
     hits_out = _page_records(searcher, arrays.token, page, dist, raw)
     return _envelope(p, total, hits_out, arrays.facets(mask, CITY_FACET_LIMIT), searcher)
+
+
+def _serves_near(p: SearchParams) -> bool:
+    """At home, where the patient lives is what counts: a provider serving the state of `near` by telehealth
+    or at home matches however far its office is. In a clinic, distance alone."""
+    return p.setting == "at_home" and bool(p.near_region)
 
 
 _TEXT_CACHE = LRU(64)  # Whoosh's answers to texts index.textrank does not handle
@@ -385,10 +419,10 @@ def _search_near(searcher, query, p: SearchParams) -> dict:
     lat0, lon0 = p.near_point
     found = []
     for hit in searcher.search(query, limit=None, sortedby=_sortedby(p)):
-        if hit.get("lat") is None or hit.get("lon") is None:
-            continue
-        d = haversine_mi(lat0, lon0, hit["lat"], hit["lon"])
-        if d <= p.radius_mi:
+        located = hit.get("lat") is not None and hit.get("lon") is not None
+        d = haversine_mi(lat0, lon0, hit["lat"], hit["lon"]) if located else math.inf
+        serves = _serves_near(p) and p.near_region in (hit.get("serves") or "").split(",")
+        if d <= p.radius_mi or serves:
             found.append((d, hit.score or 0.0, hit.fields()))
     if p.sort == "name":
         pass  # already in name order from the index
@@ -396,16 +430,17 @@ def _search_near(searcher, query, p: SearchParams) -> dict:
         found.sort(key=lambda t: -t[1])
     else:
         found.sort(key=lambda t: t[0])
-    counts: dict[str, Counter] = {k: Counter() for k in ("route", "setting", "city_name", "certification")}
+    counts: dict[str, Counter] = {k: Counter() for k in ("route", "setting", "city_name", "certification", "serves")}
     for _d, _s, f in found:
-        for k in ("route", "setting", "certification"):
+        for k in ("route", "setting", "certification", "serves"):
             counts[k].update(v for v in (f.get(k) or "").split(",") if v)
         counts["city_name"][f.get("city_name", "-")] += 1
     start = (p.page - 1) * p.per_page
     hits = []
     for d, _s, f in found[start:start + p.per_page]:
         rec = json.loads(f["record"])
-        rec["distance_mi"] = round(d, 1)
+        if math.isfinite(d):
+            rec["distance_mi"] = round(d, 1)
         hits.append(rec)
     return _envelope(p, len(found), hits, _clean_facets(counts), searcher)
 
@@ -449,13 +484,14 @@ def _page_records(searcher, token: int, page, dist, raw: bool) -> list:
     out = []
     for d in page:
         text = _record_text(searcher, token, int(d), cache)
+        far = dist is None or not math.isfinite(dist[d])  # served at home, with no office to measure from
         if raw:
-            if dist is not None:  # the key goes last, as in a parsed record with it added
+            if not far:  # the key goes last, as in a parsed record with it added
                 text = f'{text[:-1]}{"," if len(text) > 2 else ""}"distance_mi":{round(float(dist[d]), 1)!r}}}'
             out.append(text)
         else:
             rec = json.loads(text)
-            if dist is not None:
+            if not far:
                 rec["distance_mi"] = round(float(dist[d]), 1)
             out.append(rec)
     return out
@@ -483,6 +519,8 @@ def _envelope(p: SearchParams, total: int, hits: list[dict], facets: dict, searc
     if p.near_point:
         out["near"] = {"place": p.near_label, "lat": p.near_point[0], "lon": p.near_point[1],
                        "radius_mi": p.radius_mi}
+        if p.near_region:
+            out["near"]["region"] = p.near_region
     return out
 
 

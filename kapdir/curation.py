@@ -34,6 +34,7 @@ def parse_value(field: str, value: str):
     from crawler.pipelines.normalise import clean_website
     from kapdir.phones import normalise_phone
     from kapdir.places import normalise_region
+    from kapdir.places._text import is_us_region
 
     value = value.strip()
     if field == "credentials":
@@ -58,6 +59,16 @@ def parse_value(field: str, value: str):
                 raise KapdirError(f"'{part}' must be route:setting, e.g. iv:in_clinic")
             pairs.append([route, setting])
         return pairs
+    if field == "serves":
+        # "CO,UT,New Mexico" -> ["CO", "UT", "NM"]; an empty value clears the service area.
+        codes = []
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            code = normalise_region(part)
+            if not is_us_region(code):
+                raise KapdirError(f"'{part}' is not a US state (serves takes states, e.g. CO,UT,NM)")
+            if code not in codes:
+                codes.append(code)
+        return sorted(codes)
     if field == "certifications":
         from kapdir.reading import PROGRAMMES
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 EXPORT_COLUMNS = ["id", "name", "credentials", "practice", "street", "city", "region", "postal_code", "country",
-                  "lat", "lon", "phone", "website", "routes", "offers_at_home", "certifications", "sources",
-                  "updated_at"]
+                  "lat", "lon", "phone", "website", "routes", "offers_at_home", "certifications", "serves",
+                  "sources", "updated_at"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # "+13105550142", "-118.49", "+1 (310) 555-0142": arithmetic at worst, never a function call.
@@ -35,6 +35,7 @@ def flatten(record: dict) -> dict:
         "routes": ";".join(f"{r['route']}:{r['setting']}" for r in record.get("routes") or []),
         "offers_at_home": str(bool(record.get("offers_at_home"))).lower(),
         "certifications": ";".join(c["program"] for c in record.get("certifications") or []),
+        "serves": ";".join(s["region"] for s in record.get("serves") or []),
         "sources": ";".join(s["url"] for s in record.get("sources") or []),
         "updated_at": record.get("updated_at", ""),
     }

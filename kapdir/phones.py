@@ -13,7 +13,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberMatcher
 from phonenumbers import ValidationResult as VR
 
-__all__ = ["normalise_phone"]
+__all__ = ["display_phone", "normalise_phone"]
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +83,17 @@ def normalise_phone(s: str, region: str = "US") -> str | None:
         # abort a crawl.
         log.exception("normalise_phone failed; treating as no number")
         return None
+
+
+def display_phone(e164: str) -> str:
+    """A stored number the way people read it: "(303) 555-0100" for a US number, the international form
+    ("+44 20 7946 0018") for others. The stored E.164 text stays what `tel:` links and the API use; anything
+    that does not parse is shown as stored."""
+    if not isinstance(e164, str) or not e164.startswith("+") or len(e164) > 20:
+        return e164 or ""
+    try:
+        num = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    style = PhoneNumberFormat.NATIONAL if num.country_code == 1 else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(num, style)

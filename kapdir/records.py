@@ -152,11 +152,14 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
         (r["data"] for r in rows if r["data"].get("city")), best)
     routes: dict[tuple[str, str], dict] = {}
     certs: dict[str, dict] = {}
+    serves: dict[str, dict] = {}
     for r in rows:
         for rt in r["data"].get("routes", []):
             routes.setdefault((rt["route"], rt["setting"]), {**rt, "source": r["source"]})
         for ce in r["data"].get("certifications", []):
             certs.setdefault(ce["program"], {**ce, "source": r["source"]})
+        for sv in r["data"].get("serves", []):
+            serves.setdefault(sv["region"], {**sv, "source": r["source"]})
     # A route offered both with a known setting and "unspecified" keeps only the informative pairs.
     known = {rt for rt, st in routes if st != "unspecified"}
     route_list = [v for (rt, st), v in routes.items() if not (st == "unspecified" and rt in known)]
@@ -212,12 +215,17 @@ def assemble(rid: str, listings: list[dict], previous: dict | None) -> dict:
         "offers_at_home": any(v["setting"] == "at_home" for v in route_list)
         or any(bool(r["data"].get("offers_at_home")) for r in rows),
         "certifications": sorted(certs.values(), key=lambda v: v["program"]),
+        # Where it serves by telehealth or at home (issue 15): US states, each with its sentence.
+        "serves": sorted(serves.values(), key=lambda v: v["region"]),
         "sources": [{"source": r["source"], "url": r["url"], "first_seen": r["first_seen"],
                      "last_seen": r["last_seen"]} for r in sorted(rows, key=lambda r: (r["source"], r["url"]))],
         "provenance": {k: v for k, v in provenance.items() if v},
         "updated_at": "",
     }
-    content = canonical_json({k: v for k, v in record.items() if k not in ("sources", "updated_at", "provenance")}
+    # An empty `serves` is left out of the hash, so records that gained the (empty) field when it was
+    # introduced keep their updated_at.
+    content = canonical_json({k: v for k, v in record.items()
+                              if k not in ("sources", "updated_at", "provenance") and not (k == "serves" and not v)}
                              | {"sources": [(s["source"], s["url"]) for s in record["sources"]]})
     content_hash = stable_hash(content)
     if previous and previous.get("_content") == content_hash and previous.get("updated_at"):
@@ -234,7 +242,7 @@ def public(record: dict) -> dict:
 
 
 CURATABLE = ("name", "practice", "credentials", "phone", "website", "street", "city", "region", "postal_code",
-             "routes", "certifications")
+             "routes", "certifications", "serves")
 
 
 def apply_curation(record: dict, curation: dict[str, dict]) -> tuple[dict, bool]:
@@ -252,6 +260,9 @@ def apply_curation(record: dict, curation: dict[str, dict]) -> tuple[dict, bool]
         elif field == "certifications":
             record["certifications"] = [{"program": p, "evidence": c["reason"] or "set by a maintainer",
                                          "source": "curator"} for p in value]
+        elif field == "serves":
+            record["serves"] = [{"region": r, "evidence": c["reason"] or "set by a maintainer", "source": "curator"}
+                                for r in value]
         else:
             record[field] = value
         if field in ("name", "practice", "phone", "website"):

@@ -7,3 +7,9 @@ from __future__ import annotations
 
 ROUTES = ("iv", "im", "intranasal", "oral", "subcutaneous")
 SETTINGS = ("in_clinic", "at_home", "unspecified")
+# Where an at-home or telehealth provider serves (record field `serves`, issue 15): the 50 states and DC,
+# in code order. Fixed, so an index stores each record's states as bits of one 64-bit number.
+US_STATES = ("AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN",
+             "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ",
+             "NM", "NV", "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA",
+             "WI", "WV", "WY")

@@ -67,7 +67,8 @@ def test_routes_and_programmes_match_the_labels(lotus):
         assert sorted([x["route"], x["setting"]] for x in r["routes"]) == sorted(p["routes"]), p["name"]
         assert r["offers_at_home"] == p["offers_at_home"], p["name"]
         assert sorted(c["program"] for c in r["certifications"]) == sorted(p["programs"]), p["name"]
-        for fact in r["routes"] + r["certifications"]:
+        assert sorted(s["region"] for s in r["serves"]) == p["serves"], p["name"]
+        for fact in r["routes"] + r["certifications"] + r["serves"]:
             assert fact["evidence"] and fact["source"] == "lotus"
 
 
@@ -140,7 +141,7 @@ def test_facets_count_the_whole_result_set(lotus):
     assert result["facets"]["route"]["iv"] == iv
     sm = len(_want(lotus, lambda p: p["city"] == "Santa Monica"))
     assert result["facets"]["city"]["Santa Monica"] == sm
-    assert set(result["facets"]) == {"route", "setting", "city", "certification"}
+    assert set(result["facets"]) == {"route", "setting", "city", "certification", "serves"}
 
 
 def test_pagination_is_stable_and_complete(lotus):

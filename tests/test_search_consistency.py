@@ -24,7 +24,7 @@ def searcher(tmp_path_factory):
 
 
 CITIES = ["Los Angeles", "New York", "Chicago", "Houston", "Phoenix", "la", "NYC", "Brooklyn", "Austin"]
-NEAR = ["90401", "Chicago, IL", "Denver, CO", "10001", "Seattle"]
+NEAR = ["90401", "Chicago, IL", "Denver, CO", "10001", "Seattle", "Albuquerque, NM", "Santa Fe, NM"]
 WORDS = ["lozenges", "infusion", "Marsh", "integration", "Spravato", "home", "troches", "clinic OR office"]
 
 
@@ -33,11 +33,13 @@ WORDS = ["lozenges", "infusion", "Marsh", "integration", "Spravato", "home", "tr
        radius=st.sampled_from(["10", "25", "100"]), routes=st.lists(st.sampled_from(ROUTES), max_size=2),
        setting=st.sampled_from([None, *SETTINGS]), cert=st.sampled_from([None, "polaris", "askp3", "maps"]),
        q=st.sampled_from([None, None, *WORDS]), sort=st.sampled_from([None, "name", "relevance", "distance"]),
-       page=st.integers(1, 3), per_page=st.sampled_from(["5", "20"]))
-def test_fast_search_matches_whoosh(searcher, city, near, radius, routes, setting, cert, q, sort, page, per_page):
+       page=st.integers(1, 3), per_page=st.sampled_from(["5", "20"]),
+       serves=st.sampled_from([None, None, "NM", "CO,UT"]))
+def test_fast_search_matches_whoosh(searcher, city, near, radius, routes, setting, cert, q, sort, page, per_page,
+                                    serves):
     args = MultiDict([("page", str(page)), ("per_page", per_page)] + [("route", r) for r in routes])
     for k, v in (("city", city), ("near", near), ("setting", setting), ("certification", cert), ("q", q),
-                 ("sort", sort)):
+                 ("sort", sort), ("serves", serves)):
         if v:
             args.add(k, v)
     if near:

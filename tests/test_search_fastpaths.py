@@ -20,6 +20,7 @@ from index.reader import IndexReader
 from index.search import json_body, parse_params, search
 from kapdir.records import assign_records, refresh_records
 from kapdir.store import Store
+from kapdir.vocabulary import US_STATES
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,8 @@ def reference_facets(a: FacetArrays, mask: np.ndarray, limit: int) -> dict:
         if a.city[d] >= 0:
             cities[a.cities[a.city[d]]] = cities.get(a.cities[a.city[d]], 0) + 1
     out["city"] = cities
+    out["serves"] = {lab: int(np.count_nonzero(a.serves[rows] & (np.uint64(1) << np.uint64(i))))
+                     for i, lab in enumerate(US_STATES)}
     for k in out:
         items = sorted(((v, c) for v, c in out[k].items() if c and v not in ("", "-")), key=lambda kv: (-kv[1], kv[0]))
         out[k] = dict(items[:limit] if k == "city" else items)

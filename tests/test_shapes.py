@@ -32,9 +32,11 @@ def expected_union() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for site in SITES:
         for p in expected(site)["practitioners"]:
-            e = out.setdefault(name_key(p["name"]), {"routes": set(), "programs": set(), "sites": set(), "p": p})
+            e = out.setdefault(name_key(p["name"]), {"routes": set(), "programs": set(), "serves": set(),
+                                                      "sites": set(), "p": p})
             e["routes"] |= {tuple(r) for r in p["routes"]}
             e["programs"] |= set(p["programs"])
+            e["serves"] |= set(p["serves"])
             e["sites"].add(site)
     for e in out.values():
         known = {r for r, s in e["routes"] if s != "unspecified"}
@@ -88,6 +90,9 @@ def test_routes_and_programmes_of_merged_records(crawled):
         rec = crawled["by_name"][key]
         assert {(r["route"], r["setting"]) for r in rec["routes"]} == e["routes"], key
         assert {c["program"] for c in rec["certifications"]} == e["programs"], key
+        # where it serves by telehealth or at home (issue 15), each state with its sentence and source
+        assert {s["region"] for s in rec["serves"]} == e["serves"], key
+        assert all(s["evidence"] and s["source"] in e["sites"] for s in rec["serves"]), key
 
 
 def test_roster_membership_is_a_certification_with_the_roster_as_evidence(crawled):

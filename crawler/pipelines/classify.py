@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from kapdir.reading import classify
+from kapdir.reading.serves import service_area
+
+# A page that treats patients at home or by telehealth: the states it names are where it serves
+# (issue 15). An in-clinic practice's "serving central Virginia" is where its patients come from.
+_REMOTE = re.compile(r"(?i:\b(?:tele-?health|tele-?medicine|virtual(?:ly)?|online|by\s+video|remote(?:ly)?)\b)")
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +22,9 @@ def apply_verdict(listing: dict) -> tuple[str, str]:
     listing["offers_at_home"] = verdict["offers_at_home"]
     listing["certifications"] = verdict["certifications"]
     listing["ketamine"] = verdict["ketamine"]
+    text = listing.get("text") or ""
+    listing["serves"] = service_area(text) if verdict["ketamine"] and (
+        verdict["offers_at_home"] or _REMOTE.search(text)) else []
     listing["credentials"] = list(dict.fromkeys(listing.get("credentials", []) + verdict["credentials"]))
     if not listing.get("name"):
         return "rejected", "no practitioner name on the page"

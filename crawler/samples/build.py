@@ -32,6 +32,9 @@ CTX = "https://schema.org"
 
 ROUTES = {"iv", "im", "intranasal", "oral", "subcutaneous"}
 SETTINGS = {"in_clinic", "at_home", "unspecified"}
+# kapdir.vocabulary.US_STATES (this generator runs on the standard library and jinja2 alone)
+US_STATES = set("AK AL AR AZ CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE NH NJ "
+                "NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY".split())
 PROGRAMS = {
     "polaris", "fluence", "ciis", "ipi", "prati", "ktc", "askp3", "maps",
     "spravato-rems", "journey-clinical", "onca", "sage", "living-medicine",
@@ -244,6 +247,7 @@ def expected_entry(
         "routes": routes,
         "offers_at_home": any(setting == "at_home" for _, setting in routes),
         "programs": programs,
+        "serves": [] if roster_cert else sorted(p.get("serves", [])),
         "source": source,
     }
 
@@ -761,6 +765,7 @@ def validate(people: list[dict], decoys: list[dict], orgs: dict[str, dict]) -> l
             if route == "intranasal" and setting != "in_clinic":
                 errors.append(f"{tag}: intranasal must be in_clinic")
         errors += [f"{tag}: unknown programme {x}" for x in p["programs"] if x not in PROGRAMS]
+        errors += [f"{tag}: serves {x} is not a US state code" for x in p.get("serves", []) if x not in US_STATES]
         if not p["sites"] or any(s not in SITE_NAMES for s in p["sites"]):
             errors.append(f"{tag}: bad sites {p['sites']}")
         if "lotus" in p["sites"] and not p.get("lotus_shape"):
