@@ -211,3 +211,22 @@ def test_did_you_mean_is_a_link_that_works(server, browser, web_data):
     w.page.wait_for_load_state()
     assert w.card_names() == {k for k, p in web_data.people.items() if p.city == "Seattle"}
     w.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/search?near=Denver%2C+CO&radius_mi=30&setting=at_home",   # cards with the at-home note and "serves"
+    "/practitioners/{evenstar}",                                 # "Where it serves", the note, a national phone
+    "/about/routes",
+])
+def test_axe_finds_no_violation_on_the_at_home_pages(server, browser, web_client, path):
+    """axe-core (axe-playwright-python) on the pages issue 15 changed, with their at-home content showing."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    evenstar = next(r["id"] for r in web_client.get("/api/v1/search?q=Evenstar").get_json()["results"])
+    w = Watched(browser, server, PHONE)
+    w.goto(path.format(evenstar=evenstar))
+    if "{evenstar}" in path or "at_home" in path:
+        assert "ask how you are screened" in w.page.content()
+    results = Axe().run(w.page)
+    assert results.violations_count == 0, results.generate_report()
+    w.close()
