@@ -217,16 +217,22 @@ def test_did_you_mean_is_a_link_that_works(server, browser, web_data):
     "/search?near=Denver%2C+CO&radius_mi=30&setting=at_home",   # cards with the at-home note and "serves"
     "/practitioners/{evenstar}",                                 # "Where it serves", the note, a national phone
     "/about/routes",
+    "/search?per_page=100",                                      # the map: every located office, served states
+    "/practitioners/{clinic}",                                   # the small map with one in-clinic office
 ])
 def test_axe_finds_no_violation_on_the_at_home_pages(server, browser, web_client, path):
     """axe-core (axe-playwright-python) on the pages issue 15 changed, with their at-home content showing."""
     from axe_playwright_python.sync_playwright import Axe
 
     evenstar = next(r["id"] for r in web_client.get("/api/v1/search?q=Evenstar").get_json()["results"])
+    clinic = next(r["id"] for r in web_client.get("/api/v1/search?setting=in_clinic&per_page=100").get_json()[
+        "results"] if r["location"] and not r["serves"])
     w = Watched(browser, server, PHONE)
-    w.goto(path.format(evenstar=evenstar))
+    w.goto(path.format(evenstar=evenstar, clinic=clinic))
     if "{evenstar}" in path or "at_home" in path:
         assert "ask how you are screened" in w.page.content()
+    if "per_page=100" in path or "{clinic}" in path:
+        assert w.page.locator("figure.usmap svg[role=img] circle.office").count() >= 1
     results = Axe().run(w.page)
     assert results.violations_count == 0, results.generate_report()
     w.close()

@@ -15,6 +15,7 @@ from kapdir.phones import display_phone
 from kapdir.reading import PROGRAMMES
 from webapp import searcher
 from webapp.api import run_search
+from webapp.usmap import render_map
 
 bp = Blueprint("pages", __name__)
 
@@ -102,7 +103,7 @@ def search_page():
     export_query = urlencode(p.as_query(page=None, per_page=None))
     csv_url = "/api/v1/search.csv" + ("?" + export_query if export_query else "")
     return render_template("search.html", p=p, result=result, error=None, link=link, json_url=json_url,
-                           csv_url=csv_url, args=request.args)
+                           csv_url=csv_url, args=request.args, usmap=render_map(result["results"], map_id="results-map"))
 
 
 @bp.get("/practitioners/<rid>")
@@ -113,7 +114,8 @@ def practitioner(rid: str):
         abort(404)
     # Each fact names its source; link it to the page of that source the record was read from.
     source_of = {s["source"]: s for s in reversed(record.get("sources") or [])}
-    return render_template("practitioner.html", r=record, source_of=source_of)
+    usmap = render_map([record], map_id="record-map", small=True, require_dot=False)
+    return render_template("practitioner.html", r=record, source_of=source_of, usmap=usmap)
 
 
 @bp.get("/about/routes")
