@@ -94,7 +94,9 @@ def test_scraped_markup_is_escaped_text(hostile):
     for url, page in _pages(hostile).items():
         body = page.split("<main", 1)[1]
         assert "<script" not in body.lower(), url
-        assert "<img" not in body.lower(), url
+        # The one image the site itself puts in <main>: the map's state outlines (webapp/templates/_map.html).
+        own = '<img class="map-base" src="/static/us-states.svg" alt="" width="975" height="610">'
+        assert body.count(own) <= 1 and "<img" not in body.replace(own, "").lower(), url
         assert not re.search(r"<[^>]*\son\w+\s*=", body, re.I), url  # no event-handler attribute anywhere
     shown = 0
     for rec in hostile["records"]:
