@@ -158,7 +158,7 @@ def probe(url: str) -> dict:
                                   + (f", next page at '{api['next']}'" if api["next"] else ", no next-page key"))
             return found
     root = lxml.html.fromstring(body)
-    objects, _bad = structured.load_structured(root, url)
+    objects = _structured_page(found, url, root)
     on_page = structured.practitioners(objects)
     found["start_entities"] = len(on_page)
     links = [urljoin(url, h) for h in root.xpath("//a/@href")]
@@ -190,6 +190,7 @@ def probe(url: str) -> dict:
         st, _ct, fbody = fetch(first) if first else (0, "", b"")
         if st == 200 and fbody:
             froot = lxml.html.fromstring(fbody)
+            _structured_page(found, first, froot)
             flinks = [urljoin(first, h) for h in froot.xpath(
                 "//a[not(ancestor::nav or ancestor::header or ancestor::footer)]/@href")]
             content_links.update(flinks)
@@ -220,14 +221,14 @@ def probe(url: str) -> dict:
             break
     found["detail"] = detail
     if detail:
-        samples = [u for u in same if re.search(detail, urlsplit(u).path)][:2]
+        samples = list(dict.fromkeys(u for u in same if re.search(detail, urlsplit(u).path)))[:2]
         kinds = Counter()
         for s in samples:
             if not rp.can_fetch("kapdir", s):
                 continue
             st, _ct, b = fetch(s)
             if st == 200 and b:
-                objs, _ = structured.load_structured(lxml.html.fromstring(b), s)
+                objs = _structured_page(found, s, lxml.html.fromstring(b))
                 ents = structured.practitioners(objs)
                 kinds.update(t for e in ents[:1] for t in e["types"])
                 kinds["_pages_with_data"] += bool(ents)
@@ -269,6 +270,44 @@ def probe(url: str) -> dict:
     if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
+
+
+def _structured_page(found: dict, url: str, root) -> list[dict]:
+    """Read a probed page's structured data and sum it up in one short note: the schema.org types it uses,
+    per syntax, and how many practitioner candidates they hold (the people and organisations the page is
+    about; its authors, publishers and the like are none), so a maintainer sees at once whether
+    structured data will carry the site. The page's objects are returned for the other guesses."""
+    objects, bad = structured.load_structured(root, url)
+    used = structured.types_used(objects)
+    ents = structured.practitioners(objects, with_orgs=True)
+    owner = [e for e in ents if e.get("site_owner")]
+    cands = [e for e in ents if not e.get("site_owner")]
+    people = sum(1 for e in cands if set(e["types"]) & structured.PERSON_TYPES)
+    row = {"url": url, "types": used, "candidates": len(cands), "people": people,
+           "organisations": len(cands) - people, "site_owner": [e["name"] for e in owner], "malformed": bad}
+    found.setdefault("pages", []).append(row)
+    parts = urlsplit(url)
+    where = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not used:
+        note = "none" + (f" ({bad} malformed block(s))" if bad else "")
+    else:
+        kinds = "; ".join(f"{structured.SYNTAX_NAMES[s]} " + ", ".join(names[:6])
+                          + (f" +{len(names) - 6} more" if len(names) > 6 else "") for s, names in used.items())
+        split = ", ".join(_plural(n, one, many) for n, one, many in (
+            (people, "person", "people"), (len(cands) - people, "organisation", "organisations")) if n)
+        note = f"{kinds} -> {_plural(len(cands), 'practitioner candidate')}"
+        if split:
+            note += f" ({split})"
+        if owner:
+            note += f", plus the site's publisher {owner[0]['name']!r}"
+        if bad:
+            note += f"; {bad} malformed block(s)"
+    found["notes"].append(f"structured data on {where}: {note}")
+    return objects
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _roster_file(root, url: str, rp) -> list[dict]:

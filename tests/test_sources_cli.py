@@ -175,3 +175,54 @@ def test_sources_add_reads_a_grid_of_cards_without_selectors(tmp_path):
         assert got[name_key(p["name"])]["phone"] == p["phone"]
         assert {(r["route"], r["setting"]) for r in got[name_key(p["name"])]["routes"]} == {tuple(x) for x in p["routes"]}
     assert "Evergreen Glow Med Spa" not in {x["name"] for x in got.values()}
+
+
+def _probe_site(root) -> None:
+    """A group practice's site written for the probe test: a team page carrying only the site's Yoast-like
+    graph (page, site, publisher, an article and its author), and three profiles, in RDFa, microdata and
+    JSON-LD."""
+    pages = {
+        "robots.txt": "User-agent: *\nAllow: /\n",
+        "team/index.html": """<html><head><title>Our team</title><script type="application/ld+json">
+          {"@context": "https://schema.org", "@graph": [
+            {"@type": "WebPage", "@id": "/team/", "name": "Our team", "isPartOf": {"@id": "/#site"}},
+            {"@type": "WebSite", "@id": "/#site", "name": "Cedar", "publisher": {"@id": "/#org"}},
+            {"@type": "Organization", "@id": "/#org", "name": "Cedar Ketamine Group", "telephone": "303-555-0100"},
+            {"@type": "Article", "name": "Our approach", "author": {"@type": "Person", "name": "Web Writer"}}]}
+          </script></head><body><main><h1>Our team</h1>
+          <h3><a href="/team/ann-berg/">Ann Berg, MD</a></h3><h3><a href="/team/tomas-ruiz/">Tomas Ruiz</a></h3>
+          <h3><a href="/team/maya-cole/">Maya Cole</a></h3></main></body></html>""",
+        "team/ann-berg/index.html": """<html><head><title>Ann Berg</title></head><body vocab="https://schema.org/">
+          <div typeof="Physician" resource="#ann"><h1 property="name">Ann Berg</h1>
+            <link property="worksFor" href="#clinic"></div>
+          <div typeof="MedicalClinic" resource="#clinic"><span property="name">Cedar Ketamine Group</span>
+            <div property="address" typeof="PostalAddress"><span property="addressLocality">Denver</span></div>
+            <link property="employee" href="#ann"></div></body></html>""",
+        "team/tomas-ruiz/index.html": """<html><head><title>Tomas Ruiz</title></head><body>
+          <div itemscope itemtype="https://schema.org/Person"><h1 itemprop="name">Tomas Ruiz</h1>
+            <span itemprop="telephone">303-555-0101</span></div></body></html>""",
+        "team/maya-cole/index.html": """<html><head><title>Maya Cole</title></head><body><h1>Maya Cole</h1>
+          </body></html>""",
+    }
+    for path, text in pages.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+
+
+def test_sources_add_reports_structured_types_and_candidates_per_page(tmp_path):
+    """One short line per probed page: the schema.org types it uses, per syntax, and how many practitioner
+    candidates they hold, so a maintainer sees whether structured data will carry the site. The team page's
+    only entities are the site's own graph and an article: no candidate (its author is none)."""
+    _probe_site(tmp_path / "site")
+    with SampleSite(tmp_path / "site") as s:
+        r = kapdir("sources", "add", "cedar", s.base + "/team/", data_dir=tmp_path / "d", sources=tmp_path / "src")
+    assert r.returncode == 0, r.stderr
+    notes = [line for line in r.stdout.splitlines() if line.startswith("# probe: structured data on")]
+    assert notes == [
+        "# probe: structured data on /team/: JSON-LD WebPage, WebSite, Organization, Article, Person -> "
+        "0 practitioner candidates, plus the site's publisher 'Cedar Ketamine Group'",
+        "# probe: structured data on /team/ann-berg/: RDFa Physician, MedicalClinic, PostalAddress -> "
+        "2 practitioner candidates (1 person, 1 organisation)",
+        "# probe: structured data on /team/tomas-ruiz/: microdata Person -> 1 practitioner candidate (1 person)",
+    ]
+    assert parse_source(tmp_path / "src" / "cedar.toml").detail == [r"/team/[^/]+/$"]
