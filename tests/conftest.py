@@ -78,6 +78,23 @@ def export(data_dir: Path) -> list[dict]:
     return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
 
 
+def store_and_index(data_dir: Path, listings: list[dict]) -> Path:
+    """Listings (record data as the pipelines write it) through the real store, records and index, as one
+    finished job: for tests that need particular records without crawling a site for them."""
+    from index.build import update_index
+    from kapdir.records import assign_records, refresh_records
+    from kapdir.store import Store
+
+    with Store(data_dir / "kapdir.sqlite3") as store:
+        job = store.start_job("t")
+        lids = [store.upsert_listing(source="t", url=f"https://t.example.org/{i}", key="", data=data,
+                                     status="published", job_id=job)[0] for i, data in enumerate(listings)]
+        refresh_records(store, assign_records(store, lids))
+        store.finish_job(job, "ok", {"pages": len(lids), "items": len(lids)})
+        update_index(store, data_dir / "index", rebuild=True)
+    return data_dir
+
+
 def make_client(data_dir: Path):
     from webapp import create_app
 

@@ -14,8 +14,8 @@ from index.build import update_index
 from index.reader import IndexReader
 from index.search import ParamError, parse_params, search, search_reference
 from kapdir import curation
-from kapdir.records import assign_records, refresh_records
 from kapdir.store import Store
+from tests.conftest import store_and_index
 
 DENVER = (39.7392, -104.9903)
 ALBUQUERQUE = (35.0844, -106.6504)
@@ -47,15 +47,7 @@ PEOPLE = [
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("serves")
-    with Store(d / "kapdir.sqlite3") as store:
-        job = store.start_job("t")
-        lids = [store.upsert_listing(source="t", url=f"https://t.example.org/{i}", key="",
-                                     data=_listing(*p), status="published", job_id=job)[0]
-                for i, p in enumerate(PEOPLE)]
-        refresh_records(store, assign_records(store, lids))
-        store.finish_job(job, "ok", {"pages": 5, "items": 5})
-        update_index(store, d / "index", rebuild=True)
+    d = store_and_index(tmp_path_factory.mktemp("serves"), [_listing(*p) for p in PEOPLE])
     return d
 
 

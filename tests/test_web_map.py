@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build import update_index
-from kapdir.records import assign_records, refresh_records
-from kapdir.store import Store
-from tests.conftest import make_client
+from tests.conftest import make_client, store_and_index
 from webapp.usmap import AlbersUsa, project, state_paths
 
 SCRIPT = "<script>alert(1)</script>"
@@ -49,15 +46,7 @@ SERVED = {s for p in PEOPLE for s in p[5]}
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    d = tmp_path_factory.mktemp("map")
-    with Store(d / "kapdir.sqlite3") as store:
-        job = store.start_job("t")
-        lids = [store.upsert_listing(source="t", url=f"https://t.example.org/{i}", key="",
-                                     data=_listing(*p[:7]), status="published", job_id=job)[0]
-                for i, p in enumerate(PEOPLE)]
-        refresh_records(store, assign_records(store, lids))
-        store.finish_job(job, "ok", {"pages": len(PEOPLE), "items": len(PEOPLE)})
-        update_index(store, d / "index", rebuild=True)
+    d = store_and_index(tmp_path_factory.mktemp("map"), [_listing(*p[:7]) for p in PEOPLE])
     return make_client(d)
 
 
