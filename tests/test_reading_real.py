@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from kapdir.reading import _MATCHER, _STACK
+from kapdir.reading import read_both
 from kapdir.reading.corpus import FIELDS, KINDS, load, problems, url_key
 from kapdir.reading.credentials import CANONICAL
 from kapdir.reading.evaluate import evaluate, format_report, headline
 from kapdir.reading.programmes import load_programmes
-from kapdir.reading.rules import classify_text
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 # Issue 13's floor for the blind figures (not reached yet; see the strict xfail below).
@@ -82,7 +81,7 @@ def test_every_line_is_well_formed(dev, blind):
 def test_development_split_holds_its_ground(dev):
     # The rules read each page once; the whole reader (rules and learned layer) is scored from the same
     # reading, and every positive it gives must quote its page.
-    both = {r["text"]: _both(r["text"]) for r in dev}
+    both = {r["text"]: read_both(r["text"]) for r in dev}
     assert not evaluate(dev, "real:dev", reader=lambda t: both[t][1]).bad_evidence
     rep = evaluate(dev, "real:dev rules", reader=lambda t: both[t][0])
     print()
@@ -91,13 +90,6 @@ def test_development_split_holds_its_ground(dev):
     low = {k: round(figures[k], 3) for k, floor in DEV_FLOORS.items() if figures[k] < floor}
     assert not low, low
     assert not rep.bad_evidence, rep.bad_evidence[:3]
-
-
-def _both(text: str) -> tuple[dict, dict]:
-    """(the rules' verdict, the whole reader's verdict) from one reading of the page."""
-    trace: dict = {}
-    rules = classify_text(text, _MATCHER, trace=trace)
-    return rules, _STACK.verdict(trace, rules)
 
 
 def _blind_figures(blind) -> dict[str, float]:

