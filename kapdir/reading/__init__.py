@@ -12,7 +12,7 @@ from .credentials import parse_credentials, split_name_credentials
 from .programmes import DEFAULT_PATH, ProgrammeMatcher, load_programmes
 from .rules import ROUTES, SETTINGS
 from .rules import classify_text as _classify_text
-from .stack import Stack
+from .stack import MIN_CHARS, Stack
 
 PROGRAMMES: dict[str, dict] = load_programmes()
 _MATCHER = ProgrammeMatcher(PROGRAMMES)
@@ -55,7 +55,7 @@ def _read(text: str, matcher: ProgrammeMatcher, roster_program: str | None, stac
 def read_both(text: str, matcher: ProgrammeMatcher = _MATCHER, roster_program: str | None = None,
               stack: Stack | None = _STACK) -> tuple[dict, dict]:
     """(the rules' verdict, the whole reader's verdict) from one reading of the page."""
-    if stack is None:
+    if stack is None or len(text) < MIN_CHARS:  # a card keeps the rules' verdict: no trace to build
         rules = _classify_text(text, matcher, roster_program)
         return rules, rules
     trace: dict = {}
