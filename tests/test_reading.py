@@ -162,6 +162,25 @@ def test_telehealth_tablets_shipped_home():
     assert v["offers_at_home"] is True
 
 
+@pytest.mark.parametrize("text", [
+    "Each ketamine lozenge dosing session lasts 1-3 hours and may be held in-person or remotely via telehealth.",
+    "We hold our sublingual ketamine dosing sessions in person and virtually.",
+])
+def test_in_person_or_remote_sessions_give_both_settings(text):
+    """The labelling rule "in person or virtual gives both settings": the remote alternative of a dosing
+    session is a dose taken where the patient lives."""
+    v = classify_rules(text)
+    assert pairs(v) == [("oral", "in_clinic"), ("oral", "at_home")]
+    assert v["offers_at_home"] is True
+
+
+def test_remote_consultations_do_not_make_dosing_at_home():
+    v = classify_rules("Consultations are held in person or virtually; ketamine lozenge dosing sessions take "
+                       "place in our office.")
+    assert pairs(v) == [("oral", "in_clinic")]
+    assert v["offers_at_home"] is False
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

@@ -310,6 +310,9 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
      r"(?:sessions?|dosing|treatments?|protocols?|program(?:me)?s?|one|ketamine|kap)\b"
      r"|\bbring\w*\s+(?:the\s+)?(?:treatment|care|ketamine|medicine|it)\s+to\s+you\b)", HOME, _S),
     (r"(?i:\bin[- ]home\b)", HOME, _S),
+    # "sessions held in-person or remotely via telehealth", "appointments in-person and virtual": the
+    # remote alternative of a session is a dose taken where the patient lives (both settings).
+    (r"(?i:\b(?:or|and)\s+(?:virtual(?:ly)?|remote(?:ly)?)\b)", HOME, _S),
     (r"(?i:\bhome[- ](?:based|use|program(?:me)?s?|dosing|sessions?|kits?|treatments?|protocol|care|setting"
      r"|administration|doses?|ketamine|version)\b)", HOME, _S),
     (r"(?i:\btake[- ]home\b)", HOME, _S),
