@@ -587,10 +587,16 @@ def practitioners(objects: list[dict], with_orgs: bool = False) -> list[dict]:
     # decides, since on a clinic's own site the owner is the listing; it lends no address or phone to anyone.
     owners = {id(c) for n in g.nodes if _types(n) & _SITE_TYPES for k, c in g.out[id(n)]
               if k in ("publisher", "copyrightHolder")}
+    # A page about something else (a product, a book, an event: its mainEntity or about) is not the
+    # site owner's own listing, so the owner is no fallback there; a clinic's one-page site says nothing
+    # of the kind, or names the clinic itself as its main entity.
+    about_else = any(_types(c) and not _types(c) & (PRACTITIONER_TYPES | _CONTAINER_TYPES)
+                     for n in g.nodes if _types(n) & _SITE_TYPES
+                     for k, c in g.out[id(n)] if k in ("mainEntity", "about"))
     named = [n for n in g.ordered(g.nodes) if _name(n)]
     people = [n for n in named if _types(n) & PERSON_TYPES and id(n) in subjects]
     orgs = [n for n in named if _types(n) & ORG_TYPES and not _types(n) & PERSON_TYPES
-            and (id(n) in subjects or id(n) in owners)]
+            and (id(n) in subjects or (id(n) in owners and not about_else))]
     orgs.sort(key=lambda n: id(n) in owners)  # the site's publisher after the page's own organisations
     context = [n for n in orgs if id(n) not in owners]
     # On a one-practitioner page (with_orgs) the heading decides between a clinic and its staff, so

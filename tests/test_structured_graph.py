@@ -403,3 +403,56 @@ def test_one_answer_whatever_the_syntax():
         for syntax, ents in got.items():
             assert fields(ents) == want, syntax
         assert got["json-ld"] == got["microdata"] == got["rdfa"]  # every field, credentials and text too
+
+
+# --- a page about a product: its publisher is no site-owner fallback ----------------------------------------
+
+PRODUCT_PAGE = {
+    "json-ld": jsonld({"@context": "https://schema.org", "@id": "https://shop.example/tin", "@type": "ItemPage",
+                       "publisher": {"@id": "#org"}, "copyrightHolder": {"@id": "#org"},
+                       "mainEntity": {"@id": "#tin", "@type": "Product", "name": "Lozenge tin",
+                                      "offers": {"@type": "Offer", "price": "9.00", "offeredBy": {
+                                          "@id": "#org", "@type": "Organization", "name": "Tin Makers Inc",
+                                          "telephone": "212-555-0104"}}}}),
+    "microdata": """
+      <div itemscope itemtype="https://schema.org/ItemPage">
+        <div itemprop="publisher" itemscope itemtype="https://schema.org/Organization" itemid="#org">
+          <span itemprop="name">Tin Makers Inc</span> <span itemprop="telephone">212-555-0104</span></div>
+        <div itemprop="mainEntity" itemscope itemtype="https://schema.org/Product" itemid="#tin">
+          <span itemprop="name">Lozenge tin</span></div></div>""",
+    "rdfa": """
+      <div vocab="https://schema.org/" resource="https://shop.example/tin" typeof="ItemPage">
+        <link property="copyrightHolder publisher" href="#org" />
+        <div resource="#tin" property="mainEntity" typeof="Product"><span property="name">Lozenge tin</span>
+          <p resource="#offer" property="offers" typeof="Offer"><link rev="makesOffer" href="#org" /></p></div>
+        <p resource="#org" typeof="Organization"><span property="name">Tin Makers Inc</span>
+          <span property="telephone">212-555-0104</span></p></div>""",
+}
+
+OWN_SITE = {
+    "json-ld": jsonld({"@context": "https://schema.org", "@type": "WebPage", "name": "Home",
+                       "publisher": {"@type": "MedicalClinic", "name": "Harbor Light Clinic",
+                                     "telephone": "206-555-0100"}}),
+    "microdata": """
+      <div itemscope itemtype="https://schema.org/WebPage"><span itemprop="name">Home</span>
+        <div itemprop="publisher" itemscope itemtype="https://schema.org/MedicalClinic">
+          <span itemprop="name">Harbor Light Clinic</span> <span itemprop="telephone">206-555-0100</span>
+        </div></div>""",
+    "rdfa": """
+      <div vocab="https://schema.org/" typeof="WebPage"><span property="name">Home</span>
+        <div property="publisher" typeof="MedicalClinic"><span property="name">Harbor Light Clinic</span>
+          <span property="telephone">206-555-0100</span></div></div>""",
+}
+
+
+def test_a_product_page_gives_no_practitioner_not_even_its_publisher():
+    """schema.org's eg-0394: a page whose main entity is a product, published by an organisation. Before,
+    the publisher came back as the site's owner (the spider's fallback for a clinic's one-page site)."""
+    for with_orgs in (False, True):
+        for syntax, ents in three(PRODUCT_PAGE, with_orgs=with_orgs).items():
+            assert ents == [], (syntax, with_orgs, names(ents))
+
+
+def test_a_clinics_own_page_still_lists_its_publisher_as_the_owner():
+    for syntax, ents in three(OWN_SITE).items():
+        assert names(ents) == ["Harbor Light Clinic"] and ents[0].get("site_owner"), syntax
