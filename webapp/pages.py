@@ -13,16 +13,12 @@ from index.search import ROUTES, ParamError, get_record
 from kapdir.phones import display_phone
 from kapdir.places import us_state_names
 from kapdir.reading import PROGRAMMES
+from kapdir.vocabulary import ROUTE_LABELS, ROUTE_LONG, SETTING_LABELS
 from webapp import searcher
 from webapp.api import run_search
 from webapp.usmap import render_map
 
 bp = Blueprint("pages", __name__)
-
-ROUTE_LABELS = {"iv": "IV", "im": "IM", "intranasal": "Intranasal", "oral": "Oral", "subcutaneous": "Subcutaneous"}
-ROUTE_LONG = {"iv": "IV infusion", "im": "IM injection", "intranasal": "Intranasal / Spravato",
-              "oral": "Oral / sublingual", "subcutaneous": "Subcutaneous injection"}
-SETTING_LABELS = {"in_clinic": "In clinic", "at_home": "At home", "unspecified": "Setting not stated"}
 
 # Strict on purpose: browsers ignore tabs, newlines and leading spaces inside a scheme ("java\tscript:").
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)

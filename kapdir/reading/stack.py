@@ -17,11 +17,12 @@ import math
 import re
 from pathlib import Path
 
+from kapdir.vocabulary import ROUTES as ROUTE_ORDER
+from kapdir.vocabulary import SETTINGS as SETTING_ORDER
+
 from .text import evidence
 
 MODEL_PATH = Path(__file__).with_name("stack.json")
-ROUTE_ORDER = ("iv", "im", "intranasal", "oral", "subcutaneous")
-SETTING_ORDER = ("in_clinic", "at_home", "unspecified")
 _WORD = re.compile(r"[a-z][a-z'’-]+|\$|\d+")
 _DEFAULT = {"iv": "in_clinic", "im": "in_clinic"}
 MIN_CHARS = 1000  # shorter texts keep the rules' verdict; measured: 600 or 1,000 score the same held out
