@@ -52,6 +52,12 @@ def test_good_source_loads_with_defaults(tmp_path):
     (('name = ".loc-name"', 'nmae = ".x"'), "selectors.nmae", "unknown selector"),
     (('name = ".loc-name"', 'name = "div[[["'), "selectors.name", "bad CSS selector"),
     (('kind = "directory"', 'kind = "roster"\ncertification = "hogwarts"'), "certification", "unknown programme"),
+    (('name = ".loc-name"', 'detail_link = "a.more"'), "selectors.detail_link", "links matching `detail`"),
+    (("schedule = ", "max_depth = 0\nschedule = "), "max_depth", "at least 1"),
+    (("schedule = ", "download_timeout = 900\nschedule = "), "download_timeout", "between 1 and 300"),
+    (("schedule = ", 'allowed_domains = ["example.org/x"]\nschedule = '), "allowed_domains", "bare host name"),
+    (('start_urls = ["https://example.org/directory/"]', 'sitemap_urls = ["robots"]'), "sitemap_urls", "needs start_urls"),
+    (("schedule = ", "enabled = 1\nschedule = "), "enabled", "must be bool"),
 ])
 def test_each_mistake_names_its_key(tmp_path, change, key, words):
     old, new = change
@@ -61,6 +67,22 @@ def test_each_mistake_names_its_key(tmp_path, change, key, words):
     msg = str(exc.value)
     assert f"key '{key}'" in msg and words in msg
     assert "\n" not in msg
+
+
+def test_every_key_is_declared_once_and_absent_keys_take_its_default(tmp_path):
+    """The key table is the one place a key is declared: a minimal file gets every default from it."""
+    from dataclasses import fields
+
+    from kapdir.sources import KEYS, Source
+
+    assert set(KEYS) == {f.name for f in fields(Source)} - {"path"}
+    s = parse_source(write(tmp_path, 'name = "lotus"\nstart_urls = ["https://example.org/"]\n'))
+    for key, spec in KEYS.items():
+        if key not in ("name", "start_urls", "title", "allowed_domains"):
+            assert getattr(s, key) == spec.default or list(getattr(s, key)) == list(spec.default), key
+    assert s.title == "lotus" and s.allowed_domains == ["example.org"]
+    s.follow.append("x")  # each Source has lists of its own
+    assert parse_source(write(tmp_path, 'name = "lotus"\nstart_urls = ["https://example.org/"]\n')).follow == []
 
 
 def test_malformed_toml_is_one_line(tmp_path):
