@@ -213,26 +213,59 @@ def test_did_you_mean_is_a_link_that_works(server, browser, web_data):
     w.close()
 
 
-@pytest.mark.parametrize("path", [
+# Issue 16: the pages a searcher (and a maintainer signing in) sees, plus the pages issue 15 changed with their
+# at-home content showing. {evenstar}: an at-home provider serving several states; {clinic}: an in-clinic office.
+AXE_PAGES = [
+    "/",                                                         # home
+    "/search?near=Denver%2C+CO&radius_mi=50",                    # results
+    "/search?city=Seatle",                                       # no result: "did you mean" links
+    "/search?near=Atlantis+Qq",                                  # a 400: the form again, with the error
     "/search?near=Denver%2C+CO&radius_mi=30&setting=at_home",   # cards with the at-home note and "serves"
-    "/practitioners/{evenstar}",                                 # "Where it serves", the note, a national phone
-    "/about/routes",
     "/search?per_page=100",                                      # the map: every located office, served states
+    "/practitioners/{evenstar}",                                 # "Where it serves", the note, a national phone
     "/practitioners/{clinic}",                                   # the small map with one in-clinic office
-])
-def test_axe_finds_no_violation_on_the_at_home_pages(server, browser, web_client, path):
-    """axe-core (axe-playwright-python) on the pages issue 15 changed, with their at-home content showing."""
-    from axe_playwright_python.sync_playwright import Axe
+    "/practitioners/{clinic}/report",                            # report a problem
+    "/about/routes",                                             # routes and settings explained
+    "/admin/login",                                              # admin sign-in
+]
 
+
+@pytest.fixture(scope="module")
+def axe_ids(web_client) -> dict:
     evenstar = next(r["id"] for r in web_client.get("/api/v1/search?q=Evenstar").get_json()["results"])
     clinic = next(r["id"] for r in web_client.get("/api/v1/search?setting=in_clinic&per_page=100").get_json()[
         "results"] if r["location"] and not r["serves"])
-    w = Watched(browser, server, PHONE)
-    w.goto(path.format(evenstar=evenstar, clinic=clinic))
+    return {"evenstar": evenstar, "clinic": clinic}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_axe_finds_no_violation(server, browser, axe_ids, path, viewport):
+    """axe-core (axe-playwright-python) with every rule it runs by default, at a desktop and a phone width."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    w = Watched(browser, server, viewport)
+    status = w.goto(path.format(**axe_ids)).status
     if "{evenstar}" in path or "at_home" in path:
         assert "ask how you are screened" in w.page.content()
-    if "per_page=100" in path or "{clinic}" in path:
+    if "per_page=100" in path or path == "/practitioners/{clinic}":
         assert w.page.locator("figure.usmap svg[role=img] circle.office").count() >= 1
+    if path.startswith("/search?near=Denver"):
+        assert w.page.locator("article.card").count() >= 1
     results = Axe().run(w.page)
     assert results.violations_count == 0, results.generate_report()
+    w.close(expect_clean=status == 200)  # the 400 page's own status is no problem
+
+
+def test_the_axe_audit_can_fail(server, browser):
+    """The audit runs under the site's strict CSP and sees the page: a heading that skips levels, as the
+    results page had before issue 15, is reported."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    w = Watched(browser, server, DESKTOP)
+    w.goto("/search?near=Denver%2C+CO&radius_mi=50")
+    w.page.evaluate("document.querySelector('h1').after(Object.assign(document.createElement('h4'), "
+                    "{textContent: 'Skipped levels'}))")
+    results = Axe().run(w.page)
+    assert "heading-order" in {v["id"] for v in results.response["violations"]}
     w.close()

@@ -177,12 +177,15 @@ def create_app(test_config: dict | None = None) -> Flask:
                    503: "temporarily unavailable"}.get(code, "error")
         if code in (400, 503) and getattr(err, "description", None) and isinstance(err.description, str):
             message = err.description
+        # RFC 9110 (15.5.6): a 405 lists the methods the resource does answer. Werkzeug's routing knows them
+        # (GET, HEAD, OPTIONS; POST too on a form's page); its own response sends them, ours must as well.
+        allow = {"Allow": ", ".join(err.valid_methods)} if code == 405 and getattr(err, "valid_methods", None) else {}
         if wants_json():
-            return jsonify({"error": message}), code
+            return jsonify({"error": message}), code, allow
         if isinstance(err, SecurityError):
             # A Host outside KAPDIR_HOSTS: no URL can be built for it, so no page that links anywhere.
             return Response(f"{code} {message}\n", status=code, mimetype="text/plain")
-        return render_template("error.html", code=code, message=message), code
+        return render_template("error.html", code=code, message=message), code, allow
 
     @app.teardown_appcontext
     def _noop(_exc):
