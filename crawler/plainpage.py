@@ -30,7 +30,7 @@ _NOT_A_PERSON = re.compile(
     r"|intern|manager|assistant|receptionist|specialist|certified|licensed|office|avenue|street|suite)\b", re.I)
 # "1420 Larimer St, Suite 300, Denver, CO 80202": a street number, the street (a suite may follow), the
 # city, a state code and a ZIP.
-ZIP_LINE = re.compile(r"\b\d+\s[^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
+ZIP_LINE = re.compile(r"\b\d+[ \t][^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
                        r"\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?", re.I)
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 
@@ -200,16 +200,70 @@ def tel_link(node) -> str:
     return unquote(tel[0].split(":", 1)[1]).strip() if tel else ""
 
 
+# An address written on two lines, as site builders lay it out ("321 E Main St, Suite 204" over "Bozeman, MT
+# 59715"): read as one line.
+_TWO_LINE_ADDRESS = re.compile(r"(^|\n)(\d+\s[^\n]{2,60}?),?\n([A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b")
+
+
 def address_line(node) -> str:
     """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203")."""
-    m = ZIP_LINE.search(block_text(node))
+    text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+    m = ZIP_LINE.search(text)
     return " ".join(m.group().replace(" ,", ",").split()) if m else ""
 
 
+def addressee(root) -> str:
+    """The practice named just before its street address ("Saguaro Ketamine Clinic – Phoenix Biltmore" above
+    "2425 E Camelback Rd …") in the page's own content, as a clinic's location page writes it; "" when that
+    line names no practice. The site's footer address names the site, not what the page is about."""
+    for node in root.xpath("//main | //article"):
+        text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+        m = ZIP_LINE.search(text)
+        if not m:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        before = text[start:m.start()].strip(" ,")
+        if not before and start > 1:  # the name on a line of its own, above the street
+            before = text[text.rfind("\n", 0, start - 1) + 1:start - 1].strip(" ,")
+        return before if before and len(before.split()) <= 12 and practice_name(before) else ""
+    return ""
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)[-10:]
+
+
+def _office_phone(root) -> str:
+    """On a site of several offices, the one a person's own page names in its text ("sees clients at our
+    Lowertown office, 651-555-0177"): a number of the page's main content that is also one of the office
+    lines the header or footer lists. "" when the site has one line or the text names none of them."""
+    main = root.xpath("//main | //article")
+    if not main:
+        return ""
+    chrome = root.xpath("//header | //footer | //nav")
+    lines = {_digits(m.group()) for m in PHONE.finditer(_text(chrome))}
+    lines |= {_digits(unquote(h.split(":", 1)[1])) for n in chrome
+              for h in n.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')}
+    if len(lines) < 2:
+        return ""
+    return next((m.group() for m in PHONE.finditer(_text(main[:1])) if _digits(m.group()) in lines), "")
+
+
+def _zip_lines(node) -> list[tuple[str, str]]:
+    """Every address line with a ZIP inside ``node``, each with the text that follows it (its office's phone)."""
+    text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+    found = list(ZIP_LINE.finditer(text))
+    ends = [m.start() for m in found[1:]] + [len(text)] * bool(found)
+    return [(" ".join(m.group().replace(" ,", ",").split()), text[m.end():min(end, m.end() + 80)])
+            for m, end in zip(found, ends, strict=True)]
+
+
 def contact(root) -> dict[str, str]:
-    """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line."""
+    """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line. On a site
+    of several offices, the office the page's own text names wins over the first one in the header."""
     out: dict[str, str] = {}
-    if tel := tel_link(root):
+    office = _office_phone(root)
+    if tel := office or tel_link(root):
         out["phone"] = tel
     card = root.xpath(f"//*[{_CARD}]")
     if card:
@@ -220,12 +274,18 @@ def contact(root) -> dict[str, str]:
         out.update(address_fields(root))
     if "city" not in out:
         for node in root.xpath("//address") + root.xpath("//body"):
-            line = address_line(node)
-            if line:
-                out["address"] = line
+            lines = _zip_lines(node)
+            if lines:
+                # The office whose listing carries the page's own number, else the first.
+                mine = [line for line, after in lines if office and _digits(office) in _digits_all(after)]
+                out["address"] = (mine or [lines[0][0]])[0]
                 break
     if "phone" not in out:
         m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
         if m:
             out["phone"] = m.group()
     return out
+
+
+def _digits_all(text: str) -> str:
+    return re.sub(r"\D", "", text)

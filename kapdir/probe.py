@@ -267,7 +267,16 @@ def probe(url: str) -> dict:
         elif root.xpath("//table//tr[td]"):
             found["notes"].append("the page has a table whose header names no person column: "
                                   "if it is a roster, add [selectors] by hand")
-    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
+    if not on_page and not detail and not any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
+        h1 = " ".join(" ".join(t.split()) for t in root.xpath("//h1//text()")[:6])
+        person = plainpage.person_name(h1 or " ".join(root.xpath("//title/text()")[:1]))
+        if person:
+            # A practitioner's own site (Wix, Squarespace): the crawler reads its about, services and contact
+            # pages into one listing; its sitemap would make each of those pages a listing of its own.
+            found["solo"] = person
+            found["notes"].append(f"a single practitioner's own site ({person}): its home page and the pages its "
+                                  "menu links for about, services and contact make one listing; no selectors needed")
+    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
 
@@ -345,11 +354,12 @@ def render(name: str, title: str, found: dict) -> str:
         f"name            = {q(name)}",
         f"title           = {q(title)}",
         'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
-                                    else '"directory"                     # directory | roster | clinic'),
+                                    else '"clinic"                        # directory | roster | clinic'
+                                    if found.get("solo") else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",
         f"detail          = [{', '.join(toml_str(d) for d in detail)}]",
-        "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api else "[]"),
+        "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api and not found.get("solo") else "[]"),
         f"certification   = {q(found.get('certification', ''))}"
         + " " * max(1, 34 - len(q(found.get("certification", "")))) + "# a roster: the programme id it certifies",
         "download_delay  = 2.0",
@@ -362,7 +372,7 @@ def render(name: str, title: str, found: dict) -> str:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
     elif not detail and not found.get("start_entities") and not any(
-            found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
+            found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo")):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

@@ -132,6 +132,9 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
                                               "follow": [r"/providers\?\d+c\d+e\d+d\d+_page=\d+$"]}),
     # a network's roster with no registry programme is still a roster (no training claim)
     ("zoo-blind/csvroster", "/member-roster/", {"detail": [], "kind": "roster", "certification": ""}),
+    # a therapist's own Wix site: one listing from its home, about, services and contact pages, not one per
+    # page of its sitemap, and no selectors to fill in
+    ("zoo-blind3/wix-solo", "/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""
@@ -145,7 +148,7 @@ def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder
         assert r.returncode == 0, r.stderr
         written = parse_source(src / "new.toml")
         assert written.detail == want["detail"] and not written.selectors and not written.api
-        for key in ("follow", "kind", "certification"):
+        for key in ("follow", "kind", "certification", "sitemap_urls"):
             if key in want:
                 assert getattr(written, key) == want[key], key
         _no_delay(src / "new.toml")

@@ -435,3 +435,48 @@ def test_a_clinic_page_names_the_clinic_not_its_staff():
     assert [e["name"] for e in practitioners(objects)] == ["Dr. Rafael Trujillo, MD"]   # a listing page: people
     both = practitioners(objects, with_orgs=True)
     assert pick_primary(both, "Sonoran Ketamine Center – Tucson")["name"] == "Sonoran Ketamine Center – Tucson"
+
+
+# The third set-aside group (tests/fixtures/zoo-blind3), built from real templates by a helper who never read
+# the crawler, measured once before it was read (1 of 5 shapes; 13 of 18 people found, 11 with the right name,
+# city and phone) and then read. The four shapes that failed are pinned here; the routes of the Wix site and the
+# location pages are the reader's business (issue 13), not the crawler's.
+ZOO_BLIND3 = ROOT / "tests" / "fixtures" / "zoo-blind3"
+
+
+@pytest.mark.parametrize("shape", ["wix-solo", "location-pages", "find-a-doctor", "wp-team-members"])
+def test_the_third_set_aside_shapes(sites, tmp_path, shape):
+    """wix-solo: a therapist's Wix site whose phone and address are only on /contact and services only on
+    /services, linked from the home page's menu. location-pages: a chain's plain location pages whose heading
+    is a service ("Ketamine Clinic in Phoenix, AZ") and whose clinic is named on the line above its street
+    address. find-a-doctor: a health system's profiles in the third person ("Dr. Villalobos provides Spravato
+    … alongside psychotherapy referrals": a referral coming in is no referral out). wp-team-members: two
+    offices in the header and footer, and a bio naming the one the therapist works from."""
+    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND3)
+    _assert_people(exp, records, routes=shape in ("find-a-doctor", "wp-team-members"))
+
+
+def test_contact_details_written_the_ways_site_builders_lay_them_out():
+    from lxml import html
+
+    from crawler.plainpage import addressee, contact
+
+    two_lines = html.fromstring("""<html><body><main><h2>Office</h2><p>Maren Holloway Counseling, PLLC</p>
+      <p>321 E Main St, Suite 204</p><p>Bozeman, MT 59715</p><p>Tel: 406-555-0134</p></main></body></html>""")
+    assert contact(two_lines)["address"] == "321 E Main St, Suite 204, Bozeman, MT 59715"
+    location = html.fromstring("""<html><body><article><h1>Ketamine Clinic in Phoenix, AZ</h1>
+      <div><h4>Address</h4><p>Saguaro Ketamine Clinic – Phoenix Biltmore<br>2425 E Camelback Rd, Suite 450<br>
+      Phoenix, AZ 85016</p></div></article></body></html>""")
+    assert addressee(location) == "Saguaro Ketamine Clinic – Phoenix Biltmore"
+    assert addressee(html.fromstring("<html><body><p>Jane Doe</p><p>1 Main St, Austin, TX 78701</p></body></html>")) == ""
+    offices = html.fromstring("""<html><body><header><p>Minneapolis <a href="tel:6125550176">612-555-0176</a> ·
+      St. Paul <a href="tel:6515550177">651-555-0177</a></p></header>
+      <article><h1>Darnell Whitaker, LICSW</h1><p>Darnell sees clients at our Lowertown office, 651-555-0177.</p>
+      <p>If you are in crisis, call 800-555-0100.</p></article>
+      <footer><p>212 N 2nd St, Suite 300<br>Minneapolis, MN 55401<br>612-555-0176</p>
+      <p>275 E 4th St, Suite 510<br>St. Paul, MN 55101<br>651-555-0177</p></footer></body></html>""")
+    got = contact(offices)
+    assert (got["phone"], got["address"]) == ("651-555-0177", "275 E 4th St, Suite 510, St. Paul, MN 55101")
+    one_office = html.fromstring("""<html><body><header><a href="tel:6125550176">612-555-0176</a></header>
+      <article><p>In crisis? Call 800-555-0100.</p></article></body></html>""")
+    assert contact(one_office)["phone"] == "6125550176"   # a number in the text is no office line of the site

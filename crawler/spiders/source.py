@@ -13,7 +13,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import (
@@ -59,6 +59,32 @@ def _sitemap_body(response) -> bytes | None:
 
 
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+# The pages of a practice's own site that say who, what and where ("/about", "/services", "/contact-us",
+# "/ketamine-assisted-therapy"): a site builder's menu links them from every page.
+_SITE_PAGE = re.compile(
+    r"^(?:about(?:[-_](?:me|us|[a-z]+))?|services?|what-i-offer|offerings|treatments?|ketamine[\w-]*|kap[\w-]*"
+    r"|approach|specialt(?:y|ies)|fees|rates|pricing|insurance|contact(?:[-_](?:me|us))?|locations?|office|visit)"
+    r"(?:\.html?)?$", re.I)
+SITE_PAGES_MAX = 8
+
+
+def _own_site_pages(response) -> list[str]:
+    """Links from a practice's home page to its own pages about the practice, at most `SITE_PAGES_MAX`."""
+    here = urlsplit(response.url)
+    home = urlunsplit((here.scheme, here.netloc, here.path.rstrip("/"), "", ""))
+    out: list[str] = []
+    for href in response.css("a::attr(href)").getall():
+        p = urlsplit(response.urljoin(href.strip()))
+        segments = [x for x in p.path.split("/") if x]
+        if p.scheme not in ("http", "https") or p.netloc != here.netloc or not 1 <= len(segments) <= 2 \
+                or not _SITE_PAGE.match(segments[-1]):
+            continue
+        url = urlunsplit((p.scheme, p.netloc, p.path, "", ""))
+        if url.rstrip("/") != home and url not in out:
+            out.append(url)
+    return out[:SITE_PAGES_MAX]
 
 
 def fix_encoding(response):
@@ -145,7 +171,8 @@ class SourceSpider(scrapy.Spider):
         return out
 
     def _request(self, url: str, callback, dont_filter: bool = False, **meta) -> list[scrapy.Request]:
-        counted = callback in (self.parse, self.parse_api, self.parse_more, self.parse_roster_file)  # sitemaps and robots.txt are free in a check
+        counted = callback in (self.parse, self.parse_api, self.parse_more, self.parse_roster_file,
+                               self.parse_site_page)  # sitemaps and robots.txt are free in a check
         if counted and self.check_pages and self._scheduled >= self.check_pages:
             return []
         self._scheduled += counted
@@ -392,7 +419,8 @@ class SourceSpider(scrapy.Spider):
         Clinic") is a name too; a service heading ("IV Ketamine Therapy") still is not."""
         h1 = " ".join(response.css("h1 ::text").getall()[:6])
         heading = h1 if h1.strip() else response.css("title::text").get() or ""
-        name = plainpage.person_name(heading) or (plainpage.practice_name(heading) if practice else "")
+        name = plainpage.person_name(heading) or (
+            (plainpage.practice_name(heading) or plainpage.addressee(response.selector.root)) if practice else "")
         if not name:
             return False
         loader.replace_value("via", "page")
@@ -445,8 +473,11 @@ class SourceSpider(scrapy.Spider):
             loader = self._loader(response, key="")
             if self._plain_person(response, loader):
                 found = True
-                loader.add_value("text", self.main_text(response))
-                yield loader.load_item()
+                # A practice's own site of several pages (Wix, Squarespace): the services, the phone and the
+                # address are often each on a page of their own, which the home page's menu links.
+                home = response.url.rstrip("/") in {u.rstrip("/") for u in self.source.start_urls}
+                pages = _own_site_pages(response) if home and not self.source.follow else []
+                yield from self._next_site_page(pages, loader, [self.main_text(response)])
         if not found and self.source.kind != "roster" and not self.source.detail:
             # A finder, partner list or team grid of repeated cards (crawler/cards.py): one listing per card.
             root = response.selector.root
@@ -466,6 +497,39 @@ class SourceSpider(scrapy.Spider):
         if not found:
             for ent in owners:
                 yield self._entity_item(response, ent)
+
+    def _next_site_page(self, pages: list[str], loader: ListingLoader, texts: list[str]):
+        """Fetch the practice's next own page, or, when none is left, the one listing they all describe.
+        Chained one page at a time so the listing is yielded once, whole, whatever fails on the way."""
+        if pages:
+            reqs = self._request(pages[0], self.parse_site_page, dont_filter=True)
+            if reqs:
+                yield reqs[0].replace(errback=self._site_page_failed,
+                                      cb_kwargs={"pages": pages[1:], "loader": loader, "texts": texts})
+                return
+        loader.add_value("text", "\n".join(t for t in texts if t))
+        yield loader.load_item()
+
+    def parse_site_page(self, response, pages: list[str], loader: ListingLoader, texts: list[str]):
+        """One more page of a practice's own site: its words for the reader, and the phone and address the
+        home page lacked. A noindex page is fetched (its menu link said nothing of that) but not read."""
+        if isinstance(response, TextResponse) and response.body.strip():
+            response = fix_encoding(response)
+            self.counts["pages"] += 1
+            header = b", ".join(response.headers.getlist("X-Robots-Tag")) or None
+            if robots_directives(header, response.body)[0]:
+                self.counts["noindex"] += 1
+            else:
+                for f, v in plainpage.contact(response.selector.root).items():
+                    if not loader.get_output_value(f):
+                        loader.add_value(f, v)
+                texts.append(self.main_text(response))
+        yield from self._next_site_page(pages, loader, texts)
+
+    def _site_page_failed(self, failure):
+        self.on_error(failure)
+        kw = failure.request.cb_kwargs
+        yield from self._next_site_page(kw["pages"], kw["loader"], kw["texts"])
 
     def _entity_item(self, response, ent: dict):
         loader = self._loader(response, key=ent["name"].lower())

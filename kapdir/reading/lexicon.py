@@ -257,7 +257,10 @@ _POST_NEG = re.compile(
     rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu))"
 )
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
-_REFER = _ci(r"(?i:\brefer(?:ral|rals|red|ring|s)?\b"
+# Sending a patient elsewhere ("we refer out for IV", "I can refer you to an infusion clinic", "referrals to
+# our partner clinic"); not a referral coming in ("on referral from your psychiatrist", "no referral needed").
+_REFER = _ci(r"(?i:\brefer(?:s|red|ring)?\s+(?:\w+\s+){0,2}?(?:out|to|elsewhere)\b|\breferrals?\s+(?:out|to)\b"
+             r"|\bcoordinate\s+with\s+(?:a|an|your|another)\s+(?:\w+\s+){0,2}(?:clinic|provider|center|centre)s?\b"
              r"|\b(?:please\s+)?(?:visit|see|go\s+to)\s+(?:one\s+of\s+)?our\s+(?:other\s+)?"
              r"(?:clinics|locations|offices|centers|centres)\b)")
 _PLANNED = _ci(
