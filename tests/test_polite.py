@@ -79,6 +79,16 @@ def test_user_agent_x_robots_tag_and_nofollow(tmp_path):
     assert len(ua) == 1
     ua = ua.pop()
     assert "kapdir" in ua and "http" in ua
+    # What was obeyed is counted in Scrapy's own stats (the dump at the end of the crawl log) and the job
+    # record reads the same numbers.
+    from kapdir.store import Store
+
+    with Store(tmp_path / "d" / "kapdir.sqlite3") as store:
+        job = store.last_job("polite")["stats"]
+    dump = "".join(p.read_text() for p in (tmp_path / "d" / "logs").glob("crawl-*.log"))
+    assert (job["noindex"], job["robots_disallowed"]) == (2, 1)
+    for key in ("pages", "noindex", "robots_disallowed"):
+        assert f"'kapdir/{key}': {job[key]}," in dump, key
 
 
 def test_download_delay_spaces_requests(tmp_path):

@@ -34,6 +34,7 @@ from crawler import cards, jsonblobs, loadmore, pagetext, plainpage, rosters, st
 from crawler.items import ListingLoader
 from crawler.jsonblobs import dig
 from crawler.middlewares import robots_directives
+from crawler.stats import StatsCounter
 from kapdir.config import resolve
 from kapdir.crawljob import PAGE_COUNTS
 from kapdir.sources import load_source
@@ -124,6 +125,10 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # The crawl's counts live in Scrapy's stats (crawler/stats.py): the end-of-crawl stats dump and
+        # Scrapyd's log show them, and the job record reads them from there.
+        spider.counts = StatsCounter(crawler, "kapdir")
+        spider.errors = StatsCounter(crawler, "kapdir/errors")
         s, src = crawler.settings, spider.source
         if not s.frozen:
             s.set("DOWNLOAD_DELAY", src.download_delay, priority="spider")
