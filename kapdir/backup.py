@@ -8,12 +8,11 @@ every copied generation is complete (Whoosh never rewrites a segment file once i
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 from kapdir.config import Paths
 from kapdir.errors import KapdirError
-from kapdir.store import create_private
+from kapdir.store import Store
 
 
 def backup(paths: Paths, dest: Path) -> dict:
@@ -26,15 +25,8 @@ def backup(paths: Paths, dest: Path) -> dict:
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KapdirError(f"cannot create {dest}: {exc.strerror}") from None
-    src = sqlite3.connect(f"file:{paths.db}?mode=ro", uri=True, timeout=30)
-    create_private(dest / paths.db.name)  # the copy holds the password hashes too: 0600
-    out = sqlite3.connect(dest / paths.db.name)
-    with out:
-        src.backup(out, pages=1024)
-    check = out.execute("PRAGMA integrity_check").fetchone()[0]
-    records = out.execute("SELECT count(*) FROM records WHERE published=1").fetchone()[0]
-    out.close()
-    src.close()
+    with Store(paths.db, readonly=True) as store:
+        copy = store.backup_to(dest / paths.db.name)
     copied = 0
     if paths.index_dir.is_dir():
         (dest / "index").mkdir()
@@ -46,5 +38,5 @@ def backup(paths: Paths, dest: Path) -> dict:
                 copied += 1
             except FileNotFoundError:  # an old generation cleaned up meanwhile: not needed
                 pass
-    return {"store": str(dest / paths.db.name), "integrity": check, "published_records": records,
-            "index_files": copied}
+    return {"store": str(dest / paths.db.name), "integrity": copy["integrity"],
+            "published_records": copy["published_records"], "index_files": copied}

@@ -197,7 +197,8 @@ def cmd_curate(args, paths: Paths) -> int:
     from kapdir import curation
 
     with _store(paths) as store:
-        kw = {"actor": _actor(args), "paths": paths}
+        kw = {"actor": _actor(args)}
+        done = f"{args.curate_cmd}: done"
         if args.curate_cmd == "hide":
             curation.hide(store, args.id, reason=args.reason or "", **kw)
         elif args.curate_cmd == "unhide":
@@ -207,14 +208,11 @@ def cmd_curate(args, paths: Paths) -> int:
         elif args.curate_cmd == "unset":
             curation.unset_field(store, args.id, args.field, **kw)
         elif args.curate_cmd == "merge":
-            keep = curation.merge(store, args.ids, reason=args.reason or "", **kw)
-            print(f"merged into {keep}")
-            return 0
+            done = "merged into " + curation.merge(store, args.ids, reason=args.reason or "", **kw)
         elif args.curate_cmd == "split":
-            ids = curation.split(store, args.id, reason=args.reason or "", **kw)
-            print("split into " + ", ".join(ids))
-            return 0
-    print(f"{args.curate_cmd}: done")
+            done = "split into " + ", ".join(curation.split(store, args.id, reason=args.reason or "", **kw))
+        curation.reindex(store, paths.index_dir)
+    print(done)
     return 0
 
 
@@ -223,7 +221,8 @@ def cmd_suppress(args, paths: Paths) -> int:
 
     with _store(paths, create=True) as store:
         if args.suppress_cmd == "add":
-            n = curation.suppress(store, args.target, actor=_actor(args), reason=args.reason or "", paths=paths)
+            n = curation.suppress(store, args.target, actor=_actor(args), reason=args.reason or "")
+            curation.reindex(store, paths.index_dir)
             print(f"suppressed '{args.target}': {n} listing(s) removed; it will never be stored again")
         elif args.suppress_cmd == "lift":
             row = curation.lift_suppression(store, args.id, actor=_actor(args), reason=args.reason)
@@ -282,8 +281,6 @@ def cmd_admin(args, paths: Paths) -> int:
 
     from werkzeug.security import generate_password_hash
 
-    from kapdir.store import now_iso
-
     password = args.password or os.environ.get("KAPDIR_ADMIN_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -294,14 +291,8 @@ def cmd_admin(args, paths: Paths) -> int:
         raise KapdirError("the password must be at least 10 characters")
     with _store(paths, create=True) as store:
         with store.tx() as c:
-            exists = c.execute("SELECT 1 FROM users WHERE username=?", (args.username,)).fetchone()
-            if exists:
-                # A new password ends every session opened with the old one (the admin checks session_gen).
-                c.execute("UPDATE users SET password_hash=?, session_gen=session_gen+1 WHERE username=?",
-                          (generate_password_hash(password), args.username))
-            else:
-                c.execute("INSERT INTO users(username, password_hash, created_at) VALUES(?,?,?)",
-                          (args.username, generate_password_hash(password), now_iso()))
+            # A new password ends every session opened with the old one (the admin checks session_gen).
+            exists = store.save_user(c, args.username, generate_password_hash(password))
             store.audit(c, f"cli:{getpass.getuser()}", "user-update" if exists else "user-create", args.username)
     print(f"admin user '{args.username}' {'updated' if exists else 'created'}")
     return 0

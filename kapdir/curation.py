@@ -1,37 +1,50 @@
 """Maintainers' decisions: hide, correct, merge, split, suppress — each audited, each surviving recrawls.
 
 The CLI (`kapdir curate …`, `kapdir suppress …`, `kapdir review`) and the admin area call these same
-functions, so a decision means the same thing wherever it is made.
+functions, so a decision means the same thing wherever it is made. What a decision is lives here; how it
+is stored is the store's (``kapdir.store`` holds every SQL statement).
+
+These functions change the store only. The caller brings the index up to date afterwards, through
+``reindex``, the one place that does it for the CLI and the web admin alike: the caller knows how it can
+answer an index that cannot be updated (the CLI fails with the error, the admin says the decision is saved
+and the next crawl applies it), and several decisions in a row need one update, not one each.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
+from pathlib import Path
 from urllib.parse import urlparse
 
 from kapdir.errors import KapdirError
-from kapdir.records import CURATABLE, name_key, refresh_records, slugify
+from kapdir.names import name_key
+from kapdir.records import CURATABLE, refresh_records, slugify
 from kapdir.store import Store, now_iso, stable_hash
+from kapdir.urls import clean_website
 from kapdir.vocabulary import ROUTES, SETTINGS
 
 
 def _require_record(store: Store, rid: str) -> None:
-    if store.conn.execute("SELECT 1 FROM records WHERE id=?", (rid,)).fetchone() is None:
+    if not store.has_record(rid):
         raise KapdirError(f"no record with id '{rid}'")
 
 
-def _reindex(store: Store, paths) -> None:
-    if paths is None:
-        return
+def reindex(store: Store, index_dir: Path) -> dict:
+    """After a decision that changed records (set, unset, hide, unhide, merge, split, suppress), make the
+    public site agree: bring the index at `index_dir` up to date with the store.
+
+    Both the CLI and the web admin call this, and only this; the decision functions above never do, so
+    what a decision does to the store can be tested, and made, without an index. The decision is committed
+    before this runs: a KapdirError here (a crawl holds the index writer) means "saved, not yet searchable",
+    and the next crawl or `kapdir index` applies it.
+    """
     from index.build import update_index
 
-    update_index(store, paths.index_dir)
+    return update_index(store, index_dir)
 
 
 def parse_value(field: str, value: str):
     """A maintainer's text value as the record stores it; a bad one is a one-line error."""
-    from crawler.pipelines.normalise import clean_website
     from kapdir.phones import normalise_phone
     from kapdir.places import normalise_region
     from kapdir.places._text import is_us_region
@@ -80,52 +93,44 @@ def parse_value(field: str, value: str):
     return value
 
 
-def set_field(store: Store, rid: str, field: str, value: str, *, actor: str, reason: str = "", paths=None) -> None:
+def set_field(store: Store, rid: str, field: str, value: str, *, actor: str, reason: str = "") -> None:
     if field not in CURATABLE:
         raise KapdirError(f"field '{field}' cannot be set; one of: {', '.join(CURATABLE)}")
     _require_record(store, rid)
     parsed = parse_value(field, value)
     with store.tx() as c:
-        c.execute("INSERT INTO curation(record_id, field, value, reason, actor, at) VALUES(?,?,?,?,?,?)"
-                  " ON CONFLICT(record_id, field) DO UPDATE SET value=excluded.value, reason=excluded.reason,"
-                  " actor=excluded.actor, at=excluded.at", (rid, field, json.dumps(parsed), reason, actor, now_iso()))
+        store.put_curation(c, rid, field, parsed, reason=reason, actor=actor)
         store.audit(c, actor, "set", rid, {"field": field, "value": parsed, "reason": reason})
     refresh_records(store, {rid})
-    _reindex(store, paths)
 
 
-def unset_field(store: Store, rid: str, field: str, *, actor: str, paths=None) -> None:
+def unset_field(store: Store, rid: str, field: str, *, actor: str) -> None:
     _require_record(store, rid)
     with store.tx() as c:
-        c.execute("DELETE FROM curation WHERE record_id=? AND field=?", (rid, field))
+        store.drop_curation(c, rid, field)
         store.audit(c, actor, "unset", rid, {"field": field})
     refresh_records(store, {rid})
-    _reindex(store, paths)
 
 
-def hide(store: Store, rid: str, *, actor: str, reason: str, paths=None) -> None:
+def hide(store: Store, rid: str, *, actor: str, reason: str) -> None:
     if not reason.strip():
         raise KapdirError("hiding a record needs --reason")
     _require_record(store, rid)
     with store.tx() as c:
-        c.execute("INSERT INTO curation(record_id, field, value, reason, actor, at) VALUES(?,?,?,?,?,?)"
-                  " ON CONFLICT(record_id, field) DO UPDATE SET reason=excluded.reason, actor=excluded.actor,"
-                  " at=excluded.at", (rid, "_hidden", "true", reason, actor, now_iso()))
+        store.put_curation(c, rid, "_hidden", True, reason=reason, actor=actor)
         store.audit(c, actor, "hide", rid, {"reason": reason})
     refresh_records(store, {rid})
-    _reindex(store, paths)
 
 
-def unhide(store: Store, rid: str, *, actor: str, paths=None) -> None:
+def unhide(store: Store, rid: str, *, actor: str) -> None:
     _require_record(store, rid)
     with store.tx() as c:
-        c.execute("DELETE FROM curation WHERE record_id=? AND field='_hidden'", (rid,))
+        store.drop_curation(c, rid, "_hidden")
         store.audit(c, actor, "unhide", rid, {})
     refresh_records(store, {rid})
-    _reindex(store, paths)
 
 
-def merge(store: Store, ids: list[str], *, actor: str, reason: str = "", paths=None) -> str:
+def merge(store: Store, ids: list[str], *, actor: str, reason: str = "") -> str:
     """Fold the other records into the first; their listings follow, their ids stop being published."""
     if len(ids) < 2:
         raise KapdirError("merge needs at least two record ids")
@@ -133,50 +138,44 @@ def merge(store: Store, ids: list[str], *, actor: str, reason: str = "", paths=N
         _require_record(store, rid)
     keep, others = ids[0], [i for i in ids[1:] if i != ids[0]]
     with store.tx() as c:
-        lids = [r[0] for o in others for r in c.execute("SELECT id FROM listings WHERE record_id=?", (o,))]
-        mine = [r[0] for r in c.execute("SELECT id FROM listings WHERE record_id=?", (keep,))]
+        lids = [li["id"] for o in others for li in store.listings(record_id=o)]
+        mine = [li["id"] for li in store.listings(record_id=keep)]
         for lid in lids:
             for other in mine + lids:
-                c.execute("DELETE FROM no_merge WHERE (a=? AND b=?) OR (a=? AND b=?)", (lid, other, other, lid))
-            c.execute("UPDATE listings SET record_id=? WHERE id=?", (keep, lid))
+                store.forget_no_merge(c, lid, other)  # a maintainer joining them overrides an earlier split
+            store.set_listing_record(c, lid, keep)
         for o in others:
-            c.execute("UPDATE curation SET record_id=? WHERE record_id=? AND field NOT IN"
-                      " (SELECT field FROM curation WHERE record_id=?)", (keep, o, keep))
-            c.execute("DELETE FROM curation WHERE record_id=?", (o,))
-        for item in c.execute("SELECT id, subject FROM review WHERE status='open' AND kind='possible_duplicate'"
-                              ).fetchall():
-            if any(lid in item["subject"].split("|") for lid in lids + mine):
-                c.execute("UPDATE review SET status='closed', closed_at=?, closed_by=?, resolution='merged'"
-                          " WHERE id=?", (now_iso(), actor, item["id"]))
+            store.move_curation(c, o, keep)
+        for item in store.review_items():
+            if item["kind"] == "possible_duplicate" and any(lid in item["subject"].split("|") for lid in lids + mine):
+                store.close_review_item(c, item["id"], actor=actor, resolution="merged")
         store.audit(c, actor, "merge", keep, {"merged": others, "reason": reason})
     refresh_records(store, set(ids))
-    _reindex(store, paths)
     return keep
 
 
-def split(store: Store, rid: str, *, actor: str, reason: str = "", paths=None) -> list[str]:
+def split(store: Store, rid: str, *, actor: str, reason: str = "") -> list[str]:
     """Give every listing of a record its own record, and remember they must never be merged again."""
     _require_record(store, rid)
     with store.tx() as c:
-        rows = c.execute("SELECT id, data FROM listings WHERE record_id=? ORDER BY first_seen, id", (rid,)).fetchall()
+        rows = store.listings(record_id=rid)
         if len(rows) < 2:
             raise KapdirError(f"record '{rid}' has only one listing; nothing to split")
         new_ids = [rid]
         for row in rows[1:]:
-            nid = f"{slugify(json.loads(row['data']).get('name', ''))}-{stable_hash(row['id'], 'split', n=6)}"
-            c.execute("UPDATE listings SET record_id=? WHERE id=?", (nid, row["id"]))
+            nid = f"{slugify(row['data'].get('name', ''))}-{stable_hash(row['id'], 'split', n=6)}"
+            store.set_listing_record(c, row["id"], nid)
             new_ids.append(nid)
         ids = [r["id"] for r in rows]
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
-                c.execute("INSERT OR IGNORE INTO no_merge(a, b) VALUES(?, ?)", tuple(sorted((a, b))))
+                store.add_no_merge(c, a, b)
         store.audit(c, actor, "split", rid, {"into": new_ids, "reason": reason})
     refresh_records(store, set(new_ids))
-    _reindex(store, paths)
     return new_ids
 
 
-def suppress(store: Store, target: str, *, actor: str, reason: str, paths=None) -> int:
+def suppress(store: Store, target: str, *, actor: str, reason: str) -> int:
     """A removal request: delete the person's listings and record contents now, and refuse them forever."""
     if not reason.strip():
         raise KapdirError("a suppression needs --reason")
@@ -194,34 +193,14 @@ def suppress(store: Store, target: str, *, actor: str, reason: str, paths=None) 
         kind, key = "url", target.lower().rstrip("/")
     else:
         kind, key = "name", name_key(target)
-    suppression = {"kind": kind, "match_key": key}
-    removed = 0
     with store.tx() as c:
-        # One row per (kind, key): one in force is kept as it is; a lifted one is in force again, with this
-        # request's reason (its lifting stays in the audit log).
-        c.execute("INSERT INTO suppressions(kind, value, match_key, reason, actor, at) VALUES(?,?,?,?,?,?)"
-                  " ON CONFLICT(kind, match_key) DO UPDATE SET value=excluded.value, reason=excluded.reason,"
-                  " actor=excluded.actor, at=excluded.at, lifted_at=NULL, lifted_by=NULL, lift_reason=NULL"
-                  " WHERE lifted_at IS NOT NULL", (kind, target, key, reason, actor, now_iso()))
-        rids = set()
-        for row in c.execute("SELECT id, url, record_id, data FROM listings").fetchall():
-            if Store.is_suppressed(json.loads(row["data"]), row["url"], [suppression]):
-                c.execute("DELETE FROM listings WHERE id=?", (row["id"],))
-                c.execute("DELETE FROM sitemap_lastmod WHERE url=?", (row["url"],))
-                removed += 1
-                if row["record_id"]:
-                    rids.add(row["record_id"])
+        store.add_suppression(c, kind, target, key, reason=reason, actor=actor)
+        removed, rids = store.delete_suppressed_listings(c, {"kind": kind, "match_key": key})
         for rid in rids:
-            left = c.execute("SELECT count(*) FROM listings WHERE record_id=?", (rid,)).fetchone()[0]
-            if not left:
-                # Keep only a tombstone so the index drops it; nothing about the person remains.
-                c.execute("UPDATE records SET published=0, data=?, content_hash='suppressed', seq=? WHERE id=?",
-                          (json.dumps({"id": rid, "suppressed": True}), store.next_seq(c), rid))
-                c.execute("DELETE FROM curation WHERE record_id=?", (rid,))
+            store.erase_if_orphaned(c, rid)
         store.audit(c, actor, "suppress", _suppression_target(kind, target, key),
                     {"kind": kind, "reason": reason, "listings_removed": removed})
     refresh_records(store, rids)
-    _reindex(store, paths)
     return removed
 
 
@@ -237,24 +216,22 @@ def lift_suppression(store: Store, sid: int, *, actor: str, reason: str) -> dict
     if not reason:
         raise KapdirError("lifting a suppression needs --reason")
     with store.tx() as c:
-        row = c.execute("SELECT * FROM suppressions WHERE id=?", (sid,)).fetchone()
+        row = store.suppression(sid)
         if row is None:
             raise KapdirError(f"no suppression {sid}")
         if row["lifted_at"]:
             raise KapdirError(f"suppression {sid} was already lifted by {row['lifted_by']} at {row['lifted_at']}")
         at = now_iso()
-        c.execute("UPDATE suppressions SET lifted_at=?, lifted_by=?, lift_reason=? WHERE id=?", (at, actor, reason, sid))
+        store.lift_suppression(c, sid, at=at, actor=actor, reason=reason)
         store.audit(c, actor, "suppress-lift", _suppression_target(row["kind"], row["value"], row["match_key"]),
                     {"id": sid, "reason": reason, "suppressed_by": row["actor"], "suppressed_at": row["at"],
                      "suppress_reason": row["reason"]})
-    return {**dict(row), "lifted_at": at, "lifted_by": actor, "lift_reason": reason}
+    return {**row, "lifted_at": at, "lifted_by": actor, "lift_reason": reason}
 
 
 def close_review(store: Store, item_id: int, *, actor: str, resolution: str) -> None:
     with store.tx() as c:
-        cur = c.execute("UPDATE review SET status='closed', closed_at=?, closed_by=?, resolution=? WHERE id=? AND"
-                        " status='open'", (now_iso(), actor, resolution, item_id))
-        if cur.rowcount == 0:
+        if not store.close_review_item(c, item_id, actor=actor, resolution=resolution):
             raise KapdirError(f"no open review item {item_id}")
         store.audit(c, actor, "review-close", str(item_id), {"resolution": resolution})
 
@@ -263,7 +240,5 @@ def report_problem(store: Store, rid: str, message: str, contact: str = "") -> N
     """A visitor's report about a listing: it joins the review queue, nothing changes until a human acts."""
     _require_record(store, rid)
     with store.tx() as c:
-        c.execute("INSERT INTO review(kind, subject, detail, status, created_at) VALUES(?,?,?,?,?)",
-                  ("report", f"{rid}:{secrets.token_hex(4)}", json.dumps({"message": message[:2000], "contact": contact[:200]}), "open",
-                   now_iso()))
+        store.file_report(c, f"{rid}:{secrets.token_hex(4)}", {"message": message[:2000], "contact": contact[:200]})
         store.audit(c, "visitor", "report", rid, {"length": len(message)})

@@ -8,14 +8,13 @@ wrong clinician; a missed merge only shows a duplicate card.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
-import unicodedata
 from urllib.parse import urlparse
 
 from rapidfuzz import fuzz
 
+from kapdir.names import fold, name_key  # there since the store needs them too; still importable from here
 from kapdir.store import Store, canonical_json, now_iso, stable_hash
 from kapdir.vocabulary import ROUTES, SETTINGS
 
@@ -23,20 +22,6 @@ from kapdir.vocabulary import ROUTES, SETTINGS
 KIND_PRIORITY = {"clinic": 0, "directory": 1, "roster": 2}
 # Hosts that belong to the directories themselves, never to one practitioner.
 _GENERIC_HOSTS = re.compile(r"(^|\.)(facebook|instagram|linkedin|psychologytoday|google|yelp|twitter|x)\.com$")
-
-
-def fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s or "")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
-    s = re.sub(r"[^\w\s]", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
-
-
-_TITLES = re.compile(r"^(dr|doctor|mr|mrs|ms|mx|prof)\s+")
-
-
-def name_key(name: str) -> str:
-    return _TITLES.sub("", fold(name))
 
 
 def site_host(url: str) -> str:
@@ -71,36 +56,29 @@ def same_practitioner(a: dict, b: dict) -> bool | None:
     return False
 
 
-def _candidates(c: sqlite3.Connection, data: dict, exclude: str) -> list[sqlite3.Row]:
-    """Published listings sharing a phone or a normalised name (indexed lookups, so merging stays cheap at
-    scale); the fuzzy comparison then runs only on these few."""
-    key, phone = name_key(data.get("name", "")), data.get("phone") or ""
-    return c.execute(
-        "SELECT id, record_id, data FROM listings WHERE status='published' AND record_id IS NOT NULL AND id<>?"
-        " AND ((phone<>'' AND phone=?) OR (name_key<>'' AND name_key=?)) LIMIT 200",
-        (exclude, phone, key)).fetchall()
-
-
 def assign_record(store: Store, c: sqlite3.Connection, lid: str) -> str | None:
     """Attach a published listing to an existing record or a new one; returns the record id."""
-    row = c.execute("SELECT * FROM listings WHERE id=?", (lid,)).fetchone()
+    row = store.listing(lid)
     if row is None:
         return None
     if row["status"] != "published":
         return row["record_id"]
     if row["record_id"]:
         return row["record_id"]
-    data = json.loads(row["data"])
+    data = row["data"]
     apart = store.no_merge_pairs(c, lid)
     blocked = set()
     for other in apart:
-        found = c.execute("SELECT record_id FROM listings WHERE id=?", (other,)).fetchone()
-        if found and found[0]:
-            blocked.add(found[0])
-    for cand in _candidates(c, data, lid):
+        found = store.listing(other)
+        if found and found["record_id"]:
+            blocked.add(found["record_id"])
+    # Only listings sharing a phone or a normalised name (indexed look-ups, so merging stays cheap at scale):
+    # the fuzzy comparison runs on these few.
+    for cand in store.merge_candidates(c, phone=data.get("phone") or "", name_key=name_key(data.get("name", "")),
+                                       exclude=lid):
         if cand["record_id"] in blocked:
             continue
-        verdict = same_practitioner(data, json.loads(cand["data"]))
+        verdict = same_practitioner(data, cand["data"])
         if verdict is True:
             store.set_listing_record(c, lid, cand["record_id"])
             return cand["record_id"]
@@ -279,12 +257,11 @@ def refresh_records(store: Store, record_ids: set[str]) -> int:
     changed = 0
     for rid in sorted(x for x in record_ids if x):
         with store.tx() as c:
-            rows = [dict(r) | {"data": json.loads(r["data"])} for r in c.execute(
-                "SELECT * FROM listings WHERE record_id=? AND status='published'", (rid,))]
-            prev_row = c.execute("SELECT data, published FROM records WHERE id=?", (rid,)).fetchone()
-            previous = json.loads(prev_row["data"]) if prev_row else None
+            rows = store.listings(record_id=rid, status="published")
+            stored = store.record_state(rid)
+            previous = stored["record"] if stored else None
             if not rows:
-                if prev_row is not None and prev_row["published"]:
+                if stored is not None and stored["published"]:
                     store.delete_record(c, rid)
                     changed += 1
                 continue

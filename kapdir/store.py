@@ -9,6 +9,11 @@ Three layers, written in this order by a crawl:
 
 ``records.seq`` is a store-wide change counter: the index remembers the last ``seq`` it saw and only
 re-reads newer rows, which keeps index updates incremental and idempotent.
+
+Beside them live the maintainers' decisions (curation, suppressions, review, audit) and the admin area's
+users and login failures. This module defines every table and holds every SQL statement kapdir runs on
+them (the admin pages' reads are in ``kapdir.store_admin``, which ``Store`` inherits): a schema change is
+made here, and a caller says what it wants done, never how.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kapdir.errors import KapdirError
+from kapdir.names import name_key
+from kapdir.store_admin import AdminQueries
 
 SCHEMA_VERSION = 1
 
@@ -128,6 +135,13 @@ CREATE TABLE IF NOT EXISTS users (
     created_at  TEXT NOT NULL,
     session_gen INTEGER NOT NULL DEFAULT 0  -- bumped by logout and password change: older sessions end
 );
+-- Failed (and in-progress) admin logins, counted by the login throttle; forgotten after a day.
+CREATE TABLE IF NOT EXISTS admin_login_failures (
+    at       REAL NOT NULL,                -- time.time()
+    username TEXT NOT NULL,
+    ip       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS admin_login_failures_at ON admin_login_failures(at);
 
 CREATE TABLE IF NOT EXISTS sitemap_lastmod (
     source      TEXT NOT NULL,
@@ -189,8 +203,12 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-class Store:
-    """Thin, explicit access to the store; every write is its own short transaction."""
+class Store(AdminQueries):
+    """Thin, explicit access to the store; every write is its own short transaction.
+
+    Methods taking a connection ``c`` write (or read) inside the caller's ``tx()``, so a decision made of
+    several steps commits or rolls back as one.
+    """
 
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = Path(path)
@@ -271,8 +289,6 @@ class Store:
 
         A retired listing that reappears comes back with its old id (and so its old record).
         """
-        from kapdir.records import name_key
-
         lid = self.listing_id(source, url, key)
         body = canonical_json(data)
         nkey, phone = name_key(data.get("name", "")), data.get("phone") or ""
@@ -326,6 +342,15 @@ class Store:
     def set_listing_record(self, c: sqlite3.Connection, lid: str, record_id: str | None) -> None:
         c.execute("UPDATE listings SET record_id=? WHERE id=?", (record_id, lid))
 
+    def merge_candidates(self, c: sqlite3.Connection, *, phone: str, name_key: str, exclude: str) -> list[dict]:
+        """Published, assigned listings sharing a phone or a name key with a new one: indexed look-ups (and at
+        most 200), so entity resolution stays cheap at scale and compares fuzzily only these few."""
+        rows = c.execute(
+            "SELECT id, record_id, data FROM listings WHERE status='published' AND record_id IS NOT NULL AND id<>?"
+            " AND ((phone<>'' AND phone=?) OR (name_key<>'' AND name_key=?)) LIMIT 200",
+            (exclude, phone, name_key)).fetchall()
+        return [{"id": r["id"], "record_id": r["record_id"], "data": json.loads(r["data"])} for r in rows]
+
     def touch_listings(self, source: str, urls: list[str], job_id: int | None) -> set[str]:
         """Mark listings at these URLs as seen now without re-reading them (an unchanged sitemap entry)."""
         ts, rids = now_iso(), set()
@@ -366,15 +391,73 @@ class Store:
         return {r["field"]: {"value": json.loads(r["value"]), "reason": r["reason"], "actor": r["actor"],
                              "at": r["at"]} for r in rows}
 
+    def put_curation(self, c: sqlite3.Connection, rid: str, field: str, value, *, reason: str, actor: str) -> None:
+        """A maintainer's value for one field (``_hidden``: the record is hidden), replacing any earlier one.
+        Kept beside the crawled data, so every re-assembly of the record applies it again."""
+        c.execute("INSERT INTO curation(record_id, field, value, reason, actor, at) VALUES(?,?,?,?,?,?)"
+                  " ON CONFLICT(record_id, field) DO UPDATE SET value=excluded.value, reason=excluded.reason,"
+                  " actor=excluded.actor, at=excluded.at", (rid, field, json.dumps(value), reason, actor, now_iso()))
+
+    def drop_curation(self, c: sqlite3.Connection, rid: str, field: str) -> None:
+        """The sources' value shows again (or, for ``_hidden``, the record is public again if listed)."""
+        c.execute("DELETE FROM curation WHERE record_id=? AND field=?", (rid, field))
+
+    def move_curation(self, c: sqlite3.Connection, from_rid: str, to_rid: str) -> None:
+        """A merge: the merged record's decisions follow its listings, except where the kept record has its
+        own for that field (the maintainer chose which record to keep, so its corrections win)."""
+        c.execute("UPDATE curation SET record_id=? WHERE record_id=? AND field NOT IN"
+                  " (SELECT field FROM curation WHERE record_id=?)", (to_rid, from_rid, to_rid))
+        c.execute("DELETE FROM curation WHERE record_id=?", (from_rid,))
+
     def suppressions(self, *, include_lifted: bool = False) -> list[dict]:
         """The suppressions in force (what crawls honour); with `include_lifted`, the lifted ones too."""
         sql = "SELECT * FROM suppressions" + ("" if include_lifted else " WHERE lifted_at IS NULL")
         return [dict(r) for r in self.conn.execute(sql + " ORDER BY id")]
 
+    def suppression(self, sid: int) -> dict | None:
+        """One suppression, in force or lifted: maintainers name it by the number `suppress list` shows."""
+        row = self.conn.execute("SELECT * FROM suppressions WHERE id=?", (sid,)).fetchone()
+        return dict(row) if row else None
+
+    def add_suppression(self, c: sqlite3.Connection, kind: str, value: str, match_key: str, *, reason: str,
+                        actor: str) -> None:
+        """One row per (kind, key): one in force is kept as it is; a lifted one is in force again, with this
+        request's reason (its lifting stays in the audit log)."""
+        c.execute("INSERT INTO suppressions(kind, value, match_key, reason, actor, at) VALUES(?,?,?,?,?,?)"
+                  " ON CONFLICT(kind, match_key) DO UPDATE SET value=excluded.value, reason=excluded.reason,"
+                  " actor=excluded.actor, at=excluded.at, lifted_at=NULL, lifted_by=NULL, lift_reason=NULL"
+                  " WHERE lifted_at IS NOT NULL", (kind, value, match_key, reason, actor, now_iso()))
+
+    def lift_suppression(self, c: sqlite3.Connection, sid: int, *, at: str, actor: str, reason: str) -> None:
+        """Mark a suppression lifted; the row stays, with who, when and why, so a lifting can be questioned."""
+        c.execute("UPDATE suppressions SET lifted_at=?, lifted_by=?, lift_reason=? WHERE id=?", (at, actor, reason, sid))
+
+    def delete_suppressed_listings(self, c: sqlite3.Connection, suppression: dict) -> tuple[int, set[str]]:
+        """A removal request honoured now: every listing it matches is deleted, not retired, with its sitemap
+        dates, so nothing about the person stays in the store. Returns (listings deleted, their record ids)."""
+        removed, rids = 0, set()
+        for row in c.execute("SELECT id, url, record_id, data FROM listings").fetchall():
+            if self.is_suppressed(json.loads(row["data"]), row["url"], [suppression]):
+                c.execute("DELETE FROM listings WHERE id=?", (row["id"],))
+                c.execute("DELETE FROM sitemap_lastmod WHERE url=?", (row["url"],))
+                removed += 1
+                if row["record_id"]:
+                    rids.add(row["record_id"])
+        return removed, rids
+
+    def erase_if_orphaned(self, c: sqlite3.Connection, rid: str) -> bool:
+        """After a suppression: a record left without listings keeps only a tombstone (unpublished, with a new
+        ``seq`` so the index drops it) and loses its curation; nothing about the person remains. A record
+        that still has other people's listings is left to re-assembly. Returns whether it was erased."""
+        if c.execute("SELECT count(*) FROM listings WHERE record_id=?", (rid,)).fetchone()[0]:
+            return False
+        c.execute("UPDATE records SET published=0, data=?, content_hash='suppressed', seq=? WHERE id=?",
+                  (json.dumps({"id": rid, "suppressed": True}), self.next_seq(c), rid))
+        c.execute("DELETE FROM curation WHERE record_id=?", (rid,))
+        return True
+
     @staticmethod
     def is_suppressed(listing: dict, url: str, suppressions: list[dict]) -> bool:
-        from kapdir.records import name_key
-
         if not suppressions:
             return False
         key = name_key(listing.get("name", ""))
@@ -390,13 +473,55 @@ class Store:
         c.execute("INSERT OR IGNORE INTO review(kind, subject, detail, status, created_at) VALUES(?,?,?,?,?)",
                   (kind, subject, json.dumps(detail, sort_keys=True), "open", now_iso()))
 
+    def file_report(self, c: sqlite3.Connection, subject: str, detail: dict) -> None:
+        """A visitor's report joins the queue as it came; unlike ``open_review``, two reports are two items."""
+        c.execute("INSERT INTO review(kind, subject, detail, status, created_at) VALUES(?,?,?,?,?)",
+                  ("report", subject, json.dumps(detail), "open", now_iso()))
+
     def review_items(self, status: str = "open") -> list[dict]:
         rows = self.conn.execute("SELECT * FROM review WHERE status=? ORDER BY id", (status,))
         return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
 
+    def close_review_item(self, c: sqlite3.Connection, item_id: int, *, actor: str, resolution: str) -> bool:
+        """Closed items stay as history (who, when, how it was resolved). False if no such item is open."""
+        cur = c.execute("UPDATE review SET status='closed', closed_at=?, closed_by=?, resolution=? WHERE id=? AND"
+                        " status='open'", (now_iso(), actor, resolution, item_id))
+        return cur.rowcount > 0
+
     def no_merge_pairs(self, c: sqlite3.Connection, lid: str) -> set[str]:
         return {r[0] for r in c.execute("SELECT b FROM no_merge WHERE a=? UNION SELECT a FROM no_merge WHERE b=?",
                                         (lid, lid))}
+
+    def add_no_merge(self, c: sqlite3.Connection, a: str, b: str) -> None:
+        """A maintainer split these listings: entity resolution must never join them again. Stored in one
+        order, so a pair is one row whichever way round it is named."""
+        c.execute("INSERT OR IGNORE INTO no_merge(a, b) VALUES(?, ?)", tuple(sorted((a, b))))
+
+    def forget_no_merge(self, c: sqlite3.Connection, a: str, b: str) -> None:
+        """A maintainer merged them after all: the later decision wins."""
+        c.execute("DELETE FROM no_merge WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a))
+
+    # -- admin users ------------------------------------------------------------------------------
+    def user(self, username: str) -> dict | None:
+        """What a login and every admin request check: the password hash and the session generation."""
+        row = self.conn.execute("SELECT password_hash, session_gen FROM users WHERE username=?", (username,)).fetchone()
+        return dict(row) if row else None
+
+    def save_user(self, c: sqlite3.Connection, username: str, password_hash: str) -> bool:
+        """Create a user, or set a new password for one; returns whether it existed. A new password also
+        bumps the session generation: every session opened with the old one ends."""
+        if c.execute("SELECT 1 FROM users WHERE username=?", (username,)).fetchone():
+            c.execute("UPDATE users SET password_hash=?, session_gen=session_gen+1 WHERE username=?",
+                      (password_hash, username))
+            return True
+        c.execute("INSERT INTO users(username, password_hash, created_at) VALUES(?,?,?)",
+                  (username, password_hash, now_iso()))
+        return False
+
+    def end_sessions(self, c: sqlite3.Connection, username: str) -> None:
+        """Logout ends every session of the user, not only the browser's cookie: a copy taken earlier of any
+        of them no longer matches the generation."""
+        c.execute("UPDATE users SET session_gen=session_gen+1 WHERE username=?", (username,))
 
     # -- records ----------------------------------------------------------------------------------
     def put_record(self, c: sqlite3.Connection, rid: str, record: dict, published: bool) -> bool:
@@ -417,6 +542,18 @@ class Store:
     def delete_record(self, c: sqlite3.Connection, rid: str) -> None:
         """Records are never hard-deleted while listings point at them; an emptied record is unpublished."""
         c.execute("UPDATE records SET published=0, seq=? WHERE id=?", (self.next_seq(c), rid))
+
+    def has_record(self, rid: str) -> bool:
+        """Whatever its state (hidden, unpublished, a tombstone): decisions name records by id."""
+        return self.conn.execute("SELECT 1 FROM records WHERE id=?", (rid,)).fetchone() is not None
+
+    def record_state(self, rid: str) -> dict | None:
+        """The stored record whatever its state, with whether it is published and when it last changed:
+        re-assembly compares against it, and the admin's record page shows it."""
+        row = self.conn.execute("SELECT data, published, updated_at FROM records WHERE id=?", (rid,)).fetchone()
+        if row is None:
+            return None
+        return {"record": json.loads(row["data"]), "published": bool(row["published"]), "updated_at": row["updated_at"]}
 
     def record(self, rid: str, *, published_only: bool = True) -> dict | None:
         sql = "SELECT data, published FROM records WHERE id=?" + (" AND published=1" if published_only else "")
@@ -482,6 +619,24 @@ class Store:
             args += st
         row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return {**dict(row), "stats": json.loads(row["stats"] or "{}")} if row else None
+
+    # -- backup -----------------------------------------------------------------------------------
+    def backup_to(self, dest: Path) -> dict:
+        """Copy the store to `dest` with SQLite's online backup API: a transactionally consistent snapshot even
+        mid-crawl, without stopping writers. The copy is private (it holds the password hashes too) and is
+        checked where it lies, so a bad copy is reported at once, not at restore time. Returns its
+        ``integrity`` ("ok" or SQLite's first complaint) and how many ``published_records`` it holds."""
+        dest = Path(dest)
+        create_private(dest)
+        out = sqlite3.connect(dest)
+        try:
+            with out:
+                self.conn.backup(out, pages=1024)
+            check = out.execute("PRAGMA integrity_check").fetchone()[0]
+            records = out.execute("SELECT count(*) FROM records WHERE published=1").fetchone()[0]
+        finally:
+            out.close()
+        return {"integrity": check, "published_records": records}
 
 
 def _listing_row(row: sqlite3.Row) -> dict:

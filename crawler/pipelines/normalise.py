@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlparse
-
 from itemadapter import ItemAdapter
 
 from kapdir.phones import normalise_phone
 from kapdir.places import geocode, normalise_city, normalise_region, parse_address
 from kapdir.reading import parse_credentials, split_name_credentials
-
-_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.\-]*\s*:", re.I)
-
-
-def clean_website(url: str | None) -> str:
-    """Only http(s) links are kept: a crawled ``javascript:`` or ``data:`` URL must never reach a page."""
-    if not url:
-        return ""
-    url = url.strip()
-    if _SCHEME.match(url) and not url.lower().startswith(("http://", "https://")):
-        return ""  # javascript:, data:, mailto: … are never a practitioner's website
-    if url.startswith("//"):
-        url = "https:" + url
-    if "://" not in url and "." in url and " " not in url:
-        url = "https://" + url
-    try:
-        p = urlparse(url)
-    except ValueError:
-        return ""
-    return url if p.scheme in ("http", "https") and p.hostname else ""
+from kapdir.urls import clean_website  # kapdir's, shared with curation; crawler.rosters imports it from here
 
 
 def normalise(raw: dict) -> dict:
