@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request
-from werkzeug.exceptions import SecurityError
+from flask import Flask, current_app, g, request
 
 from index.reader import IndexReader
 from kapdir.config import resolve
 from kapdir.errors import KapdirError
-
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
-SECURITY_HEADERS = (
-    ("Content-Security-Policy", CSP),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    # The pages holding a POST form (admin, report) send same-origin instead: Flask-WTF checks the Referer
-    # of POSTs over HTTPS. Nothing else needs one.
-    ("Referrer-Policy", "no-referrer"),
-    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
-)
-_SECURITY_NAMES = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
-# With KAPDIR_HTTPS=1: browsers that saw the site once use only HTTPS for it for a year. No includeSubDomains
-# or preload: the operator's other hosts under the same domain are not ours to decide for.
-HSTS = ("Strict-Transport-Security", "max-age=31536000")
-# Request headers that make a response conditional (or partial); without any, make_conditional would only
-# add a Date header, which waitress and gunicorn add anyway.
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
-                "HTTP_RANGE", "HTTP_IF_RANGE")
-
-
-MAX_QUERY_BYTES = 8192   # the longest real search URL (every facet ticked) is under 1 KB
-MAX_REPEATS = 50         # route, setting, region… each have fewer values than this
+from webapp import errors, etags, security
+from webapp.security import CSP, HSTS, MAX_QUERY_BYTES, MAX_REPEATS, SECURITY_HEADERS  # noqa: F401 - re-exported
 
 # Issue 17: what one client address may ask of the pages and API calls that search or show a record, counted
 # together (KAPDIR_RATE_LIMIT; "off" for none). A person on a phone makes a few requests a minute; one who
@@ -85,10 +61,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    security_names = _SECURITY_NAMES
-    if _https(app):
-        app.config["SESSION_COOKIE_SECURE"] = True
-        security_names += ((HSTS[0].lower(), *HSTS),)
     app.json.sort_keys = False
     app.extensions["kapdir_index"] = IndexReader(Path(app.config["INDEX_DIR"]))
 
@@ -117,75 +89,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # would otherwise look up (and find none) on every request.
         limiter.request_filter(lambda: request.blueprint in ("api", "pages") and request.endpoint not in limited)
     CSRFProtect(app)
-
-    @app.before_request
-    def bounded_query():
-        """Issue 17 (7): a 250 KB query string ("route=iv" x 28,000) cost 30 times a normal search. No
-        search needs more than a few hundred bytes: longer ones are 414, a parameter repeated past any
-        real use is 400."""
-        if len(request.query_string) > MAX_QUERY_BYTES:
-            abort(414)
-        for _key, values in request.args.lists():
-            if len(values) > MAX_REPEATS:
-                abort(400, description=f"a parameter is repeated more than {MAX_REPEATS} times")
-
-    @app.after_request
-    def security_headers(resp):
-        """Each header unless the view set its own (one pass over the headers, not one per name)."""
-        headers = resp.headers
-        present = {name.lower() for name in headers.keys()}
-        for lower, name, value in security_names:
-            if lower not in present:
-                headers.add(name, value)
-        return resp
-
-    @app.after_request
-    def conditional(resp):
-        """Search answers only change when a new index generation is committed: an ETag keyed by the
-        generation and the URL lets browsers, proxies and scripts revalidate for free (304)."""
-        s = g.get("searcher")
-        if (request.method == "GET" and resp.status_code == 200 and s is not None
-                and request.blueprint in ("api", "pages") and not resp.headers.get("Set-Cookie")):
-            try:
-                generation = s.reader().generation()
-            except Exception:  # noqa: BLE001 - no ETag is better than a failed response
-                return resp
-            epoch = current_app.extensions["kapdir_index"].epoch or ""  # already read for this request
-            digest = hashlib.sha1(f"{epoch}:{generation}:{request.full_path}".encode()).hexdigest()[:20]
-            resp.set_etag(digest)
-            resp.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
-            environ = request.environ
-            if any(name in environ for name in _CONDITIONAL):
-                resp.make_conditional(request)
-        return resp
-
-    def wants_json() -> bool:
-        return request.path.startswith("/api/")
-
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    @app.errorhandler(413)
-    @app.errorhandler(414)
-    @app.errorhandler(500)
-    @app.errorhandler(503)
-    def handle_error(err):
-        code = getattr(err, "code", 500) or 500
-        message = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
-                   413: "request too large", 414: "query too long", 500: "internal error",
-                   503: "temporarily unavailable"}.get(code, "error")
-        if code in (400, 503) and getattr(err, "description", None) and isinstance(err.description, str):
-            message = err.description
-        # RFC 9110 (15.5.6): a 405 lists the methods the resource does answer. Werkzeug's routing knows them
-        # (GET, HEAD, OPTIONS; POST too on a form's page); its own response sends them, ours must as well.
-        allow = {"Allow": ", ".join(err.valid_methods)} if code == 405 and getattr(err, "valid_methods", None) else {}
-        if wants_json():
-            return jsonify({"error": message}), code, allow
-        if isinstance(err, SecurityError):
-            # A Host outside KAPDIR_HOSTS: no URL can be built for it, so no page that links anywhere.
-            return Response(f"{code} {message}\n", status=code, mimetype="text/plain")
-        return render_template("error.html", code=code, message=message), code, allow
+    security.init_app(app)   # headers on every answer, bounded query strings
+    etags.init_app(app)      # 304s for unchanged search answers
+    errors.init_app(app)     # one error answer, JSON or page
 
     @app.teardown_appcontext
     def _noop(_exc):
@@ -227,12 +133,6 @@ def _idle_minutes(raw: str) -> float:
     return minutes
 
 
-def _https(app: Flask) -> bool:
-    """Served over HTTPS (directly or behind a proxy): the session cookie must then never go over plain HTTP."""
-    flag = app.config.get("KAPDIR_HTTPS", os.environ.get("KAPDIR_HTTPS", ""))
-    return str(flag).strip().lower() in ("1", "true", "yes", "on") or app.config.get("PREFERRED_URL_SCHEME") == "https"
-
-
 def _secret_key(data_dir: Path) -> str:
     """One key per data dir (unless KAPDIR_SECRET_KEY is set), so sessions and CSRF tokens survive restarts
     and are shared by every web process serving the same data."""
@@ -261,8 +161,6 @@ def _new_key(path: Path) -> str:
 
 def searcher():
     """This request's index searcher (None until a first index exists)."""
-    from flask import current_app
-
     if "searcher" not in g:
         try:
             g.searcher = current_app.extensions["kapdir_index"].searcher()
