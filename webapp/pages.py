@@ -93,12 +93,47 @@ def search_page():
     def link(**overrides) -> str:
         return "?" + urlencode(p.as_query(**overrides))
 
+    facets = facet_groups(p, result["facets"], link)
+
     query = urlencode(p.as_query())
     json_url = "/api/v1/search" + ("?" + query if query else "")
     export_query = urlencode(p.as_query(page=None, per_page=None))
     csv_url = "/api/v1/search.csv" + ("?" + export_query if export_query else "")
-    return render_template("search.html", p=p, result=result, error=None, link=link, json_url=json_url,
+    return render_template("search.html", p=p, result=result, error=None, link=link, facets=facets, json_url=json_url,
                            csv_url=csv_url, args=request.args, usmap=render_map(result["results"], map_id="results-map"))
+
+
+# The facets shown beside results, in this order, each with its heading.
+FACETS = (("route", "Route"), ("setting", "Setting"), ("city", "City"), ("certification", "Training"))
+
+
+def facet_groups(p, counts: dict, link) -> list[dict]:
+    """Each facet's values as the page shows them: label, count, whether the filter is on, and the link that
+    turns it on (adds the value) or off (removes it); the page starts again at 1. Built here, not in the
+    template, so the one rule for every facet is code with tests."""
+    groups = []
+    for name, title in FACETS:
+        entries = []
+        for value, n in (counts.get(name) or {}).items():
+            if name == "route":
+                on = value in p.routes
+                label = ROUTE_LABELS.get(value, value)
+                href = link(route=[r for r in p.routes if r != value] if on else [*p.routes, value], page=None)
+            elif name == "setting":
+                on = value == p.setting
+                label = SETTING_LABELS.get(value, value)
+                href = link(setting=None if on else value, page=None)
+            elif name == "city":
+                on, label, href = False, value, link(city=value, page=None)
+            else:
+                on = value in p.certifications
+                label = programme_title(value)
+                href = link(certification=[c for c in p.certifications if c != value] if on
+                            else [*p.certifications, value], page=None)
+            entries.append({"value": value, "label": label, "count": n, "on": on, "href": href})
+        if entries:
+            groups.append({"name": name, "title": title, "entries": entries})
+    return groups
 
 
 @bp.get("/practitioners/<rid>")
