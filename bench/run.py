@@ -533,7 +533,8 @@ def measure_http(n: int, d: Path, work: Path, sections: set[str], seconds: float
         for t in threads:
             port = free_port()
             log(f"{n}: kapdir serve --threads {t} on :{port}")
-            cmd = [str(VENV_BIN / "kapdir"), "--data-dir", str(d), "serve", "--port", str(port), "--threads", str(t)]
+            cmd = [str(VENV_BIN / "kapdir"), "--data-dir", str(d), "serve", "--port", str(port), "--workers", "1",
+                   "--threads", str(t)]
             with Server(cmd, port, env=SERVE_ENV, log_path=work / f"serve-{n}-{t}.log") as srv:
                 srv.wait_ready("/api/v1/openapi.json")
                 out["waitress"][str(t)] = http_run(srv, mixes, seconds, connections)

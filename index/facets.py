@@ -452,10 +452,11 @@ def top_counts(counts: np.ndarray, k: int) -> np.ndarray:
 
 _cache: dict[tuple, FacetArrays] = {}
 _lock = threading.Lock()
+KEEP_GENERATIONS = 2  # per index: the newest, and the one requests that started before it still use
 
 
-def arrays_for(searcher) -> FacetArrays:
-    """The arrays for this searcher's index generation, built once and shared by every thread.
+def cache_key(searcher) -> tuple:
+    """(index folder, generation, segment ids): what the arrays of a searcher are cached under.
 
     Keyed by the segments' ids as well as the generation: a rebuilt index swapped in under the same
     path starts again at generation 1, and must not be answered with the arrays of the index it replaced.
@@ -463,14 +464,27 @@ def arrays_for(searcher) -> FacetArrays:
     try:
         reader = searcher.reader()
         segments = tuple(k for r, _offset in reader.leaf_readers() if (k := segment_key(r)) is not None)
-        key = (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), reader.generation(), segments)
+        return (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), reader.generation(), segments)
     except AttributeError:
-        key = (id(searcher.reader()), 0, ())
+        return (id(searcher.reader()), 0, ())
+
+
+def arrays_for(searcher) -> FacetArrays:
+    """The arrays for this searcher's index generation, built once and shared by every thread.
+
+    A generation already built is answered without waiting: while one is being built (by a request or by the
+    warm-up thread, index.reader), requests on a generation already built are not held up by it.
+    """
+    key = cache_key(searcher)
+    arrays = _cache.get(key)
+    if arrays is not None:
+        return arrays
     with _lock:
         arrays = _cache.get(key)
         if arrays is None:
             arrays = FacetArrays(searcher)
-            for old in [k for k in _cache if k[0] == key[0]]:
-                del _cache[old]  # one generation per index is enough: older searchers are closing
+            same = [k for k in _cache if k[0] == key[0]]
+            for old in same[:max(0, len(same) - KEEP_GENERATIONS + 1)]:
+                del _cache[old]  # older searchers are closing
             _cache[key] = arrays
     return arrays

@@ -12,6 +12,16 @@ replaces the meta file), which changes the directory's mtime, ctime or inode; wh
 since a thread last asked Whoosh, the answer cannot have changed either. File times tick coarsely (a few ms
 on most file systems, 2 s on some), so a second commit in the same tick could leave the same stamps: stamps
 younger than `SETTLE_NS` are not trusted, and until they settle every request asks Whoosh as before.
+
+Warming (`start_warming`, which `kapdir serve` calls in every web process): the first query of an index
+generation, and the first use of each word, used to pay for work done once and kept (profiled at 20k-100k
+records): the generation's filter and facet arrays (`index.facets`, seconds at 100k), each segment's field
+length columns and each word's posting arrays (`index.textrank`, up to ~80 ms for a common word), and, once
+per process, the query parser and the place gazetteers (a first ZIP code in `near` loads the ZIP table). A
+daemon thread per process pays for them in the background, right after start and again whenever a new
+generation is committed or a rebuild swapped in (it looks as cheaply as a request does, every
+`WARM_INTERVAL_S`). It only reads; requests never wait for it except where they would have done the same
+work themselves (a request needing arrays the thread is building waits for that build, not for another).
 """
 
 from __future__ import annotations
@@ -28,6 +38,9 @@ from index.build import INDEX_NAME, META, read_meta
 
 log = logging.getLogger(__name__)
 SETTLE_NS = 3_000_000_000
+WARM_INTERVAL_S = 0.25  # how often the warm-up thread looks for a new generation (two stat calls)
+WARM_BYTES = 48 * 1024 * 1024  # posting arrays warmed per generation, most frequent words first
+WARM_TERMS = 50_000  # at most this many (segment, field, word) posting lists per generation
 
 
 def _stamp(path: Path) -> tuple | None:
@@ -48,6 +61,11 @@ class IndexReader:
         self._version = 0
         self._local = threading.local()
         self._lock = threading.Lock()
+        self.warmed = 0  # generations warmed by this process's warm-up thread (tests and logs read it)
+        self.last_warm: dict = {}  # what the last warm-up did, and how long it took
+        self._warm_thread: threading.Thread | None = None
+        self._warm_pid = None
+        self._warm_stop = threading.Event()
 
     def _check_epoch(self) -> tuple[tuple, bool]:
         """Reopen the index if a rebuild was swapped in; returns the directory's stamps and whether they
@@ -99,3 +117,111 @@ class IndexReader:
 
     def meta(self) -> dict:
         return read_meta(self.index_dir)
+
+    # -- warming ------------------------------------------------------------------------------------
+    def start_warming(self, interval: float = WARM_INTERVAL_S) -> None:
+        """Start this process's warm-up thread (once per process: a forked worker starts its own)."""
+        if self._warm_thread is not None and self._warm_pid == os.getpid() and self._warm_thread.is_alive():
+            return
+        self._warm_stop = threading.Event()
+        self._warm_pid = os.getpid()
+        self._warm_thread = threading.Thread(target=self._warm_loop, args=(interval, self._warm_stop),
+                                             name="kapdir-warm", daemon=True)
+        self._warm_thread.start()
+
+    def stop_warming(self, timeout: float = 10) -> None:
+        self._warm_stop.set()
+        if self._warm_thread is not None:
+            self._warm_thread.join(timeout)
+
+    def _warm_loop(self, interval: float, stop: threading.Event) -> None:
+        warmed_key = None
+        process_warm = True
+        while not stop.is_set():
+            try:
+                s = self.searcher()  # this thread's own searcher, kept current exactly as a request's
+                key = generation_key(s) if s is not None else None
+                if key is not None and key != warmed_key:
+                    self.last_warm = warm(s, process=process_warm)
+                    process_warm = False
+                    warmed_key = key
+                    self.warmed += 1
+                    log.info("kapdir: warmed index generation %s: %s", key[1], self.last_warm)
+            except Exception as exc:  # noqa: BLE001 - warming is an optimisation: never let it stop the process
+                # Typically a rebuild swapped in while warming (its files went away): the next tick warms it.
+                log.warning("kapdir: index warm-up interrupted (%s: %s); retrying", type(exc).__name__, exc)
+                log.debug("warm-up failure", exc_info=True)
+            stop.wait(interval)
+
+
+def generation_key(searcher) -> tuple:
+    """What identifies a searcher's generation for the caches: (folder, generation, segment ids)."""
+    from index.facets import cache_key
+
+    return cache_key(searcher)
+
+
+def warm_process() -> dict:
+    """Once per process: the query parser and the place gazetteers, loaded on first use otherwise."""
+    from werkzeug.datastructures import MultiDict
+
+    from index.search import parse_params, suggest_cities, text_query
+
+    t = time.perf_counter()
+    for args in ({"q": ["ketamine infusion OR clinic"]}, {"near": ["10001"]}, {"near": ["Denver, CO"]},
+                 {"city": ["Portland, OR"]}, {"serves": ["NM"], "certification": ["maps"]}):
+        parse_params(MultiDict([(k, v) for k, vs in args.items() for v in vs]))
+    text_query('"nasal spray" -home')
+    suggest_cities("Bostn")
+    return {"process_s": round(time.perf_counter() - t, 3)}
+
+
+def warm(searcher, *, process: bool = False, budget_bytes: int = WARM_BYTES, max_terms: int = WARM_TERMS) -> dict:
+    """Pay in advance for what the first queries of this searcher's generation would pay for.
+
+    The caches are keyed by segment (postings, field lengths, parsed facet rows) or by generation (the
+    joined arrays), not by searcher, so what is warmed here serves every thread's searcher of the same
+    generation. After an incremental commit only the new segment's entries are missing: the rest is hits.
+    """
+    from index import textrank
+    from index.caching import segment_key
+    from index.facets import arrays_for
+
+    out: dict = {}
+    t = time.perf_counter()
+    arrays_for(searcher)  # every query starts from these
+    out["arrays_s"] = round(time.perf_counter() - t, 3)
+    if process:
+        out.update(warm_process())
+    t = time.perf_counter()
+    candidates = []  # (doc frequency, segment reader, segment key, field, word)
+    for leaf, _offset in searcher.reader().leaf_readers():
+        seg = segment_key(leaf)
+        if seg is None:
+            continue
+        live = next(iter(leaf.all_doc_ids()), None)
+        if live is not None:
+            try:
+                leaf.stored_fields(live)  # opens the stored-fields column a page's records are read from
+            except (TypeError, KeyError, OSError):
+                pass  # a segment without stored fields of its own (only deletions): nothing to open
+        for field in textrank.TEXT_FIELDS:
+            if field not in leaf.schema:
+                continue
+            try:
+                textrank._field_lengths(leaf, seg, field)
+            except textrank.Unsupported:
+                continue
+            candidates += [(info.doc_frequency(), leaf, seg, field, text)
+                           for text, info in leaf.iter_field(field)]
+    candidates.sort(key=lambda c: -c[0])
+    spent = terms = 0
+    for _df, leaf, seg, field, text in candidates:
+        if spent >= budget_bytes or terms >= max_terms:
+            break
+        ids, weights, lengths = textrank._segment_postings(leaf, seg, field, text)
+        spent += ids.nbytes + weights.nbytes + lengths.nbytes
+        terms += 1
+    out.update(postings=terms, of=len(candidates), postings_mb=round(spent / 2**20, 1),
+               postings_s=round(time.perf_counter() - t, 3))
+    return out

@@ -91,6 +91,10 @@ def cmd_export(args, paths: Paths) -> int:
 def cmd_serve(args, paths: Paths) -> int:
     import os
 
+    from kapdir.workers import default_workers
+
+    if args.workers is None:
+        args.workers = 1 if args.debug else default_workers()
     for name in ("threads", "workers"):
         if not 1 <= getattr(args, name) <= 64:
             print(f"kapdir serve: --{name} must be between 1 and 64", file=sys.stderr)
@@ -100,16 +104,22 @@ def cmd_serve(args, paths: Paths) -> int:
     from webapp import create_app
 
     app = create_app({"DATA_DIR": str(paths.data_dir), "INDEX_DIR": str(paths.index_dir)})
-    print(f"kapdir: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    index = app.extensions["kapdir_index"]
     if args.debug:
+        print(f"kapdir: serving http://{args.host}:{args.port}/ (Flask's debug server; Ctrl-C to stop)", flush=True)
+        index.start_warming()
         app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
     elif args.workers > 1:
         from kapdir.workers import serve_workers
 
+        print(f"kapdir: serving http://{args.host}:{args.port}/ with {args.workers} processes (Ctrl-C to stop)",
+              flush=True)
         serve_workers(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     else:
         from waitress import serve
 
+        print(f"kapdir: serving http://{args.host}:{args.port}/ with 1 process (Ctrl-C to stop)", flush=True)
+        index.start_warming()
         # Waitress drops X-Forwarded-* headers unless told to trust them; with KAPDIR_PROXY_FIX the app's
         # ProxyFix reads them (one proxy), so they must reach it, or every client is the proxy's address.
         serve(app, host=args.host, port=args.port, threads=args.threads, ident="kapdir",
@@ -337,9 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--threads", type=int, default=4, help="each thread keeps its own index searcher (memory)")
-    s.add_argument("--workers", type=int, default=1,
-                   help="processes; above 1, gunicorn runs them (searches use the CPU: one per core)")
-    s.add_argument("--debug", action="store_true", help="Flask's development server (never in production)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="processes (default: one per core this process may use, at most 8); above 1, gunicorn "
+                        "runs them; 1 = one waitress process (searches use the CPU: one process per core)")
+    s.add_argument("--debug", action="store_true",
+                   help="Flask's development server, one process (never in production)")
     s.set_defaults(func=cmd_serve)
 
     d = sub.add_parser("demo", help="serve the bundled sample sites, crawl them, index, and serve the site")
