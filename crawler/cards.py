@@ -27,7 +27,9 @@ _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[self::strong or self::b][1]")
 _STAFF_ROLE = re.compile(
     r"\b(?:coordinator|receptionist|front\s+desk|office\s+manager|practice\s+manager|billing|administrator"
-    r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services)\b", re.I)
+    r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services"
+    # someone still training: an intern, a student, "not yet licensed" (a trainee is not listed)
+    r"|intern|trainee|student|not\s+yet\s+licensed|(?:msw|ma|phd)\s+candidate)\b", re.I)
 _PRACTICE_CLASS = re.compile(r"practice|clinic|organi[sz]ation|company", re.I)
 
 
@@ -129,6 +131,15 @@ def _sibling_groups(root) -> list[list]:
     return [[m for m in g if not m.xpath(_SKIP_ANCESTORS)] for g in groups.values() if len(g) >= MIN_CARDS]
 
 
+def clinician(row: dict) -> bool:
+    """Whether a listed person treats anyone: a clinical credential, or no staff role named beside them
+    (a care coordinator, the front desk, billing, an intern)."""
+    if split_name_credentials(row.get("name", ""))[1] or row.get("credentials", "").strip() and not \
+            _STAFF_ROLE.search(row.get("credentials", "")):
+        return not _STAFF_ROLE.search(row.get("name", ""))
+    return not _STAFF_ROLE.search(" ".join(str(v) for v in row.values()))
+
+
 def team(root, page_url: str = "") -> list[dict[str, str]]:
     """A team page's people: repeated cards whose heading is a person's name ("Anneliese Bergstrom, MD"),
     with no contact of their own. Each person's bio may sit elsewhere on the page (a popup, an accordion
@@ -173,7 +184,7 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
                 break
             block = anc
         bios[key] = block
-    page = contact_of_page(root)
+    page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values()))
     offices = _offices(root, page_url)
     out = []
     for key, (card, name) in keys.items():
@@ -199,6 +210,21 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
         row["text"] = text
         out.append(row)
     return out
+
+
+def _practice_contact(root, members: list) -> dict[str, str]:
+    """The practice's own contact on a team page: the page's, read without the members' cards and bios (a
+    therapist's direct line in her bio is hers, not her colleagues')."""
+    import copy
+
+    tree = root.getroottree()
+    paths = [tree.getpath(m) for m in members if m is not None and m is not root]
+    stripped = copy.deepcopy(root)
+    found = [x for p in paths for x in stripped.getroottree().xpath(p)]
+    for x in found:
+        if x.getparent() is not None:
+            x.getparent().remove(x)
+    return contact_of_page(stripped)
 
 
 def _offices(root, page_url: str) -> list[dict[str, str]]:

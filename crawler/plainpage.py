@@ -25,6 +25,8 @@ _NOT_A_PERSON = re.compile(
     r"|treatment|institute|group|practice|associates|care|medicine|medical|home|contact|team|our|about\s+us"
     r"|faq|blog|spravato|infusions?|psychotherapy|mental|location|locations|welcome|collective|partners"
     r"|collaborative|llc|pllc|inc|studio|healing|space|journey|mind|minds|life|center"
+    # a page of people, not a person: "Staff Directory", "Our Providers", "Find a Member"
+    r"|staff|directory|providers|clinicians|members|people|find|search"
     # a role or a place, not a name: "Board-Certified Psychiatrist", "Grand Avenue Office"
     r"|psychiatrist|psychologist|therapist|counsel+or|nurse|practitioner|physician|director|coordinator"
     r"|intern|manager|assistant|receptionist|specialist|certified|licensed|office|avenue|street|suite)\b", re.I)
@@ -159,10 +161,10 @@ def hcards(root) -> list[dict[str, str]]:
 
 # Address parts marked by class without an h-card around them: Drupal's address field ("address-line1",
 # "locality", "administrative-area", "postal-code"), and themes that borrow hCard's class names.
-_FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address", "street")),
-                ("city", ("locality", "p-locality", "city")),
-                ("region", ("administrative-area", "region", "p-region", "state")),
-                ("postal_code", ("postal-code", "p-postal-code", "postal", "zip")))
+_FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address", "street", "address-street")),
+                ("city", ("locality", "p-locality", "city", "address-city")),
+                ("region", ("administrative-area", "region", "p-region", "state", "address-region", "address-state")),
+                ("postal_code", ("postal-code", "p-postal-code", "postal", "zip", "address-postal", "address-zip")))
 _CITY_CLASSES = " or ".join(_has_class(c) for c in _FIELD_PARTS[1][1])
 
 
@@ -205,11 +207,23 @@ def tel_link(node) -> str:
 _TWO_LINE_ADDRESS = re.compile(r"(^|\n)(\d+\s[^\n]{2,60}?),?\n([A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b")
 
 
+# A place given alone on its line, as directory cards and profiles do ("Kingston, NY", "Asheville, NC
+# 28801"): a US state code makes it a place and not any comma-separated phrase.
+_CITY_LINE = re.compile(r"^([A-Z][A-Za-z .'’-]{1,40}),\s*([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$", re.M)
+
+
 def address_line(node) -> str:
-    """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203")."""
+    """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203"), else
+    the first line that is only a city and state ("Kingston, NY")."""
     text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
     m = ZIP_LINE.search(text)
-    return " ".join(m.group().replace(" ,", ",").split()) if m else ""
+    if m:
+        return " ".join(m.group().replace(" ,", ",").split())
+    from kapdir.vocabulary import US_STATES
+
+    # "Dr. Julian Asante, MD" is a name and a credential, not a town in Maryland.
+    return next((c.group() for c in _CITY_LINE.finditer(text)
+                 if c.group(2) in US_STATES and not person_name(c.group())), "")
 
 
 def addressee(root) -> str:
@@ -256,6 +270,43 @@ def _zip_lines(node) -> list[tuple[str, str]]:
     ends = [m.start() for m in found[1:]] + [len(text)] * bool(found)
     return [(" ".join(m.group().replace(" ,", ",").split()), text[m.end():min(end, m.end() + 80)])
             for m, end in zip(found, ends, strict=True)]
+
+
+# "Hi, I'm Lena." / "I'm Lena Marchetti, LICSW, a licensed …": a solo practitioner introducing themselves.
+_SELF_INTRO = re.compile(
+    rf"\b(?:I[’']m|I\s+am|My\s+name\s+is)\s+((?:Dr\.\s+)?[{_UP}][{_LOW}’'-]+(?:\s+(?:[{_UP}]\.|[{_UP}][{_LOW}’'-]+)){{1,3}}"
+    r"(?:,\s*[A-Z][A-Za-z-]{1,8}(?:,\s*[A-Z][A-Za-z-]{1,8}){0,3})?)")
+
+
+def self_introduction(root) -> str:
+    """The practitioner a home page's own text introduces in the first person ("I'm Lena Marchetti, LICSW"),
+    with their credentials; "" when it introduces nobody by full name."""
+    text = " ".join(" ".join(t.split()) for t in root.xpath("//main//text() | //article//text()")) or \
+        " ".join(" ".join(t.split()) for t in root.xpath("//body//text()"))
+    for m in _SELF_INTRO.finditer(text):
+        name = person_name(m.group(1))
+        if name and not set(name.replace(",", " ").split()) & _NOT_NAME_WORDS:
+            return name
+    return ""
+
+
+# "I'm Happy To Help You", "I'm So Glad You're Here": capitalised words that are not a name.
+_NOT_NAME_WORDS = {"To", "The", "And", "Of", "For", "Your", "You", "Here", "Happy", "Glad", "So", "Excited",
+                   "Proud", "Not", "Also", "A", "An", "In", "On", "At", "With", "Honored", "Thrilled", "Sorry",
+                   "Available", "Currently", "Now", "Accepting", "Passionate", "Committed", "Delighted"}
+
+
+def page_regions(root) -> dict[str, str]:
+    """Each city the page gives a full address for, with its state ("ann arbor" -> "MI"): a staff table or a
+    card that names only its office's city ("Ann Arbor") takes the state from the practice's own address."""
+    from kapdir.places import parse_address
+
+    out: dict[str, str] = {}
+    for line, _after in _zip_lines(root):
+        parsed = parse_address(line)
+        if parsed.get("city") and parsed.get("region"):
+            out.setdefault(parsed["city"].lower(), parsed["region"])
+    return out
 
 
 def contact(root) -> dict[str, str]:

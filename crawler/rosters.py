@@ -53,13 +53,14 @@ def _text(el) -> str:
 
 
 def _header(table) -> list[str] | None:
-    """The header cells' texts: a <thead> row, else a first row made only of <th>."""
+    """The header cells' texts: a <thead> row, else a first row made only of <th>. Each text node counts as a
+    word of its own: a sortable column reads "Name" then a hidden "Sort descending", not "NameSort"."""
     rows = table.xpath("./thead/tr") or table.xpath("./tr[1] | ./tbody/tr[1]")
     if not rows:
         return None
     cells = rows[0].xpath("./th | ./td")
     if table.xpath("./thead") or (cells and all(c.tag == "th" for c in cells)):
-        return [_text(c) for c in cells]
+        return [" ".join(" ".join(c.itertext()).split()) for c in cells]
     return None
 
 
@@ -89,10 +90,10 @@ def _context(table) -> str:
     return " ".join(bits)
 
 
-def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
-    """One dict per person in the page's roster tables (or, with no table, its roster lists): name plus
-    whichever of credentials, city, region, phone, website, practice the columns give. Tables without a
-    name column are skipped."""
+def roster_rows(page: str | bytes, base_url: str = "", lists: bool = True) -> list[dict]:
+    """One dict per person in the page's roster tables (or, with no table and ``lists``, its roster lists):
+    name plus whichever of credentials, city, region, phone, website, practice the columns give. Tables
+    without a name column are skipped."""
     try:
         root = lxml_html.fromstring(page)
     except (ValueError, lxml_html.etree.ParserError):
@@ -122,7 +123,7 @@ def roster_rows(page: str | bytes, base_url: str = "") -> list[dict]:
             row = _row(fields, values)
             if row:
                 people.append(row)
-    return people or _list_rows(root)
+    return people or (_list_rows(root) if lists else [])
 
 
 def _names_someone(fields: dict[int, str]) -> bool:

@@ -250,7 +250,14 @@ def probe(url: str) -> dict:
         people, where = rosters.roster_rows(body, url), "a roster table"
         if not people:
             people, where = _roster_file(root, url, rp), "a roster file linked from the page"
-        if people:
+        staff = [p for p in people if not cards.clinician(p)] if where == "a roster table" else []
+        if people and staff and not roster_programme(root):
+            # A practice's staff directory (its front desk and billing beside its clinicians), not a roster:
+            # read as the practice's own page, staff left out and the page's services read for everyone.
+            found["staff_table"] = len(people) - len(staff)
+            found["notes"].append(f"a staff table: {found['staff_table']} clinicians ({len(staff)} staff left out), "
+                                  "columns read from its header; no selectors needed")
+        elif people:
             found["roster"] = len(people)
             found["certification"] = roster_programme(root)
             cols = sorted({k for p in people for k in p})
@@ -260,6 +267,10 @@ def probe(url: str) -> dict:
                 found["notes"].append("no registry programme named on the page: its people are listed with no "
                                       "training claim; set certification if the roster is a registry programme's "
                                       "(kapdir/reading/programmes.toml)")
+        elif (team := cards.team(root, url)) and len(team) > len(cards.cards(root, url)):
+            found["team"] = len(team)
+            found["notes"].append(f"a team page of {len(team)} people (names as headings, the practice's contact "
+                                  "shared): read without selectors")
         elif listed := cards.cards(root, url):
             found["cards"] = len(listed)
             found["notes"].append(f"{len(listed)} repeated cards with a name and a phone or address: read "
@@ -267,7 +278,8 @@ def probe(url: str) -> dict:
         elif root.xpath("//table//tr[td]"):
             found["notes"].append("the page has a table whose header names no person column: "
                                   "if it is a roster, add [selectors] by hand")
-    if not on_page and not detail and not any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards")):
+    if not on_page and not detail and not any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards",
+                                                                     "team", "staff_table")):
         h1 = " ".join(" ".join(t.split()) for t in root.xpath("//h1//text()")[:6])
         person = plainpage.person_name(h1 or " ".join(root.xpath("//title/text()")[:1]))
         if person:
@@ -276,7 +288,7 @@ def probe(url: str) -> dict:
             found["solo"] = person
             found["notes"].append(f"a single practitioner's own site ({person}): its home page and the pages its "
                                   "menu links for about, services and contact make one listing; no selectors needed")
-    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo")):
+    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo", "team", "staff_table")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
 
@@ -355,11 +367,15 @@ def render(name: str, title: str, found: dict) -> str:
         f"title           = {q(title)}",
         'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
                                     else '"clinic"                        # directory | roster | clinic'
-                                    if found.get("solo") else '"directory"                     # directory | roster | clinic'),
+                                    if found.get("solo") or found.get("team") or found.get("staff_table")
+                                    else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",
         f"detail          = [{', '.join(toml_str(d) for d in detail)}]",
-        "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api and not found.get("solo") else "[]"),
+        # A single practitioner's site, a team page or a staff table is the listing itself: its sitemap would
+        # make each of the site's other pages a listing of its own.
+        "sitemap_urls    = " + ('["robots"]' if found.get("sitemaps") and not api and not any(
+            found.get(k) for k in ("solo", "team", "staff_table")) else "[]"),
         f"certification   = {q(found.get('certification', ''))}"
         + " " * max(1, 34 - len(q(found.get("certification", "")))) + "# a roster: the programme id it certifies",
         "download_delay  = 2.0",
@@ -372,7 +388,7 @@ def render(name: str, title: str, found: dict) -> str:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
     elif not detail and not found.get("start_entities") and not any(
-            found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo")):
+            found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo", "team", "staff_table")):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

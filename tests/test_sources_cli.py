@@ -135,6 +135,10 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     # a therapist's own Wix site: one listing from its home, about, services and contact pages, not one per
     # page of its sitemap, and no selectors to fill in
     ("zoo-blind3/wix-solo", "/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
+    # a team page of bios (names as headings): the page is the listing, not each page of the sitemap
+    ("zoo-blind4/weebly-team", "/our-team.html", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
+    # a practice's staff table with its front desk and billing: not a roster of certified people
+    ("zoo-blind4/drupal-staff", "/about-us/staff-directory", {"detail": [], "kind": "clinic"}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

@@ -459,6 +459,14 @@ class SourceSpider(scrapy.Spider):
         # The site's own publisher (a directory's Yoast Organization) is listed only when nothing else on
         # the page is: on a clinic's own one-page site it is the clinic.
         owners = [e for e in entities if e.get("site_owner")]
+        home = response.url.rstrip("/") in {u.rstrip("/") for u in self.source.start_urls}
+        if home and not self.source.detail and not any(set(e["types"]) & structured.PERSON_TYPES for e in entities) \
+                and (me := plainpage.self_introduction(response.selector.root)):
+            # A solo practitioner's own site whose structured data names only the practice ("Fernwood
+            # Counseling") while its text says "I'm Lena Marchetti, LICSW": the listing is the person, at
+            # the practice's address, read with the pages its menu links.
+            yield from self._self_introduced(response, me, (entities or [{}])[0])
+            return
         for ent in [e for e in entities if not e.get("site_owner")]:
             found = True
             yield self._entity_item(response, ent)
@@ -486,7 +494,20 @@ class SourceSpider(scrapy.Spider):
         if not found and self.source.kind != "roster" and not self.source.detail:
             # A finder, partner list or team grid of repeated cards (crawler/cards.py): one listing per card.
             root = response.selector.root
-            rows = cards.cards(root, response.url) or cards.team(root, response.url)
+            # Of a finder's cards (a heading and a phone or address each) and a team grid (people's names as
+            # headings, the practice's contact shared), the reading that finds more listings: a team page's
+            # sections can also look like two or three "cards" titled "Meet Our Team" and the practice.
+            # A practice's staff directory kept as a table (Name, Title, Location, Phone) reads as a roster's
+            # does, its front desk, billing and interns left out.
+            staff = [r for r in rosters.roster_rows(response.text, response.url, lists=False) if cards.clinician(r)]
+            if staff:
+                page_text = self.main_text(response)  # what the practice says it offers is each one's text
+                regions = plainpage.page_regions(root)
+                staff = [{**r, "text": "\n".join(t for t in (r.get("text", ""), page_text) if t),
+                          **({"region": regions[r["city"].lower()]} if r.get("city") and not r.get("region")
+                             and r["city"].lower() in regions else {})} for r in staff]
+            # A table whose header names its columns says more than rows guessed as cards.
+            rows = staff or max((cards.cards(root, response.url), cards.team(root, response.url)), key=len)
             found = bool(rows)
             yield from self._row_items(response, rows, via="cards")
         if not found and self.source.kind == "roster":
@@ -502,6 +523,21 @@ class SourceSpider(scrapy.Spider):
         if not found:
             for ent in owners:
                 yield self._entity_item(response, ent)
+
+    def _self_introduced(self, response, name: str, practice: dict):
+        loader = self._loader(response, key="")
+        loader.add_value("via", "page")
+        loader.add_value("name", name)
+        if practice.get("name"):
+            loader.add_value("practice", practice["name"])
+        for f in ("street", "city", "region", "postal_code", "address", "phone", "website"):
+            if practice.get(f):
+                loader.add_value(f, practice[f])
+        for f, v in plainpage.contact(response.selector.root).items():
+            if not loader.get_output_value(f):
+                loader.add_value(f, v)
+        pages = _own_site_pages(response) if not self.source.follow else []
+        yield from self._next_site_page(pages, loader, [self.main_text(response)])
 
     def _next_site_page(self, pages: list[str], loader: ListingLoader, texts: list[str]):
         """Fetch the practice's next own page, or, when none is left, the one listing they all describe.

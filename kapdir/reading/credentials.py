@@ -36,12 +36,14 @@ _CANON: dict[str, list[str]] = {
     "BSN": [r"BSN"],
     "CRNA": [r"CRNA"],
     "LCSW-S": [r"LCSW-S"],   # Texas: licensed to supervise
+    "LCSW-R": [r"LCSW-R"],   # New York: licensed for insurance reimbursement
     "LPC-S": [r"LPC-S"],
     "LMFT-S": [r"LMFT-S"],
     "LCSW": [r"LCSW", r"L\.C\.S\.W\."],
     "LCSW-C": [r"LCSW-C"],
     "LICSW": [r"LICSW"],
     "LMSW": [r"LMSW"],
+    "LLP": [r"LLP"],   # Michigan: limited licensed psychologist
     "LMFT": [r"LMFT"],
     "MFT": [r"MFT"],
     "LPC": [r"LPC"],
