@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -70,6 +74,71 @@ def session_sites(tmp_path_factory):
     s = Sites(tmp_path_factory.mktemp("sources"))
     yield s
     s.stop()
+
+
+def shared_dir(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory `build` fills once per test run, however many xdist workers ask for it.
+
+    A session fixture runs once per worker, so a crawl or a seed behind one ran once per worker. The first
+    worker to ask builds it in the run's common temp root under a file lock (pytest-xdist's own recipe);
+    the others wait for it and get the same directory. It must not be changed: tests that change data take
+    a copy (`copy_data_dir`). A build that raised leaves no mark, so the next worker tries again and fails
+    the same way.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target, built = root / f"shared-{name}", root / f"shared-{name}.built"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build(target)
+            built.touch()
+    return target
+
+
+def copy_data_dir(src: Path, dst: Path) -> Path:
+    """A test's own copy of a crawled or seeded data dir: a copy is far cheaper than the crawl. Links are
+    copied as links, so the copy keeps the index layout (`index` -> `index-<generation>`) the product made."""
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
+@dataclass
+class Crawled:
+    """A finished `kapdir crawl` of sample sites: its data dir (never changed: copy it), the sources dir it
+    used and the sites still serving, and the completed process (exit code and summary)."""
+
+    data: Path
+    sources: Path
+    sites: Sites
+    run: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def lotus_crawl(tmp_path_factory, session_sites) -> Crawled:
+    """One crawl of the lotus sample site per worker, for every test that starts from a crawled lotus.
+
+    Per worker, not per run: the site stays up in this worker (`session_sites`), so a test can crawl it
+    again, compare another crawl of the same pages (same port, same URLs) or ask what it was sent."""
+    session_sites.start("lotus")
+    data = tmp_path_factory.mktemp("lotus-crawl") / "data"
+    run = kapdir("crawl", "lotus", data_dir=data, sources=session_sites.sources_dir)
+    return Crawled(data, session_sites.sources_dir, session_sites, run)
+
+
+@pytest.fixture(scope="session")
+def web_data(tmp_path_factory):
+    """The crawl of every sample site the web tests query: once per run (see tests/web_fixtures.py)."""
+    from tests.web_fixtures import shared_web_data
+
+    return shared_web_data(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def web_client(web_data):
+    return web_data.client()
 
 
 def export(data_dir: Path) -> list[dict]:

@@ -1,6 +1,6 @@
 """The admin area and the public report form, against a real store crawled from a loopback site.
 
-One real `kapdir crawl` fills a template data dir per module (with a user made by the real
+One real `kapdir crawl` fills a template data dir per test run (with a user made by the real
 `kapdir admin create-user`, password on stdin); each test works on its own copy, through a real Flask test
 client with CSRF protection on, and checks the outcome where the public sees it: the JSON API.
 """
@@ -11,19 +11,18 @@ import re
 import shutil
 import sqlite3
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import kapdir
+from tests.conftest import kapdir, shared_dir
 from tests.test_lifecycle import Directory
 
 USER, PASSWORD = "alice", "correct horse battery"
 TOKEN = re.compile(r'name="[\w-]*csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="[\w-]*csrf_token"')
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("admin")
+def _crawl_template(tmp: Path) -> None:
     site = Directory()
     try:
         site.add("ada", "Ada One", "(512) 555-0100")
@@ -38,7 +37,12 @@ def template(tmp_path_factory):
         site.site.stop()
     r = kapdir("admin", "create-user", USER, data_dir=data, stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "created" in r.stdout, r.stderr
-    return data
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Built once per run, not per xdist worker (`shared_dir`): every test works on a copy of it."""
+    return shared_dir(tmp_path_factory, "admin-template", _crawl_template) / "data"
 
 
 @pytest.fixture

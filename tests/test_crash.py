@@ -14,15 +14,16 @@ import time
 import pytest
 
 from bench.seed import seed
-from tests.conftest import ROOT, export, kapdir, make_client
+from tests.conftest import ROOT, copy_data_dir, export, kapdir, make_client, shared_dir
 from tests.sitekit import DynamicSite, html
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("seeded")
-    seed(data, 3000, 7, quiet=True)
-    return data
+    """3,000 seeded records, made once per run (`shared_dir`) and copied here: the tests below interrupt
+    rebuilds and take backups in this copy."""
+    master = shared_dir(tmp_path_factory, "seed-3000-7", lambda d: seed(d / "data", 3000, 7, quiet=True))
+    return copy_data_dir(master / "data", tmp_path_factory.mktemp("seeded") / "data")
 
 
 def _popen(*args, data):

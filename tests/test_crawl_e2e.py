@@ -12,15 +12,15 @@ import pytest
 
 from kapdir.places import normalise_city
 from kapdir.records import name_key
-from tests.conftest import expected, export, kapdir, make_client
+from tests.conftest import copy_data_dir, expected, export, kapdir, make_client
 
 
 @pytest.fixture(scope="module")
-def lotus(tmp_path_factory, session_sites):
-    site = session_sites.start("lotus")
-    data = tmp_path_factory.mktemp("lotus-data")
-    r = kapdir("crawl", "lotus", data_dir=data, sources=session_sites.sources_dir)
-    return {"site": site, "data": data, "run": r, "records": export(data), "expected": expected("lotus")}
+def lotus(tmp_path_factory, lotus_crawl):
+    """The worker's lotus crawl (tests/conftest.py), copied: tests here recrawl, rebuild and break it."""
+    data = copy_data_dir(lotus_crawl.data, tmp_path_factory.mktemp("lotus-data") / "data")
+    return {"site": lotus_crawl.sites.running["lotus"], "data": data, "run": lotus_crawl.run,
+            "records": export(data), "expected": expected("lotus")}
 
 
 def by_name(records):
@@ -186,9 +186,9 @@ def test_html_search_page_shows_cards(lotus):
     assert "Content-Security-Policy" in r.headers
 
 
-def test_recrawl_is_idempotent(lotus, session_sites):
+def test_recrawl_is_idempotent(lotus, lotus_crawl):
     before = {r["id"]: r for r in lotus["records"]}
-    r = kapdir("crawl", "lotus", data_dir=lotus["data"], sources=session_sites.sources_dir)
+    r = kapdir("crawl", "lotus", data_dir=lotus["data"], sources=lotus_crawl.sources)
     assert r.returncode == 0
     after = {r["id"]: r for r in export(lotus["data"])}
     assert set(after) == set(before)

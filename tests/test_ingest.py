@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from kapdir.locks import SourceLock
-from tests.conftest import ROOT, export, kapdir
+from tests.conftest import ROOT, copy_data_dir, export, kapdir
 from tests.test_lifecycle import Directory
 
 BIN = Path(sys.executable).parent
@@ -50,19 +50,20 @@ def jobs(data: Path) -> list[dict]:
     return json.loads(kapdir("jobs", "--json", data_dir=data).stdout)
 
 
-def test_a_feed_gives_exactly_what_a_local_crawl_gives(tmp_path, sites):
+def test_a_feed_gives_exactly_what_a_local_crawl_gives(tmp_path, lotus_crawl):
     """Same loader, pipelines and rules: lotus (structured data, a noindex page, a robots-disallowed page,
-    an IV drip bar to reject) crawled here and crawled as a feed and ingested give identical records."""
-    sites.start("lotus")
-    local, remote = tmp_path / "local", tmp_path / "remote"
-    assert kapdir("crawl", "lotus", data_dir=local, sources=sites.sources_dir).returncode == 0
-    lines = feed_crawl("lotus", sites.sources_dir, tmp_path / "lotus.jl", tmp_path / "node")
+    an IV drip bar to reject) crawled here and crawled as a feed and ingested give identical records.
+
+    The local crawl is the worker's lotus crawl (copied); the feed crawl asks the same running site."""
+    assert lotus_crawl.run.returncode == 0
+    local, remote = copy_data_dir(lotus_crawl.data, tmp_path / "local"), tmp_path / "remote"
+    lines = feed_crawl("lotus", lotus_crawl.sources, tmp_path / "lotus.jl", tmp_path / "node")
     trailer = lines[-1]
     assert trailer["kapdir_feed"] == 1 and trailer["source"] == "lotus"
     assert trailer["items"] == len(lines) - 1 and trailer["stats"]["finish_reason"] == "finished"
     assert trailer["stats"]["noindex"] >= 1 and trailer["stats"]["robots_disallowed"] >= 1
     assert all("listing" not in line and "status" not in line for line in lines[:-1])  # raw, unclassified
-    r = ingest(remote, sites.sources_dir, tmp_path / "lotus.jl")
+    r = ingest(remote, lotus_crawl.sources, tmp_path / "lotus.jl")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("lotus: ok — ")
     assert _comparable(export(remote)) == _comparable(export(local))

@@ -13,10 +13,6 @@ import pytest
 from index.search import KNOWN_PARAMS
 from kapdir.export import EXPORT_COLUMNS, flatten, safe_cell, write_csv
 from kapdir.records import name_key
-from tests import web_fixtures
-
-web_data, web_client = web_fixtures.web_data, web_fixtures.web_client  # session fixtures
-
 
 # --- OpenAPI -------------------------------------------------------------------------------------------
 

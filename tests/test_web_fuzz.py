@@ -10,9 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.search import KNOWN_PARAMS
-from tests import web_fixtures
-
-web_data, web_client = web_fixtures.web_data, web_fixtures.web_client  # session fixtures
 
 PARAMS = sorted(KNOWN_PARAMS) + ["radius", "routes", "", "q[]", "city\x00"]
 VOCAB = ["iv", "im", "intranasal", "oral", "subcutaneous", "in_clinic", "at_home", "unspecified", "polaris",

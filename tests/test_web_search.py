@@ -11,9 +11,6 @@ from urllib.parse import urlencode
 import pytest
 
 from kapdir.records import fold, name_key
-from tests import web_fixtures
-
-web_data, web_client = web_fixtures.web_data, web_fixtures.web_client  # session fixtures
 
 # Keep people whose distance to the centre is within this of the radius out of the table: the labels give
 # a ZIP centroid, the sites a street address, so the boundary itself is not a fair question.

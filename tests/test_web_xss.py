@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from markupsafe import escape
 
-from tests.conftest import export, kapdir, make_client
+from tests.conftest import copy_data_dir, export, kapdir, make_client, shared_dir
 from tests.sitekit import DynamicSite, html
 
 SCRIPT = "<script>alert(1)</script>"
@@ -57,9 +58,7 @@ def route(path: str, _headers: dict):
     return 404, {}, html("not found")
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
+def _crawl_hostile(root: Path) -> None:
     sources, data = root / "sources", root / "data"
     sources.mkdir()
     with DynamicSite(route) as site:
@@ -68,6 +67,13 @@ def hostile(tmp_path_factory):
             "detail = ['/p/[^/]+/$']\ndownload_delay = 0.0\n")
         r = kapdir("crawl", "hostile", data_dir=data, sources=sources)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """Crawled once per run, not per xdist worker (`shared_dir`); the tests only read their copy."""
+    crawl = shared_dir(tmp_path_factory, "hostile-crawl", _crawl_hostile)
+    data = copy_data_dir(crawl / "data", tmp_path_factory.mktemp("hostile") / "data")
     records = export(data)
     assert len(records) == len(PEOPLE), [x["name"] for x in records]
     return {"data": data, "records": records, "client": make_client(data)}

@@ -1,9 +1,13 @@
-"""One real crawl of every bundled sample site per test session, shared by the web tests (tests/test_web_*.py).
+"""One real crawl of every bundled sample site per test run, shared by the web tests (tests/test_web_*.py).
 
 The crawl is the real `kapdir crawl` subprocess against the sample sites served on loopback, so the web
 tests query a real store and index. What they expect comes from the hand-written labels
 (`crawler/samples/*/expected.json`, and `people.toml` for the service text behind `q`), merged into one
 person per `name_key` the way the README's overlap table says, never from kapdir's own output.
+
+The web tests only read the crawl, so one crawl serves them all: `web_data` and `web_client` are registered
+once, in tests/conftest.py, and the crawl behind them runs once per run whichever xdist worker asks first
+(`shared_dir`); each worker reads its own copy.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from kapdir.places import geocode, haversine_mi, resolve_place
 from kapdir.records import name_key
-from tests.conftest import SAMPLES, expected, kapdir, make_client
+from tests import conftest
+from tests.conftest import SAMPLES, Sites, copy_data_dir, expected, kapdir, make_client, shared_dir
+
+# The conftest fixtures themselves, for a module that still binds them by name (tests/test_web_browser.py):
+# pytest then keeps a second definition for that module, but the crawl behind both is memoised below.
+web_data, web_client = conftest.web_data, conftest.web_client
 
 SAMPLE_SITES = sorted(p.name for p in SAMPLES.iterdir() if (p / "source.toml").exists())
 
@@ -83,17 +90,29 @@ class WebData:
         return make_client(self.data_dir)
 
 
-@pytest.fixture(scope="session")
-def web_data(tmp_path_factory, session_sites) -> WebData:
-    for name in SAMPLE_SITES:
-        session_sites.start(name)
-    data = tmp_path_factory.mktemp("web-data")
-    r = kapdir("crawl", *SAMPLE_SITES, data_dir=data, sources=session_sites.sources_dir, timeout=300)
+def _crawl_every_sample_site(target: Path) -> None:
+    """The sites stop once crawled: the web tests query the store and index, never the sites."""
+    sites = Sites(target / "sources")
+    sites.sources_dir.mkdir()
+    try:
+        for name in SAMPLE_SITES:
+            sites.start(name)
+        r = kapdir("crawl", *SAMPLE_SITES, data_dir=target / "data", sources=sites.sources_dir, timeout=300)
+    finally:
+        sites.stop()
     assert r.returncode == 0, r.stdout + r.stderr
-    assert (data / "index").is_dir(), r.stdout
-    return WebData(data, labelled_people(), r.stdout)
+    assert (target / "data" / "index").is_dir(), r.stdout
+    (target / "crawl.stdout").write_text(r.stdout)
 
 
-@pytest.fixture(scope="session")
-def web_client(web_data):
-    return web_data.client()
+_web_data: WebData | None = None
+
+
+def shared_web_data(tmp_path_factory) -> WebData:
+    """This worker's copy of the run's one web crawl (copied so no two processes share one SQLite file)."""
+    global _web_data
+    if _web_data is None:
+        crawl = shared_dir(tmp_path_factory, "web-crawl", _crawl_every_sample_site)
+        data = copy_data_dir(crawl / "data", tmp_path_factory.mktemp("web-data") / "data")
+        _web_data = WebData(data, labelled_people(), (crawl / "crawl.stdout").read_text())
+    return _web_data
