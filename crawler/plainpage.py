@@ -13,6 +13,7 @@ import re
 from urllib.parse import unquote
 
 from kapdir.reading import split_name_credentials
+from kapdir.vocabulary import US_STATES
 
 _TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 _LEAD_IN = re.compile(r"^(?:about|meet|welcome\s+to|hi,?\s+i['’]m|i['’]m|profile:?)\s+", re.I)
@@ -212,15 +213,18 @@ _TWO_LINE_ADDRESS = re.compile(r"(^|\n)(\d+\s[^\n]{2,60}?),?\n([A-Z][A-Za-z .'-]
 _CITY_LINE = re.compile(r"^([A-Z][A-Za-z .'’-]{1,40}),\s*([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$", re.M)
 
 
+def _address_text(node) -> str:
+    """``node``'s block text with two-line addresses joined: what every address search here reads."""
+    return _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+
+
 def address_line(node) -> str:
     """The first address line with a ZIP inside ``node`` ("1200 Grant St, Suite 5, Denver, CO 80203"), else
     the first line that is only a city and state ("Kingston, NY")."""
-    text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+    text = _address_text(node)
     m = ZIP_LINE.search(text)
     if m:
         return " ".join(m.group().replace(" ,", ",").split())
-    from kapdir.vocabulary import US_STATES
-
     # "Dr. Julian Asante, MD" is a name and a credential, not a town in Maryland.
     return next((c.group() for c in _CITY_LINE.finditer(text)
                  if c.group(2) in US_STATES and not person_name(c.group())), "")
@@ -231,7 +235,7 @@ def addressee(root) -> str:
     "2425 E Camelback Rd …") in the page's own content, as a clinic's location page writes it; "" when that
     line names no practice. The site's footer address names the site, not what the page is about."""
     for node in root.xpath("//main | //article"):
-        text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+        text = _address_text(node)
         m = ZIP_LINE.search(text)
         if not m:
             continue
@@ -265,7 +269,7 @@ def _office_phone(root) -> str:
 
 def _zip_lines(node) -> list[tuple[str, str]]:
     """Every address line with a ZIP inside ``node``, each with the text that follows it (its office's phone)."""
-    text = _TWO_LINE_ADDRESS.sub(r"\1\2, \3", block_text(node))
+    text = _address_text(node)
     found = list(ZIP_LINE.finditer(text))
     ends = [m.start() for m in found[1:]] + [len(text)] * bool(found)
     return [(" ".join(m.group().replace(" ,", ",").split()), text[m.end():min(end, m.end() + 80)])
@@ -328,7 +332,7 @@ def contact(root) -> dict[str, str]:
             lines = _zip_lines(node)
             if lines:
                 # The office whose listing carries the page's own number, else the first.
-                mine = [line for line, after in lines if office and _digits(office) in _digits_all(after)]
+                mine = [line for line, after in lines if office and _digits(office) in re.sub(r"\D", "", after)]
                 out["address"] = (mine or [lines[0][0]])[0]
                 break
     if "phone" not in out:
@@ -336,7 +340,3 @@ def contact(root) -> dict[str, str]:
         if m:
             out["phone"] = m.group()
     return out
-
-
-def _digits_all(text: str) -> str:
-    return re.sub(r"\D", "", text)

@@ -26,6 +26,8 @@ from kapdir.sources import NAME_RE, parse_source
 
 MAX_BYTES = 3 * 1024 * 1024
 _BY_HAND = "no structured data and no detail-page pattern: add [selectors] by hand"
+# What the crawler reads on a start page without selectors (besides structured data and a detail pattern).
+_SHAPES = ("roster", "script_locations", "hcards", "cards", "team", "staff_table")
 # "?page=2", "?paged=3", Webflow's "?9c4e21d7_page=2", "/page/2/".
 _PAGINATION = re.compile(r"([?&](?:[\w-]*_)?(page|p|pg|paged|offset|start)=\d+)|(/page/\d+/?$)", re.I)
 
@@ -267,19 +269,21 @@ def probe(url: str) -> dict:
                 found["notes"].append("no registry programme named on the page: its people are listed with no "
                                       "training claim; set certification if the roster is a registry programme's "
                                       "(kapdir/reading/programmes.toml)")
-        elif (team := cards.team(root, url)) and len(team) > len(cards.cards(root, url)):
-            found["team"] = len(team)
-            found["notes"].append(f"a team page of {len(team)} people (names as headings, the practice's contact "
-                                  "shared): read without selectors")
-        elif listed := cards.cards(root, url):
-            found["cards"] = len(listed)
-            found["notes"].append(f"{len(listed)} repeated cards with a name and a phone or address: read "
-                                  "without selectors")
-        elif root.xpath("//table//tr[td]"):
-            found["notes"].append("the page has a table whose header names no person column: "
-                                  "if it is a roster, add [selectors] by hand")
-    if not on_page and not detail and not any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards",
-                                                                     "team", "staff_table")):
+        else:
+            # As the crawler does: a team page read as a team when that finds more people than its cards.
+            team, grid = cards.team(root, url), cards.cards(root, url)
+            if len(team) > len(grid):
+                found["team"] = len(team)
+                found["notes"].append(f"a team page of {len(team)} people (names as headings, the practice's "
+                                      "contact shared): read without selectors")
+            elif grid:
+                found["cards"] = len(grid)
+                found["notes"].append(f"{len(grid)} repeated cards with a name and a phone or address: read "
+                                      "without selectors")
+            elif root.xpath("//table//tr[td]"):
+                found["notes"].append("the page has a table whose header names no person column: "
+                                      "if it is a roster, add [selectors] by hand")
+    if not on_page and not detail and not any(found.get(k) for k in _SHAPES):
         h1 = " ".join(" ".join(t.split()) for t in root.xpath("//h1//text()")[:6])
         person = plainpage.person_name(h1 or " ".join(root.xpath("//title/text()")[:1]))
         if person:
@@ -288,7 +292,7 @@ def probe(url: str) -> dict:
             found["solo"] = person
             found["notes"].append(f"a single practitioner's own site ({person}): its home page and the pages its "
                                   "menu links for about, services and contact make one listing; no selectors needed")
-    if any(found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo", "team", "staff_table")):
+    if any(found.get(k) for k in (*_SHAPES, "solo")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
 
@@ -388,7 +392,7 @@ def render(name: str, title: str, found: dict) -> str:
             lines.append(f"next  = {q(api['next'])}")
         lines += ["", "[api.fields]"] + [f"{k:<11} = {q(v)}" for k, v in api["fields"].items()]
     elif not detail and not found.get("start_entities") and not any(
-            found.get(k) for k in ("roster", "script_locations", "hcards", "cards", "solo", "team", "staff_table")):
+            found.get(k) for k in (*_SHAPES, "solo")):
         lines += ["", "[selectors]                     # fill in: one element per practitioner, then its parts",
                   'item        = ""', 'name        = ""', 'address     = ""', 'phone       = ""', 'text        = ""']
     return "\n".join(lines) + "\n"

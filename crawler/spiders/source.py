@@ -488,7 +488,6 @@ class SourceSpider(scrapy.Spider):
                 found = True
                 # A practice's own site of several pages (Wix, Squarespace): the services, the phone and the
                 # address are often each on a page of their own, which the home page's menu links.
-                home = response.url.rstrip("/") in {u.rstrip("/") for u in self.source.start_urls}
                 pages = _own_site_pages(response) if home and not self.source.follow else []
                 yield from self._next_site_page(pages, loader, [self.main_text(response)])
         if not found and self.source.kind != "roster" and not self.source.detail:
