@@ -181,6 +181,29 @@ def test_remote_consultations_do_not_make_dosing_at_home():
     assert v["offers_at_home"] is False
 
 
+@pytest.mark.parametrize("tail", [
+    "To get started, call the office or request a visit online today.",
+    "Book online or phone us.",
+    "New patients can complete the intake form online.",
+])
+def test_booking_online_is_not_dosing_online(tail):
+    """Real clinic pages close with a call to book online; that says where the booking is made, not the
+    dose.  A racemic nasal dose with no other cue stays unspecified."""
+    v = classify_rules("Our psychiatrists offer intranasal ketamine treatment for depression. " + tail)
+    assert pairs(v) == [("intranasal", "unspecified")]
+    assert v["offers_at_home"] is False
+    home = classify_rules("Our psychiatrists offer intranasal ketamine treatment, with online dosing sessions.")
+    assert home["offers_at_home"] is True  # an online dosing session is still at home
+
+
+def test_fda_approved_intranasal_ketamine_is_esketamine_in_clinic():
+    """Only esketamine (Spravato) is FDA-approved as a nasal spray, and it is given in a certified clinic."""
+    v = classify_rules("Here at our practice, our psychiatrists provide FDA-approved intranasal ketamine treatment. "
+                       "Request a visit online.")
+    assert pairs(v) == [("intranasal", "in_clinic")]
+    assert v["offers_at_home"] is False
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

