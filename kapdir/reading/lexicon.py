@@ -376,6 +376,10 @@ _REMOTE_WORDS = re.compile(r"(?i:virtual|online|tele|home|your|digital|remote)")
 # Phrases that look like setting cues but are not about where the dose is taken.
 _MASKS = _ci(
     r"(?i:\bfeel\s+(?:right\s+|more\s+|completely\s+)?at\s+home\b|\bmake\s+yourself\s+at\s+home\b"
+    # Sessions already had, a condition for dosing elsewhere: "clients who have completed three in-office
+    # sessions may continue at home".
+    r"|\b(?:completed|finished|had|after)\s+(?:at\s+least\s+)?(?:\w+\s+){0,2}in[- ](?:office|person|clinic)\s+"
+    r"(?:\w+\s+)?(?:sessions?|treatments?|doses?|dosing\s+sessions?|infusions?)\b"
     # Booking is not dosing: "request a visit online", "book online", "online scheduling".
     r"|\b(?:book|schedule|request|make|set\s+up|fill\s+out|complete)\s+(?:(?:an?|your|the)\s+)?"
     r"(?:(?:appointment|visit|consultation|consult|intake|form|request)s?\s+)?online\b"
@@ -653,7 +657,9 @@ _GENERIC_AGENT = re.compile(
     r"\b(?:find\w*|guide|best|right|top|which|whose|first|any|every|each|several|many|some)\b[^.;:]{0,40}$")
 _AGENT_AFTER = re.compile(r"[\s-]*(?:therapists?|providers?|practitioners?|clinics?|facilitators?|prescribers?|centers?"
                           r"|centres?|specialists?|services?)\b")
-_AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*$)")
+# "after your KAP session", "integration after psychedelic or ketamine therapy": care around someone's dosing.
+_AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|once)\s+(?:your|the|each|a)?\s*"
+                             r"(?:(?:psychedelic|psilocybin|mdma|plant[- ]medicine)\s+(?:or|and|/)\s+)?$)")
 # "KAP preparation groups", "KAP integration circles": care around someone's dosing, named after it.
 _AROUND_AFTER = re.compile(r"(?i:\s+(?:preparation|prep|integration|intake|screening|information|education|"
                            r"support)\b)")

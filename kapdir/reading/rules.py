@@ -551,7 +551,7 @@ def _kap_offered(sent: _Sentence) -> bool:
         if (_negated_before(low, clo, m.start(), []) or _PLANNED.search(low, clo, chi)
                 or _REFER.search(low, clo, chi)):
             continue
-        if (_POST_NEG.match(s[m.end():chi]) or _AROUND_SESSION.search(s, max(clo, m.start() - 20), m.start())
+        if (_POST_NEG.match(s[m.end():chi]) or _AROUND_SESSION.search(s, max(clo, m.start() - 45), m.start())
                 or _AROUND_AFTER.match(s, m.end(), chi)):
             continue
         own = _own_voice(sent, ci)
