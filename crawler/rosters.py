@@ -17,8 +17,8 @@ import re
 
 from lxml import html as lxml_html
 
-from crawler.pipelines.normalise import clean_website
 from crawler.plainpage import PHONE, person_name
+from kapdir.urls import clean_website
 
 # Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
 _COLUMNS: list[tuple[str, re.Pattern]] = [

@@ -58,6 +58,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 900,
 }
 
+# After the store pipeline has recorded a crawl's job (crawler/signals.py: job_finished), bring the index up
+# to date; KAPDIR_UPDATE_INDEX=false leaves it to `kapdir index`.
+EXTENSIONS = {"crawler.extensions.IndexUpdate": 500}
+
 # kapdir's own settings (overridable with -s or by the spider).
 KAPDIR_UPDATE_INDEX = True
 # "store": write the record store in the data dir (this machine holds it). "feed": hold no store and send

@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from index.schema import make_schema, to_document
+from index.whoosh_private import finish_segment, unlocked_segment_writer
 from kapdir.errors import KapdirError
 from kapdir.records import public
 from kapdir.store import Store, now_iso
@@ -120,12 +120,12 @@ def _processes(store: Store) -> int:
 def _segment(ix, records: Iterable[dict]) -> tuple[object | None, int]:
     """Index records into a segment of their own: (segment or None, documents). Unlocked, for the caller
     holds the index's write lock for every process."""
-    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, compound=False)
+    writer = unlocked_segment_writer(ix, limitmb=LIMIT_MB, compound=False)
     added = 0
     for record in records:
         writer.add_document(**to_document(public(record)))
         added += 1
-    return (writer._finalize_segment() if added else None), added
+    return (finish_segment(writer) if added else None), added
 
 
 def _while_parent_lives(records: Iterable[dict]) -> Iterator[dict]:

@@ -1,8 +1,9 @@
-"""Per-process caches for the search path: one bounded LRU, and the key of an index segment.
+"""Per-process caches for the search path: one bounded LRU.
 
 A Whoosh segment never changes once written (deletions are applied per generation, not to its files), so
 anything derived from one segment — facet rows, posting arrays, field lengths — stays valid for as long as
-the segment exists, and an incremental commit only adds work for its new segment.
+the segment exists, keyed by `index.whoosh_private.segment_key`, and an incremental commit only adds work for
+its new segment.
 """
 
 from __future__ import annotations
@@ -44,11 +45,3 @@ class LRU:
             self._items.clear()
             self.size = 0
 
-
-def segment_key(reader) -> tuple | None:
-    """(index folder, segment id) of a segment reader; None for anything else (an empty index)."""
-    segment = getattr(reader, "_segment", None)
-    storage = getattr(reader, "_storage", None)
-    if segment is None or storage is None:
-        return None
-    return (str(getattr(storage, "folder", id(storage))), segment.segment_id())

@@ -18,7 +18,8 @@ import threading
 
 import numpy as np
 
-from index.caching import LRU, segment_key
+from index.caching import LRU
+from index.whoosh_private import index_folder, segment_key
 from kapdir.vocabulary import ROUTES, SETTINGS, US_STATES
 
 _tokens = itertools.count(1)
@@ -464,7 +465,7 @@ def cache_key(searcher) -> tuple:
     try:
         reader = searcher.reader()
         segments = tuple(k for r, _offset in reader.leaf_readers() if (k := segment_key(r)) is not None)
-        return (str(getattr(searcher._ix.storage, "folder", id(searcher._ix))), reader.generation(), segments)
+        return (index_folder(searcher), reader.generation(), segments)
     except AttributeError:
         return (id(searcher.reader()), 0, ())
 

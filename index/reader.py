@@ -184,8 +184,8 @@ def warm(searcher, *, process: bool = False, budget_bytes: int = WARM_BYTES, max
     generation. After an incremental commit only the new segment's entries are missing: the rest is hits.
     """
     from index import textrank
-    from index.caching import segment_key
     from index.facets import arrays_for
+    from index.whoosh_private import segment_key
 
     out: dict = {}
     t = time.perf_counter()
@@ -209,7 +209,7 @@ def warm(searcher, *, process: bool = False, budget_bytes: int = WARM_BYTES, max
             if field not in leaf.schema:
                 continue
             try:
-                textrank._field_lengths(leaf, seg, field)
+                textrank.field_lengths(leaf, seg, field)
             except textrank.Unsupported:
                 continue
             candidates += [(info.doc_frequency(), leaf, seg, field, text)
@@ -219,7 +219,7 @@ def warm(searcher, *, process: bool = False, budget_bytes: int = WARM_BYTES, max
     for _df, leaf, seg, field, text in candidates:
         if spent >= budget_bytes or terms >= max_terms:
             break
-        ids, weights, lengths = textrank._segment_postings(leaf, seg, field, text)
+        ids, weights, lengths = textrank.segment_postings(leaf, seg, field, text)
         spent += ids.nbytes + weights.nbytes + lengths.nbytes
         terms += 1
     out.update(postings=terms, of=len(candidates), postings_mb=round(spent / 2**20, 1),

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import WrappingMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from index.caching import LRU, segment_key
+from index.caching import LRU
+from index.whoosh_private import field_b, field_length_bytes, posting_blocks, segment_key
 
 TEXT_FIELDS = ("name", "practice", "body")
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per process; 100k records' common terms take a few MB each
@@ -49,24 +49,15 @@ def _segment_key(reader) -> tuple:
     return key
 
 
-def _field_lengths(reader, seg: tuple, field: str) -> np.ndarray:
+def field_lengths(reader, seg: tuple, field: str) -> np.ndarray:
     """Each document's length of `field` in one segment, decoded the way Whoosh decodes it (one byte)."""
     key = (*seg, field)
     hit = _LENGTHS.get(key)
     if hit is not None:
         return hit
-    n = reader.doc_count_all()
-    raw = np.zeros(n, dtype=np.uint8)
-    try:
-        col = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    except AttributeError:
-        raise Unsupported("not a whoosh3 segment") from None
-    if col is not None:
-        count = min(getattr(col, "_count", 0), n)
-        if getattr(col, "_fixedlen", None) == 1 and count:
-            raw[:count] = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
-        else:
-            raw[:] = np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)
+    raw = field_length_bytes(reader, field, reader.doc_count_all())
+    if raw is None:
+        raise Unsupported("not a whoosh3 segment")
     lengths = _BYTE_LENGTH[raw]
     _LENGTHS.put(key, lengths, lengths.nbytes)
     return lengths
@@ -78,18 +69,14 @@ def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         m = m.child
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            deltas, w = m._data[0], m._data[1]
-            count = m._blocklength
+    blocks = posting_blocks(m)
+    if blocks is not None:
+        for deltas, w, count in blocks:
             ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
             if w is None or isinstance(w, float):  # Whoosh widens these through array("f")
                 weights.append(np.full(count, np.float32(1.0 if w is None else w), dtype=np.float64))
             else:
                 weights.append(np.asarray(w, dtype=np.float64))
-            m._next_block()
     else:
         i: list[int] = []
         w2: list[float] = []
@@ -104,7 +91,7 @@ def _read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _segment_postings(reader, seg: tuple, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def segment_postings(reader, seg: tuple, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(docnums, weights, field lengths) of a term in one segment, read once."""
     key = (*seg, field, text)
     hit = _POSTINGS.get(key)
@@ -112,7 +99,7 @@ def _segment_postings(reader, seg: tuple, field: str, text: bytes) -> tuple[np.n
         return hit
     if (field, text) in reader:
         ids, weights = _read_matcher(reader.postings(field, text))
-        lengths = _field_lengths(reader, seg, field)[ids]
+        lengths = field_lengths(reader, seg, field)[ids]
         value = (ids.astype(np.int32), weights, lengths)
     else:
         value = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
@@ -125,7 +112,7 @@ def _term_scores(searcher, field: str, text, n: int) -> tuple[np.ndarray, np.nda
     weighting = searcher.weighting
     if type(weighting) is not BM25F:
         raise Unsupported("not BM25F")
-    B = weighting._field_B.get(field, weighting.B)
+    B = field_b(weighting, field)
     K1 = weighting.K1
     fieldobj = searcher.schema[field]
     tbytes = fieldobj.to_bytes(text) if isinstance(text, str) else text
@@ -133,7 +120,7 @@ def _term_scores(searcher, field: str, text, n: int) -> tuple[np.ndarray, np.nda
     scores = np.zeros(n)
     pieces = []
     for reader, offset in searcher.reader().leaf_readers():
-        ids, tf, fl = _segment_postings(reader, _segment_key(reader), field, tbytes)
+        ids, tf, fl = segment_postings(reader, _segment_key(reader), field, tbytes)
         if len(ids):
             pieces.append((ids.astype(np.int64) + offset, tf, fl))
     if not pieces:

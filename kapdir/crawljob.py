@@ -3,7 +3,7 @@
 A crawl on this machine (the Scrapy store pipeline) and a crawl run elsewhere and applied from its feed
 (`kapdir ingest`) go through this one class, so both take the same per-source lock, write the same job
 history, honour the same removal requests and judge the run by the same rules: only an `ok` run may retire
-listings, and nothing is ever deleted.
+listings, and nothing is ever deleted. Both then bring the index up to date through `index_after_crawl`.
 """
 
 from __future__ import annotations
@@ -101,9 +101,10 @@ class CrawlJob:
         return True
 
     def finish(self, pages: dict, *, unchanged_urls=(), fetched_lastmod: dict | None = None,
-               extra: dict | None = None, update_index: bool = True) -> dict:
+               extra: dict | None = None) -> dict:
         """Judge the run from its page counts (`PAGE_COUNTS`, `errors`, `finish_reason`), retire only after
-        an ok run, rebuild the affected records, record the job and bring the index up to date."""
+        an ok run, rebuild the affected records and record the job; the index is the caller's to update
+        (`index_after_crawl`)."""
         store, name = self.store, self.source.name
         record_ids = assign_records(store, self.touched)
         if unchanged_urls:
@@ -126,13 +127,6 @@ class CrawlJob:
             store.save_sitemap_lastmods(name, fetched_lastmod)
         stats["seconds"] = round(time.monotonic() - self.started, 2)
         store.finish_job(self.job_id, status, stats)
-        if update_index:
-            try:
-                from index.build import update_index as bring_up_to_date
-
-                bring_up_to_date(store, self.paths.index_dir)
-            except Exception:  # noqa: BLE001 - the store is safe; `kapdir index` can catch up later
-                log.exception("index update after crawl of %s failed; run `kapdir index`", name)
         return store.last_job(name) or {"source": name, "status": status, "stats": stats}
 
     def close(self) -> None:
@@ -143,3 +137,15 @@ class CrawlJob:
             self.lock.release()
             self.lock = None
 
+
+def index_after_crawl(paths: Paths, source: str) -> None:
+    """Bring the index up to date after a crawl job of `source` was recorded: for a crawl here, the
+    crawler's IndexUpdate extension calls this; for a feed, `kapdir ingest`. A failure is logged, never
+    raised: the job is stored with its own status, and `kapdir index` catches up later."""
+    try:
+        from index.build import update_index
+
+        with Store(paths.db) as store:
+            update_index(store, paths.index_dir)
+    except Exception:  # noqa: BLE001 - the store is safe; `kapdir index` can catch up later
+        log.exception("index update after crawl of %s failed; run `kapdir index`", source)

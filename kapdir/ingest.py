@@ -198,7 +198,7 @@ def ingest(paths: Paths, location: str) -> dict:
     from crawler.items import ListingItem, ListingLoader
     from crawler.pipelines.classify import ClassifyPipeline
     from crawler.pipelines.normalise import NormalisePipeline
-    from kapdir.crawljob import CrawlJob
+    from kapdir.crawljob import CrawlJob, index_after_crawl
     from kapdir.store import Store
 
     fields = frozenset(ListingItem.fields)
@@ -234,7 +234,9 @@ def ingest(paths: Paths, location: str) -> dict:
         extra = {"feed": _shown(location), "feed_sha256": digest}
         if trailer:
             extra["crawled_at"] = trailer["started_at"]
-        return job.finish(pages, fetched_lastmod=(trailer or {}).get("fetched_lastmod"), extra=extra)
+        done = job.finish(pages, fetched_lastmod=(trailer or {}).get("fetched_lastmod"), extra=extra)
+        index_after_crawl(paths, name)  # what a local crawl's IndexUpdate extension does
+        return done
     finally:
         job.close()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kapdir.locks import SourceLock
 from tests.conftest import ROOT, copy_data_dir, export, kapdir
+from tests.test_index_extension import indexed_names
 from tests.test_lifecycle import Directory
 
 BIN = Path(sys.executable).parent
@@ -67,6 +68,7 @@ def test_a_feed_gives_exactly_what_a_local_crawl_gives(tmp_path, lotus_crawl):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("lotus: ok — ")
     assert _comparable(export(remote)) == _comparable(export(local))
+    assert indexed_names(remote) == indexed_names(local) == {x["name"] for x in export(local)}  # both searchable
     (job,) = jobs(remote)
     (here,) = jobs(local)
     for k in ("pages", "items", "published", "rejected", "noindex", "robots_disallowed"):

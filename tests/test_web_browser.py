@@ -15,10 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from kapdir.records import name_key
-from tests import web_fixtures
 from tests.conftest import UNREACHED_RATE_LIMIT
-
-web_data, web_client = web_fixtures.web_data, web_fixtures.web_client  # session fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

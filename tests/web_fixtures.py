@@ -18,12 +18,7 @@ from pathlib import Path
 
 from kapdir.places import geocode, haversine_mi, resolve_place
 from kapdir.records import name_key
-from tests import conftest
 from tests.conftest import SAMPLES, Sites, copy_data_dir, expected, kapdir, make_client, shared_dir
-
-# The conftest fixtures themselves, for a module that still binds them by name (tests/test_web_browser.py):
-# pytest then keeps a second definition for that module, but the crawl behind both is memoised below.
-web_data, web_client = conftest.web_data, conftest.web_client
 
 SAMPLE_SITES = sorted(p.name for p in SAMPLES.iterdir() if (p / "source.toml").exists())
 

@@ -7,7 +7,7 @@ from itemadapter import ItemAdapter
 from kapdir.phones import normalise_phone
 from kapdir.places import geocode, normalise_city, normalise_region, parse_address
 from kapdir.reading import parse_credentials, split_name_credentials
-from kapdir.urls import clean_website  # kapdir's, shared with curation; crawler.rosters imports it from here
+from kapdir.urls import clean_website
 
 
 def normalise(raw: dict) -> dict:

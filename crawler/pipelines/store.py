@@ -1,6 +1,7 @@
-"""Write listings to the record store; when the crawl ends, judge the run, retire what is really gone,
-rebuild the affected records and bring the index up to date (all in `kapdir.crawljob`, which
-`kapdir ingest` shares for crawls run on other machines)."""
+"""Write listings to the record store; when the crawl ends, judge the run, retire what is really gone and
+rebuild the affected records (all in `kapdir.crawljob`, which `kapdir ingest` shares for crawls run on other
+machines), then announce the finished job (`crawler.signals.job_finished`) for what follows it: the index
+update (`crawler.extensions.IndexUpdate`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler.signals import job_finished
 from kapdir.crawljob import CrawlJob
 from kapdir.errors import LockedError
 
@@ -51,8 +53,9 @@ class StorePipeline:
         if self.job is None:
             return
         try:
-            self.job.finish(spider.page_counts(reason), unchanged_urls=spider.unchanged_urls,
-                            fetched_lastmod=spider.fetched_lastmod,
-                            update_index=self.crawler.settings.getbool("KAPDIR_UPDATE_INDEX"))
+            job = self.job.finish(spider.page_counts(reason), unchanged_urls=spider.unchanged_urls,
+                                  fetched_lastmod=spider.fetched_lastmod)
+            self.crawler.signals.send_catch_log(job_finished, spider=spider, paths=self.job.paths,
+                                                source=spider.source.name, job=job)
         finally:
             self.job.close()
