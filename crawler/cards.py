@@ -100,7 +100,9 @@ def cards(root, page_url: str = "") -> list[dict[str, str]]:
     host = urlsplit(page_url).hostname
     best: list[dict] = []
     for members in _sibling_groups(root):
-        rows = [r for r in (_card(m, host) for m in members) if r]
+        # One entry per listing: wrappers nested around the list read the same first heading and phone.
+        rows = list({(r["name"], r.get("phone"), r.get("city"), r.get("address")): r
+                     for r in (_card(m, host) for m in members) if r}.values())
         # Most blocks must read as entries; the biggest such list wins (cards inside a card list
         # would give fewer entries, a page wrapper fewer still).
         if len(rows) >= MIN_CARDS and len(rows) * 5 >= len(members) * 3 and len(rows) > len(best):
@@ -122,10 +124,21 @@ def _sibling_groups(root) -> list[list]:
         if not kids:
             continue
         by_sig: dict[tuple, list] = defaultdict(list)
+        by_tag: dict[str, list] = defaultdict(list)
         for c in kids:
             by_sig[(c.tag, " ".join(sorted(t for t in set((c.get("class") or "").split()) if shared[t] >= 2)))].append(c)
+            by_tag[c.tag].append(c)
         for sig, members in by_sig.items():
             groups[sig].extend(members)
+        # WordPress marks each entry with its taxonomy terms as classes ("member_level-clinical",
+        # "member_level-student"): siblings of one tag that share a core of classes are one list too.
+        for tag, members in by_tag.items():
+            if len(members) < MIN_CARDS:
+                continue
+            core = set.intersection(*(set((m.get("class") or "").split()) for m in members))
+            core = sorted(t for t in core if shared[t] >= 2)
+            if core and len({sig for sig in by_sig if sig[0] == tag}) > 1:
+                groups[(tag, "core:" + " ".join(core), id(parent))].extend(members)
     # Cards may be split over several containers (one per state, per region): a kind of block that
     # stands twice or more in the page is a group, whatever its parents.
     return [[m for m in g if not m.xpath(_SKIP_ANCESTORS)] for g in groups.values() if len(g) >= MIN_CARDS]
@@ -239,3 +252,22 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
                 row["place"] = _PLACE_TITLE.sub("", row["name"]).strip(" -–—·|,")
                 found.append(row)
     return found
+
+
+# How a medicine is given, said without naming it ("You take your lozenge at home", "IM sessions").
+_ROUTE_WORD = re.compile(r"\b(?:lozenges?|troches?|sublingual|RDTs?|rapid[- ]dissolv\w+|intramuscular|IM|infusions?"
+                         r"|nasal\s+spray|injections?)\b")
+_KETAMINE = re.compile(r"(?i)\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b")
+
+
+def in_context(rows: list[dict], title: str) -> list[dict]:
+    """Each card's text, headed by the page's title when the card says how a medicine is given but not which
+    and the title names ketamine ("Our Team — Northstar Ketamine Therapy"): on a ketamine practice's team page
+    "You take your lozenge at home" is about ketamine. A card that names no route is left as it is, so a
+    massage therapist on the same page does not become a ketamine provider."""
+    if not _KETAMINE.search(title):
+        return rows
+    return [{**r, "text": f"{title.strip()}\n{r['text']}"}
+            if r.get("text") and _ROUTE_WORD.search(r["text"]) and not _KETAMINE.search(r["text"]) else r
+            for r in rows]
+

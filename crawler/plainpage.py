@@ -127,12 +127,19 @@ _CARD_PARTS = (("credentials", ("p-honorific-suffix", "honorific-suffix")), *_AD
 _CARD = f"{_has_class('h-card')} or {_has_class('vcard')}"
 
 
-def _card_parts(card, parts) -> dict[str, str]:
-    """The text of each named property inside one card (first class that is present)."""
+def _class_suffix(tail: str) -> str:
+    """A class token ending in ``-tail`` or ``_tail`` ("member-city", "listing_state"), as themes and
+    directory plugins prefix their field classes."""
+    return " or ".join(f'contains(concat(" ", normalize-space(@class), " "), "{sep}{tail} ")' for sep in "-_")
+
+
+def _card_parts(card, parts, suffixes: bool = False) -> dict[str, str]:
+    """The text of each named property inside one card (first class that is present; then a plugin's
+    prefixed field class, "member-city")."""
     out = {}
     for field, classes in parts:
-        for cls in classes:
-            hit = card.xpath(f".//*[{_has_class(cls)}]")
+        for test in (*(_has_class(c) for c in classes), *(_class_suffix(t) for t in (_FIELD_SUFFIXES.get(field, ()) if suffixes else ()))):
+            hit = card.xpath(f".//*[{test}]")
             if hit:
                 out[field] = _text(hit[:1])
                 break
@@ -166,7 +173,8 @@ _FIELD_PARTS = (("street", ("street-address", "address-line1", "p-street-address
                 ("city", ("locality", "p-locality", "city", "address-city")),
                 ("region", ("administrative-area", "region", "p-region", "state", "address-region", "address-state")),
                 ("postal_code", ("postal-code", "p-postal-code", "postal", "zip", "address-postal", "address-zip")))
-_CITY_CLASSES = " or ".join(_has_class(c) for c in _FIELD_PARTS[1][1])
+_FIELD_SUFFIXES = {"city": ("city",), "region": ("state", "region"), "postal_code": ("zip", "postcode", "postal-code")}
+_CITY_CLASSES = " or ".join([*(_has_class(c) for c in _FIELD_PARTS[1][1]), _class_suffix("city")])
 
 
 _ITEMPROP_PARTS = (("street", "streetAddress"), ("city", "addressLocality"), ("region", "addressRegion"),
@@ -188,7 +196,7 @@ def address_fields(root) -> dict[str, str]:
         if node.xpath("ancestor::footer | ancestor::header | ancestor::nav"):
             continue
         for box in node.iterancestors():
-            parts = _card_parts(box, _FIELD_PARTS)
+            parts = _card_parts(box, _FIELD_PARTS, suffixes=True)
             if "region" in parts or "postal_code" in parts:
                 return parts
             if box is root or box.tag in ("main", "article", "body"):
@@ -267,6 +275,21 @@ def _office_phone(root) -> str:
     return next((m.group() for m in PHONE.finditer(_text(main[:1])) if _digits(m.group()) in lines), "")
 
 
+# "Offices: Denver | Boulder", "Location: Louisville": the offices a group practice's profile says the person
+# works in, first the main one.
+_OFFICES_LABEL = re.compile(r"^\s*(?i:offices?|locations?|office\s+locations?|practice\s+locations?)\s*:\s*"
+                            r"([A-Z][A-Za-z .'’-]{1,40}?)\s*(?:[|,/;•·]|\band\b|&|$)", re.M)
+
+
+def _named_office(root) -> str:
+    """The first office a profile's own text names with an "Offices:" label ("" when it names none)."""
+    for node in root.xpath("//main | //article"):
+        m = _OFFICES_LABEL.search(block_text(node))
+        if m:
+            return m.group(1).strip()
+    return ""
+
+
 def _zip_lines(node) -> list[tuple[str, str]]:
     """Every address line with a ZIP inside ``node``, each with the text that follows it (its office's phone)."""
     text = _address_text(node)
@@ -328,11 +351,15 @@ def contact(root) -> dict[str, str]:
     if "city" not in out:
         out.update(address_fields(root))
     if "city" not in out:
+        named = _named_office(root)
         for node in root.xpath("//address") + root.xpath("//body"):
             lines = _zip_lines(node)
             if lines:
-                # The office whose listing carries the page's own number, else the first.
-                mine = [line for line, after in lines if office and _digits(office) in re.sub(r"\D", "", after)]
+                # The office the profile names as theirs ("Offices: Denver | Boulder"), else the office whose
+                # listing carries the page's own number, else the first.
+                mine = [line for line, _after in lines
+                        if named and re.search(rf"(?i)\b{re.escape(named)},\s*[A-Z]{{2}}\b", line)]
+                mine = mine or [line for line, after in lines if office and _digits(office) in re.sub(r"\D", "", after)]
                 out["address"] = (mine or [lines[0][0]])[0]
                 break
     if "phone" not in out:

@@ -259,6 +259,13 @@ def probe(url: str) -> dict:
             found["staff_table"] = len(people) - len(staff)
             found["notes"].append(f"a staff table: {found['staff_table']} clinicians ({len(staff)} staff left out), "
                                   "columns read from its header; no selectors needed")
+        elif people and not roster_programme(root, entries=False) and len(grid := cards.cards(root, url)) >= len(people):
+            # A list of people that names no programme outside its entries (an association's "Find a member",
+            # one member's training mentioned in their own entry) is a directory of cards, whose services
+            # are read for each; a certification roster names the programme it certifies above its rows.
+            found["cards"] = len(grid)
+            found["notes"].append(f"a member directory: {len(grid)} entries with a name and a phone or address, "
+                                  "no registry programme named above them; read as cards without selectors")
         elif people:
             found["roster"] = len(people)
             found["certification"] = roster_programme(root)
@@ -346,13 +353,21 @@ def _roster_file(root, url: str, rp) -> list[dict]:
     return []
 
 
-def roster_programme(root) -> str:
+def roster_programme(root, entries: bool = True) -> str:
     """The programme a roster page says its people completed ("…completed the certificate (Polaris
-    Insight Center KAP curriculum)"): the registry name the page mentions most, "" when none."""
+    Insight Center KAP curriculum)"): the registry name the page mentions most, "" when none. Without
+    ``entries``, only what the page says outside its list items and table rows counts (its title, headings
+    and introduction), not what one entry says of itself."""
+    import copy
+
     from crawler import pagetext
     from kapdir.reading import _MATCHER
     from kapdir.reading.text import sentence_spans
 
+    if not entries:
+        root = copy.deepcopy(root)
+        for el in root.xpath("//li | //tr"):
+            el.getparent().remove(el)
     text = pagetext.page_text(root)
     counts = Counter(pid for _i, pid, _a, _b in _MATCHER.find_in(text, sentence_spans(text)))
     return counts.most_common(1)[0][0] if counts else ""

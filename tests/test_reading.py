@@ -204,6 +204,21 @@ def test_fda_approved_intranasal_ketamine_is_esketamine_in_clinic():
     assert v["offers_at_home"] is False
 
 
+def test_integration_after_someone_elses_ketamine_therapy_is_no_offer():
+    v = classify_rules("Massage, breathwork and craniosacral sessions to support integration after psychedelic "
+                       "or ketamine therapy. Bodywork only.")
+    assert v["ketamine"] is False
+    assert classify_rules("We offer ketamine therapy and integration sessions.")["ketamine"] is True
+
+
+def test_sessions_already_had_in_the_office_do_not_place_the_next_dose():
+    v = classify_rules("For clients who have completed at least three in-office sessions, we also offer at-home "
+                       "KAP sessions by video, with ketamine lozenges taken at home.")
+    assert pairs(v) == [("oral", "at_home")]
+    v = classify_rules("We offer in-office sessions with ketamine lozenges.")
+    assert pairs(v) == [("oral", "in_clinic")]
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

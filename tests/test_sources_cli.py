@@ -139,6 +139,10 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     ("zoo-blind4/weebly-team", "/our-team.html", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
     # a practice's staff table with its front desk and billing: not a roster of certified people
     ("zoo-blind4/drupal-staff", "/about-us/staff-directory", {"detail": [], "kind": "clinic"}),
+    # an association's member list naming no programme above its entries (one member's "Polaris trained" is
+    # that member's own claim): a directory of cards whose services are read, not a Polaris roster
+    ("zoo-blind5/member-archive", "/find-a-member/", {"detail": [], "kind": "directory", "certification": "",
+                                                      "follow": [r"/find-a-member/page/\d+/$"]}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

@@ -467,7 +467,14 @@ class SourceSpider(scrapy.Spider):
             # the practice's address, read with the pages its menu links.
             yield from self._self_introduced(response, me, (entities or [{}])[0])
             return
-        for ent in [e for e in entities if not e.get("site_owner")]:
+        listed = [e for e in entities if not e.get("site_owner")]
+        if listed and not self.source.detail and self.source.kind != "roster" \
+                and not any(set(e["types"]) & structured.PERSON_TYPES for e in listed) \
+                and len([r for r in cards.team(response.selector.root, response.url) if cards.clinician(r)]) >= 2:
+            # A practice's team page whose structured data describes only the practice (Squarespace writes
+            # a LocalBusiness on every page): the people on it are the listings, read below as a team.
+            listed = []
+        for ent in listed:
             found = True
             yield self._entity_item(response, ent)
         if not found:
@@ -483,8 +490,10 @@ class SourceSpider(scrapy.Spider):
                 yield from self._json_records(response, blob[0], blob[1]["fields"], via="script")
         if not found and self.source.kind != "roster" and not self.source.detail:
             # A single practitioner's own site (a Squarespace or Wix page): the page itself is the listing.
+            # Not a directory's page that lists several in cards (an association's "Find a member").
             loader = self._loader(response, key="")
-            if self._plain_person(response, loader):
+            listed = self.source.kind == "directory" and len(cards.cards(response.selector.root, response.url)) >= 2
+            if not listed and self._plain_person(response, loader):
                 found = True
                 # A practice's own site of several pages (Wix, Squarespace): the services, the phone and the
                 # address are often each on a page of their own, which the home page's menu links.
@@ -506,7 +515,8 @@ class SourceSpider(scrapy.Spider):
                           **({"region": regions[r["city"].lower()]} if r.get("city") and not r.get("region")
                              and r["city"].lower() in regions else {})} for r in staff]
             # A table whose header names its columns says more than rows guessed as cards.
-            rows = staff or max((cards.cards(root, response.url), cards.team(root, response.url)), key=len)
+            rows = staff or cards.in_context(max((cards.cards(root, response.url), cards.team(root, response.url)),
+                                                 key=len), response.css("title::text").get() or "")
             found = bool(rows)
             yield from self._row_items(response, rows, via="cards")
         if not found and self.source.kind == "roster":
