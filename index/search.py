@@ -73,10 +73,6 @@ class SearchParams:
     near_label: str = ""
     near_region: str = ""  # the state of `near`: at-home providers serving it match wherever their office is
 
-    def is_empty(self) -> bool:
-        return not (self.q or self.city or self.region or self.near or self.routes or self.setting
-                    or self.certifications or self.serves)
-
     def as_query(self, **overrides) -> list[tuple[str, str]]:
         """The parameters as (key, value) pairs, for links (next page, JSON twin, facet toggles)."""
         pairs = [("q", self.q), ("city", self.city), ("region", self.region), ("near", self.near)]

@@ -94,8 +94,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)     # one error answer, JSON or page
 
     @app.teardown_appcontext
-    def _noop(_exc):
-        g.pop("searcher", None)
+    def _release_searcher(_exc):
+        g.pop("searcher", None)  # the thread keeps its searcher (index.reader); the next request checks it is current
 
     return app
 
