@@ -255,6 +255,20 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"server at {self.base} not ready after {timeout}s")
 
+    def wait_idle(self, timeout: float = 180, quiet_s: float = 1.0, busy_cpu_s: float = 0.05) -> float:
+        """Wait until the server's own warm-up (a background thread per process) has finished, i.e. it uses
+        less than ``busy_cpu_s`` of CPU over ``quiet_s``: a load started earlier would measure the warm-up.
+        Returns the seconds waited."""
+        t0 = time.monotonic()
+        last = self.cpu_s()
+        while time.monotonic() - t0 < timeout:
+            time.sleep(quiet_s)
+            now = self.cpu_s()
+            if now - last < busy_cpu_s:
+                break
+            last = now
+        return round(time.monotonic() - t0, 1)
+
     def pids(self) -> list[int]:
         return [self.proc.pid, *children_of(self.proc.pid)]
 
@@ -442,6 +456,7 @@ def measure_search(n: int, d: Path, runs: int, ref_runs: int) -> dict:
     def forget():
         textrank.clear_caches()
         search_module._TEXT_CACHE.clear()
+        search_module._FACETS.clear()
 
     reader = IndexReader(d / "index")
     s = reader.searcher()
@@ -537,7 +552,9 @@ def measure_http(n: int, d: Path, work: Path, sections: set[str], seconds: float
                    "--threads", str(t)]
             with Server(cmd, port, env=SERVE_ENV, log_path=work / f"serve-{n}-{t}.log") as srv:
                 srv.wait_ready("/api/v1/openapi.json")
+                idle = srv.wait_idle()
                 out["waitress"][str(t)] = http_run(srv, mixes, seconds, connections)
+                out["waitress"][str(t)]["server_warm_s"] = idle
             w = out["waitress"][str(t)]
             log(f"{n}: waitress x{t}: mix {w['mix']['rps']} req/s p99 {w['mix']['p99_ms']} ms "
                 f"(uncached texts {w['mix_uncached']['rps']} req/s p99 {w['mix_uncached']['p99_ms']} ms); "
@@ -552,7 +569,9 @@ def measure_http(n: int, d: Path, work: Path, sections: set[str], seconds: float
                "--threads", "4"]
         with Server(cmd, port, env=SERVE_ENV, log_path=work / f"gunicorn-{n}.log") as srv:
             srv.wait_ready("/api/v1/openapi.json")
+            idle = srv.wait_idle()
             out["gunicorn"] = http_run(srv, mixes, seconds, connections)
+            out["gunicorn"]["server_warm_s"] = idle
         g = out["gunicorn"]
         log(f"{n}: gunicorn 2x4: mix {g['mix']['rps']} req/s p99 {g['mix']['p99_ms']} ms; "
             f"VmHWM (sum) {g['memory_mb'].get('VmHWM')} MB")

@@ -18,7 +18,7 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 
 from index import textrank
 from index.caching import LRU
-from index.facets import arrays_for, haversine
+from index.facets import arrays_for, cache_key, haversine
 from index.schema import make_schema
 from kapdir.places import (
     city_aliases,
@@ -355,7 +355,24 @@ def search(searcher, p: SearchParams, *, raw: bool = False) -> dict:
     else:
         page = list(arrays.page_by(mask, arrays.name_rank, start, p.per_page))
     hits_out = _page_records(searcher, arrays.token, page, dist, raw)
-    return _envelope(p, total, hits_out, arrays.facets(mask, CITY_FACET_LIMIT), searcher)
+    return _envelope(p, total, hits_out, _facets(searcher, arrays, mask, p), searcher)
+
+
+# Facet counts per index generation and filter set: the most expensive part of a search answer that does not
+# depend on the page or the order, so paging through a search, re-sorting it and the same popular search
+# asked again (a city's page) count once per process. Callers read the counts and never change them.
+FACET_CACHE_BYTES = 8 * 1024 * 1024
+_FACETS = LRU(FACET_CACHE_BYTES)
+
+
+def _facets(searcher, arrays, mask: np.ndarray, p: SearchParams) -> dict:
+    key = (cache_key(searcher), p.q, p.city, p.region, tuple(p.routes), p.setting, tuple(p.certifications),
+           tuple(p.serves), p.near_point, p.radius_mi if p.near_point else None, p.near_region)
+    hit = _FACETS.get(key)
+    if hit is None:
+        hit = arrays.facets(mask, CITY_FACET_LIMIT)
+        _FACETS.put(key, hit, 300 + 80 * sum(len(v) for v in hit.values()))
+    return hit
 
 
 def _serves_near(p: SearchParams) -> bool:

@@ -231,3 +231,25 @@ def test_a_rebuild_at_the_same_generation_gets_its_own_arrays(tmp_path):
     again = reader.searcher()
     assert again.reader().generation() == first.reader().generation()
     assert search(again, parse_params(MultiDict()))["total"] == again.doc_count() > 30
+
+
+def test_facet_counts_are_kept_per_generation_and_filter_set(tmp_path):
+    """Paging and re-sorting a search reuse its facet counts; another filter set, or a commit that adds
+    records, counts again (the counts of the old generation are never served for the new one)."""
+    from index import search as search_module
+
+    seed(tmp_path, 60, 3, quiet=True)
+    reader = IndexReader(tmp_path / "index")
+    s = reader.searcher()
+    one = search(s, parse_params(MultiDict([("route", "iv")])))
+    two = search(s, parse_params(MultiDict([("route", "iv"), ("page", "2"), ("sort", "name")])))
+    assert two["facets"] is one["facets"]  # the same counts, counted once
+    other = search(s, parse_params(MultiDict([("route", "im")])))
+    assert other["facets"] is not one["facets"]
+    search_module._FACETS.clear()
+    assert search(s, parse_params(MultiDict([("route", "iv")])))["facets"] == one["facets"]
+    before = search(s, parse_params(MultiDict()))["facets"]
+    add_records(tmp_path, 25, 4)
+    after = reader.searcher()
+    now = search(after, parse_params(MultiDict()))["facets"]
+    assert sum(now["setting"].values()) > sum(before["setting"].values())
