@@ -27,7 +27,7 @@ _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[self::strong or self::b][1]")
 _STAFF_ROLE = re.compile(
     r"\b(?:coordinator|receptionist|front\s+desk|office\s+manager|practice\s+manager|billing|administrator"
-    r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services"
+    r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services|navigator"
     # someone still training: an intern, a student, "not yet licensed" (a trainee is not listed)
     r"|intern|trainee|student|not\s+yet\s+licensed|(?:msw|ma|phd)\s+candidate)\b", re.I)
 _PRACTICE_CLASS = re.compile(r"practice|clinic|organi[sz]ation|company", re.I)
@@ -142,6 +142,16 @@ def _sibling_groups(root) -> list[list]:
     # Cards may be split over several containers (one per state, per region): a kind of block that
     # stands twice or more in the page is a group, whatever its parents.
     return [[m for m in g if not m.xpath(_SKIP_ANCESTORS)] for g in groups.values() if len(g) >= MIN_CARDS]
+
+
+def non_treating_role(role: str) -> bool:
+    """A job title that treats no one whatever the credential beside it ("Nurse Navigator", "Practice
+    Manager", "Intake Coordinator"), and names no treating role ("Medical Director, Ketamine Service")."""
+    return bool(_STAFF_ROLE.search(role or "")) and not _TREATING_ROLE.search(role or "")
+
+
+_TREATING_ROLE = re.compile(r"(?i)\b(?:physician|psychiatrist|psychologist|therapist|psychotherapist|counsel+or"
+                            r"|nurse\s+practitioner|prescriber|provider|director|anesthesiologist|clinician)\b")
 
 
 def clinician(row: dict) -> bool:
@@ -271,3 +281,84 @@ def in_context(rows: list[dict], title: str) -> list[dict]:
             if r.get("text") and _ROUTE_WORD.search(r["text"]) and not _KETAMINE.search(r["text"]) else r
             for r in rows]
 
+
+
+_LEVEL = {"h2": 2, "h3": 3, "h4": 4, "h5": 5}
+
+
+def sections(root, page_url: str = "") -> list[dict[str, str]]:
+    """A providers page written as headings and paragraphs with no block per person: each person's heading
+    ("Adaeze Whitcombe, MD") and what follows it up to the next heading or rule is theirs (their direct line,
+    their bio); the office heading above them ("Overland Park Office", its address and main line) places
+    them. Offices in tab panels or accordions count, hidden or not: a tab is the page's content. Staff with
+    no clinical credential and a role that treats no one (a practice manager) are left out."""
+    heads = [h for h in root.xpath("//h2|//h3|//h4|//h5") if not h.xpath(_SKIP_ANCESTORS)]
+    titles = [(h, " ".join(" ".join(h.itertext()).split())) for h in heads]
+    people = [(h, person_name(t)) for h, t in titles if not _PLACE_TITLE.search(t)]
+    people = [(h, n) for h, n in people if n]
+    from kapdir.records import name_key
+
+    keys = [name_key(split_name_credentials(n)[0]) for _h, n in people]
+    if len(people) < MIN_CARDS or len(set(keys)) < len(keys):
+        return []  # a name heading twice is a card and its bio elsewhere: a team page (see `team`)
+    page = _practice_contact(root, [h.getparent() for h, _n in people if h.getparent() is not None])
+    out = []
+    for h, name in people:
+        own = _following(h, stop_at_rule=True)
+        office = _office_above(h)
+        text = "\n".join(block_text(el) for el in own if isinstance(el.tag, str))
+        if not text.strip():
+            continue
+        row = {"name": name}
+        box = _wrap(own)
+        for source in [box] + ([office] if office is not None else []):
+            if "phone" not in row and (phone := _phone(source)):
+                row["phone"] = phone
+            if "city" not in row and "address" not in row:
+                if parts := address_fields(source):
+                    row.update(parts)
+                elif line := address_line(source):
+                    row["address"] = line
+        if "phone" not in row and page.get("phone"):
+            row["phone"] = page["phone"]
+        if "city" not in row and "address" not in row:
+            row.update({k: v for k, v in page.items() if k not in ("phone", "name", "text")})
+        row["text"] = text
+        if clinician({"name": name, "text": text}):
+            out.append(row)
+    return out
+
+
+def _following(h, stop_at_rule: bool) -> list:
+    """The siblings after a heading up to the next heading of its level or above (or a rule)."""
+    level = _LEVEL.get(h.tag, 6)
+    out = []
+    for sib in h.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if (sib.tag in _LEVEL and _LEVEL[sib.tag] <= level) or sib.tag == "h1" or (stop_at_rule and sib.tag == "hr"):
+            break
+        out.append(sib)
+    return out
+
+
+def _office_above(h):
+    """The block of the nearest heading above ``h``, of a higher level, among its earlier siblings (the office
+    a person is listed under), up to the first person heading; None when there is none."""
+    level = _LEVEL.get(h.tag, 6)
+    for sib in h.itersiblings(preceding=True):
+        if isinstance(sib.tag, str) and sib.tag in _LEVEL and _LEVEL[sib.tag] < level:
+            return _wrap([sib, *_following(sib, stop_at_rule=True)])
+    return None
+
+
+def _wrap(elements: list):
+    """Copies of ``elements`` under one <div>, for the phone, address and text helpers that read a node."""
+    import copy
+
+    from lxml import html
+
+    box = html.Element("div")
+    for el in elements:
+        box.append(copy.deepcopy(el))
+    return box

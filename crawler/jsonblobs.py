@@ -13,7 +13,9 @@ import json
 import re
 
 FIELD_GUESSES = {
-    "id": ("id", "location_id", "slug"), "name": ("name", "title", "clinic_name", "location_name"),
+    "id": ("id", "location_id", "slug"),
+    "name": ("name", "displayName", "display_name", "fullName", "full_name", "providerName", "title", "clinic_name",
+             "location_name"),
     "street": ("address.line1", "address.street", "street", "address1", "address_line1", "address.streetAddress"),
     "city": ("address.city", "city", "locality", "address.addressLocality"),
     "region": ("address.state", "state", "region", "province", "address.addressRegion"),
@@ -22,8 +24,17 @@ FIELD_GUESSES = {
     "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
     "address": ("address", "full_address", "formatted_address", "address.full"),
     "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
-    "text": ("services", "description", "about", "summary", "desc", "content", "info"),
+    "text": ("services", "description", "about", "summary", "desc", "content", "info", "bio", "biography",
+             "overview"),
+    # A person's job ("Nurse Navigator"): only where the name came from another key.
+    "role": ("jobTitle", "job_title", "role", "position", "title"),
 }
+# A person's or clinic's place in a list of their offices ("locations": [{"city": …}]): the first is the main one.
+_FIRST_OF = ("locations", "offices", "addresses", "practiceLocations", "clinics")
+for _f, _keys in (("street", ("address1", "street", "address_line1")), ("city", ("city",)),
+                  ("region", ("state", "region")), ("postal_code", ("zip", "postal_code", "postalCode")),
+                  ("phone", ("phone",))):
+    FIELD_GUESSES[_f] = FIELD_GUESSES[_f] + tuple(f"{lst}.0.{k}" for lst in _FIRST_OF for k in _keys)
 _NEXT_KEY = re.compile(r"(^|\.)(next|next_page|nextPage|next_url)$")
 # `window.__LOCATIONS__ = [...]`, `var clinics = {...};` — the JSON after an assignment.
 _ASSIGNED = re.compile(r"(?:^|[;\s])(?:window\.)?[\w$.]+\s*=\s*(?=[\[{])")
@@ -38,6 +49,8 @@ def dig_paths(obj, prefix: str = "", depth: int = 0):
             p = f"{prefix}.{k}" if prefix else k
             yield p, v
             yield from dig_paths(v, p, depth + 1)
+            if k in _FIRST_OF and isinstance(v, list) and v and isinstance(v[0], dict):
+                yield from dig_paths(v[0], f"{p}.0", depth + 1)
 
 
 def _lists(data):
@@ -54,10 +67,10 @@ def _lists(data):
 
 def _fields(items: list[dict]) -> dict[str, str]:
     keys = {p for item in items[:5] for p, _v in dig_paths(item)}
-    fields = {}
+    fields: dict[str, str] = {}
     for field, guesses in FIELD_GUESSES.items():
         for g in guesses:
-            if g in keys:
+            if g in keys and g not in fields.values():
                 fields[field] = g
                 break
     return fields
@@ -101,6 +114,16 @@ def script_blobs(root) -> list:
             except ValueError:
                 continue
             out.append(value)
+    # Components hydrated from an attribute (React mount points: data-props, data-react-props; Inertia's
+    # data-page): the same JSON, in the markup.
+    for el in root.xpath("//*[@data-props or @data-react-props or @data-page or @data-initial-state]"):
+        for name in ("data-props", "data-react-props", "data-page", "data-initial-state"):
+            raw = (el.get(name) or "").strip()
+            if raw[:1] in ("[", "{"):
+                try:
+                    out.append(json.loads(raw))
+                except ValueError:
+                    pass
     return out
 
 

@@ -26,6 +26,10 @@ BOILERPLATE_WORDS = frozenset(
     "breadcrumbs cookie cookies gdpr consent newsletter subscribe menu navbar navigation popup modal "
     "skip-link skiplink yarpp jp-relatedposts post-navigation pagination".split()
 )
+# A sidebar widget is class="widget …"; page builders call every content block a widget inside a longer name
+# (HubSpot "hs_cos_wrapper_widget", "widget-span"; Elementor "elementor-widget-text-editor"), so these words
+# mark boilerplate only as a class of their own.
+WHOLE_TOKEN_ONLY = frozenset({"widget", "widgets"})
 _WORD_SPLIT = re.compile(r"[\s_]+|(?<=[a-z])-(?=[a-z])")
 # Headings that open a boilerplate section: the section is dropped up to the next heading of
 # the same or a higher level.
@@ -47,7 +51,7 @@ def _boilerplate(el) -> bool:
     words = set()
     for tok in attrs.lower().split():
         words.add(tok)
-        words.update(w for w in _WORD_SPLIT.split(tok) if w)
+        words.update(w for w in _WORD_SPLIT.split(tok) if w and w not in WHOLE_TOKEN_ONLY)
     if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
         return True
     return bool(words & BOILERPLATE_WORDS)

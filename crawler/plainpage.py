@@ -89,7 +89,9 @@ def block_text(node) -> str:
 # "Bayou City Ketamine Clinic", "Trinity Mind & Body Ketamine Center", "Grant Street Psychiatry".
 _PRACTICE_NOUN = re.compile(
     r"\b(?:clinic|center|centre|psychiatry|wellness|health|institute|practice|group|associates|counseling"
-    r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc)\b\.?$", re.I)
+    r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc)\b\.?"
+    # "Saguaro Ketamine Clinic of Phoenix": a chain's clinic named for its town
+    r"(?:\s+of\s+(?:[A-Z][\w.'’-]*\s*){1,3})?$", re.I)
 # Words any service heading has: a practice needs at least one capitalised word besides these.
 _GENERIC = re.compile(
     r"^(?:ketamine|esketamine|spravato|iv|im|infusions?|therapy|therapies|treatment|services?|clinic|center"
@@ -259,6 +261,16 @@ def _digits(number: str) -> str:
     return re.sub(r"\D", "", number)[-10:]
 
 
+def _main_tel(root) -> str:
+    """The first `tel:` link of the page's own content (a clinic location's number under its address, a
+    clinician's direct line), before the site header's booking line."""
+    for node in root.xpath("//main | //article"):
+        for a in node.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]'):
+            if not a.xpath("ancestor::header[not(ancestor::article)] | ancestor::nav | ancestor::footer"):
+                return unquote(a.get("href").split(":", 1)[1]).strip()
+    return ""
+
+
 def _office_phone(root) -> str:
     """On a site of several offices, the one a person's own page names in its text ("sees clients at our
     Lowertown office, 651-555-0177"): a number of the page's main content that is also one of the office
@@ -341,7 +353,7 @@ def contact(root) -> dict[str, str]:
     of several offices, the office the page's own text names wins over the first one in the header."""
     out: dict[str, str] = {}
     office = _office_phone(root)
-    if tel := office or tel_link(root):
+    if tel := office or _main_tel(root) or tel_link(root):
         out["phone"] = tel
     card = root.xpath(f"//*[{_CARD}]")
     if card:

@@ -221,6 +221,11 @@ def probe(url: str) -> dict:
         if pat and c >= 3 and pat.count("/") >= 2 and not pat.startswith("/[^/]+"):
             detail, n = pat, c
             break
+    if detail and re.search(detail, parts.path):
+        # The pattern takes in the start page itself ("/states/[^/]+/$" from "/states/oregon/"): those links are
+        # the listing's siblings (other states' pages), not its entries' detail pages.
+        found["notes"].append(f"links like {detail} include the start page itself: other listings, not detail pages")
+        detail = ""
     found["detail"] = detail
     if detail:
         samples = list(dict.fromkeys(u for u in same if re.search(detail, urlsplit(u).path)))[:2]

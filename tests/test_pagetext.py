@@ -36,6 +36,16 @@ def test_boilerplate_is_dropped():
     assert t.splitlines() == ["# Our clinic", "We give IM ketamine in our office."]
 
 
+def test_page_builders_widgets_are_content_and_a_sidebar_widget_is_not():
+    """HubSpot and Elementor call every content block a widget inside a longer class ("hs_cos_wrapper_widget",
+    "widget-span", "elementor-widget-text-editor"); a WordPress sidebar widget is class="widget"."""
+    t = text_of("<main><div class='span12 widget-span widget-type-cell'><div class='hs_cos_wrapper "
+                "hs_cos_wrapper_widget'><h1>Saguaro Ketamine Clinic of Phoenix</h1><p>We offer IV ketamine.</p>"
+                "</div></div><div class='elementor-widget elementor-widget-text-editor'><p>Spravato here.</p></div>"
+                "<section class='widget widget_recent_entries'><p>At-home lozenges post</p></section></main>")
+    assert t.splitlines() == ["# Saguaro Ketamine Clinic of Phoenix", "We offer IV ketamine.", "Spravato here."]
+
+
 def test_a_related_posts_section_is_dropped_up_to_the_next_heading_of_its_level():
     t = text_of("<main><h2>Our services</h2><p>IM ketamine.</p><h3>Related posts</h3>"
                 "<ul><li>At-home lozenges: what to know</li></ul><h4>More</h4><p>IV vs IM</p>"

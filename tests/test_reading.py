@@ -219,6 +219,15 @@ def test_sessions_already_had_in_the_office_do_not_place_the_next_dose():
     assert pairs(v) == [("oral", "in_clinic")]
 
 
+def test_not_available_at_this_location_denies_the_route():
+    v = classify_rules("We also offer intramuscular ketamine injections, given in the clinic. IV infusions are not "
+                       "available at this location yet.")
+    assert pairs(v) == [("im", "in_clinic")]
+    # "not offered at home" still says where, not whether
+    v = classify_rules("We offer IM ketamine. Lozenges are not offered at home, only in our office.")
+    assert ("oral", "in_clinic") in pairs(v)
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

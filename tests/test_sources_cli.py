@@ -143,6 +143,9 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     # that member's own claim): a directory of cards whose services are read, not a Polaris roster
     ("zoo-blind5/member-archive", "/find-a-member/", {"detail": [], "kind": "directory", "certification": "",
                                                       "follow": [r"/find-a-member/page/\d+/$"]}),
+    # a state page of microdata cards linking other states' pages: those are other listings, not details
+    ("zoo-blind6/microdata-state-directory", "/states/oregon/", {"detail": [], "kind": "directory",
+                                                                 "follow": [r"/states/oregon/\?page=\d+$"]}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

@@ -256,6 +256,10 @@ class SourceSpider(scrapy.Spider):
             values = {f: dig(rec, path) for f, path in fields.items()}
             rid = values.pop("id", None)
             values.pop("providers", None)
+            role = values.pop("role", None)
+            if isinstance(role, str) and cards.non_treating_role(role) and \
+                    plainpage.person_name(jsonblobs.plain(str(values.get("name") or ""))):
+                continue  # a nurse navigator or an intake coordinator listed beside the clinicians
             loader = self._loader(response, key=str(rid if rid not in (None, "") else i))
             if rid not in (None, ""):
                 loader.replace_value("url", f"{response.url}#{rid}")
@@ -515,8 +519,9 @@ class SourceSpider(scrapy.Spider):
                           **({"region": regions[r["city"].lower()]} if r.get("city") and not r.get("region")
                              and r["city"].lower() in regions else {})} for r in staff]
             # A table whose header names its columns says more than rows guessed as cards.
-            rows = staff or cards.in_context(max((cards.cards(root, response.url), cards.team(root, response.url)),
-                                                 key=len), response.css("title::text").get() or "")
+            rows = staff or cards.in_context(max((cards.cards(root, response.url), cards.team(root, response.url),
+                                                  cards.sections(root, response.url)), key=len),
+                                             response.css("title::text").get() or "")
             found = bool(rows)
             yield from self._row_items(response, rows, via="cards")
         if not found and self.source.kind == "roster":

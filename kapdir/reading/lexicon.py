@@ -253,6 +253,8 @@ _NEG_FALSE = re.compile(
     r"|help\b|improved|tolerat\w*|enough|covered|a\s+cure|cure|effective|better|fda|approved|wait\w*|more\s+than"
     r"|surprise|exceptions|drive|driving|eat|drink|worry|hesitate|forget|operate|need\s+to\s+(?:fast|stop)))"
 )
+# "not available at this location": a denial, though "at this location" also reads as a place.
+_THIS_PLACE = re.compile(r"\s*(?:at|in)\s+this\s+(?:location|office|clinic|center|centre|site|practice|time)\b", re.I)
 _POST_NEG = re.compile(
     rf"(?i:^[^;:.]{{0,45}}?\b(?:(?:is|are|was|were)\s+(?:not|no\s+longer|never)|(?:isn|aren){_APOS}t"
     rf"|(?:does|do)\s+not|(?:doesn|don){_APOS}t|not)\s+(?:currently\s+|yet\s+)?"

@@ -93,6 +93,7 @@ from .lexicon import (
     _STOPPED,
     _TAKEN_HOME,
     _TESTIMONIAL,
+    _THIS_PLACE,
     _TITLE_LINE,
     _TITLE_VERB,
     _TO_YOU,
@@ -339,8 +340,8 @@ def _mark_negated(groups: list[_Group], s: str, low: str, clauses: list[tuple[in
         pm = _POST_NEG.match(s[g.end:chi])
         if pm:
             after = low[g.end + pm.end():g.end + pm.end() + 30]
-            if not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after):
-                g.negated = True
+            if (not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after)) or _THIS_PLACE.match(after):
+                g.negated = True  # "not offered at home" sets a setting; "not available at this location" denies
         if facts.has("not_now", g.clause) or _FREE_OF.match(s, g.end):
             g.negated = True  # "a personal, IV-free ketamine treatment"
 
