@@ -79,14 +79,13 @@ def child(data: Path, scenario: str, warm: bool, runs: int) -> dict:
     from werkzeug.datastructures import MultiDict
 
     from index.reader import IndexReader
-    from index.search import matching_records, parse_params, search
-    from kapdir.export import write_csv
+    from index.search import export_csv, parse_params, search
 
     def ask(variant) -> float:
         t = time.perf_counter()
         p = parse_params(MultiDict(variant[1]))
         if variant[0] == "CSV export page":
-            write_csv(matching_records(s, p), io.StringIO())
+            export_csv(s, p, io.StringIO())
         else:
             search(s, p, raw=True)
         return (time.perf_counter() - t) * 1000

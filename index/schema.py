@@ -14,6 +14,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
+from kapdir.export import csv_line
 from kapdir.records import fold
 from kapdir.vocabulary import US_STATES
 
@@ -41,6 +42,7 @@ def make_schema() -> Schema:
         lat=STORED(),  # radius search reads coordinates from index.facets arrays, not from terms
         lon=STORED(),
         facets=COLUMN(VarBytesColumn()),  # compact filter values, read in bulk by index.facets
+        csv=COLUMN(VarBytesColumn()),  # the record's export row (kapdir.export.csv_line), joined by exports
         record=STORED(),
     )
 
@@ -96,4 +98,5 @@ def to_document(record: dict) -> dict:
         doc["lat"], doc["lon"] = float(loc["lat"]), float(loc["lon"])
         facets["la"], facets["lo"] = doc["lat"], doc["lon"]
     doc["facets"] = json.dumps(facets, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    doc["csv"] = csv_line(record).encode("utf-8")
     return doc

@@ -6,8 +6,7 @@ import io
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from index.search import ParamError, get_record, json_body, matching_records, parse_params, search
-from kapdir.export import write_csv
+from index.search import ParamError, export_csv, get_record, json_body, parse_params, search
 from webapp import searcher
 from webapp.openapi import openapi_document
 
@@ -43,9 +42,8 @@ def api_search_csv():
         p = parse_params(request.args)
     except ParamError as exc:
         return jsonify({"error": str(exc)}), 400
-    s = searcher()
     buf = io.StringIO()
-    write_csv(matching_records(s, p) if s is not None else [], buf)
+    export_csv(searcher(), p, buf)
     return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kapdir-search.csv"'})
 
