@@ -228,6 +228,33 @@ def test_not_available_at_this_location_denies_the_route():
     assert ("oral", "in_clinic") in pairs(v)
 
 
+def test_a_negation_ends_where_someone_starts_doing_something():
+    """ConText's termination: the scope of "not" stops at a new subject offering something, or a contrast."""
+    v = classify_rules("For patients who prefer not to have an IV she also offers intramuscular (IM) ketamine "
+                       "treatments here in the clinic.")
+    assert pairs(v) == [("im", "in_clinic")]
+    assert pairs(classify_rules("We do not offer IV, but we offer IM ketamine in our office.")) == [("im", "in_clinic")]
+    assert pairs(classify_rules("We do not offer IV or IM ketamine.")) == []
+
+
+def test_a_profiles_field_labels_are_not_an_interview():
+    """"Clinical Interests:" and "Office Location:" look like speakers ("Dr Brenner: we use…"); a profile
+    written with them is still the practitioner's own page."""
+    profile = ("Theodore Brandt, MD\nProfessor\nClinical Interests: late-life depression; esketamine\n"
+               "Research Interests: safety of rapid-acting antidepressants\n"
+               "In the Geriatric Psychiatry Clinic he provides esketamine (Spravato) treatment for older adults.")
+    assert pairs(classify_rules(profile)) == [("intranasal", "in_clinic")]
+    interview = ("Dr Brenner: We use ketamine tablets with some patients.\nJane Doe: And IV ketamine?\n"
+                 "Dr Brenner: We refer those out.")
+    assert classify_rules(interview)["ketamine"] is False
+
+
+def test_the_medicine_mailed_to_your_address_is_taken_at_home():
+    v = classify_rules("We decide with you whether ketamine is appropriate. If prescribed, the compounded "
+                       "sublingual lozenge is mailed to your address by a compounding pharmacy.")
+    assert pairs(v) == [("oral", "at_home")] and v["offers_at_home"] is True
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

@@ -247,6 +247,12 @@ _NEG_WORD = _ci(
     rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot|avoid\w*"
     rf"|(?:can|don|doesn|didn|won|isn|aren|wasn|weren){_APOS}t)\b)"
 )
+# Where a negation's scope ends before the word (ConText's terminations): a new subject doing something
+# ("for patients who prefer not to have an IV she also offers IM"), or a contrast ("not IV, but IM").
+_NEG_TERMINATE = re.compile(
+    r"(?i:\b(?:but|however|instead|yet)\b|\b(?:she|he|we|they|i|our\s+\w+)\s+(?:also\s+|can\s+|may\s+|will\s+)?"
+    r"(?:offers?|provides?|gives?|administers?|uses?|prescribes?|recommends?)\b)"
+)
 # Negators that do not negate the thing after them.
 _NEG_FALSE = re.compile(
     r"(?i:\s*(?:only|just|sure|everyone|all\b|every|always|matter|yet\s+respond|respond\w*|worked|work\b|helped"
@@ -310,6 +316,9 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
     (r"(?i:\bhome[- ](?:based|use|program(?:me)?s?|dosing|sessions?|kits?|treatments?|protocol|care|setting"
      r"|administration|doses?|ketamine|version)\b)", HOME, _S),
     (r"(?i:\btake[- ]home\b)", HOME, _S),
+    # The medicine itself sent to where the patient lives ("mailed to your address", "shipped to your door").
+    (r"(?i:\b(?:mail(?:ed|s)?|ship(?:s|ped)?|deliver(?:ed|s)?)\s+(?:directly\s+|straight\s+|discreetly\s+)?to\s+"
+     r"(?:your|the\s+patient['’]s|their)\s+(?:\w+\s+)?(?:door|doorstep|home|house|address|mailbox)\b)", HOME, _S),
     (r"(?i:\b(?:in|from|at)\s+(?:the\s+)?(?:comfort|privacy|safety)\b(?:\s+and\s+\w+)?\s+of\s+(?:your|their|one's)"
      r"\s+(?:own\s+)?(?:home|house)\b)", HOME, _S),
     (r"(?i:\b(?:in|from|at)\s+(?:your|their|his|her|one's|the\s+patient's|the\s+client's)\s+(?:own\s+)?"
@@ -585,6 +594,10 @@ _AT_NAMED = re.compile(r"\b(?:administration|treatments?|sessions?|infusions?|ca
                        r"(?!the\b|a\b|an\b|home\b|Home\b)[A-Z][\w&'’-]+")
 _QUOTED = re.compile(r"[\"“][^\"“”]{0,400}[\"”]")
 _SPEAKER = re.compile(r"(?m)^(?:Dr\.?\s+[A-Z][\w'’-]+|[A-Z][a-z]+\s+[A-Z][\w'’-]+)\s*:\s")
+# A profile's field labels look like a speaker's name ("Clinical Interests:", "Office Location:"): not a voice.
+_FIELD_LABEL = re.compile(r"(?i)\b(?:interests?|locations?|training|education|specialt(?:y|ies)|hours|phone|e-?mail"
+                          r"|address|languages?|insurance|credentials|title|department|division|appointments?|services"
+                          r"|office|fax|website|focus|areas?|expertise|certifications?|affiliations?|degrees?)\s*:")
 # A session described as it happens: "patients get a dose by injection", "each treatment consists of".
 _DOSING_DESCRIPTION = re.compile(
     r"\b(?:patients|clients|you)\s+(?:will\s+)?(?:get|receive|are\s+given|take|self-administer|settle|lie|relax|sit)\b"

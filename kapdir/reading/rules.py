@@ -45,6 +45,7 @@ from .lexicon import (
     _ENROL_ACCESS,
     _EXPLAIN,
     _FEE_LINE,
+    _FIELD_LABEL,
     _FIRST_PERSON,
     _FREE_OF,
     _GENERIC_AGENT,
@@ -64,6 +65,7 @@ from .lexicon import (
     _NAMED_OFFER,
     _NAMED_OFFER_IN,
     _NEG_FALSE,
+    _NEG_TERMINATE,
     _NEG_WORD,
     _NONDOSING,
     _NOT_PROVIDER_PAGE,
@@ -162,7 +164,7 @@ def _negated_before(text: str, lo: int, pos: int, cue_spans: list[tuple[int, int
         if _NEG_FALSE.match(text, m.end()):
             continue
         last = m
-    if last is None:
+    if last is None or _NEG_TERMINATE.search(text, last.end(), pos):
         return False
     # "not ... at-home lozenges": the negation is about the setting that modifies the word,
     # but in "no at-home options or Spravato" it covers the whole list.
@@ -723,7 +725,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     unquoted = _QUOTED.sub(" ", low)  # a testimonial's "my clients" is not the page's own care
     training_page = (len(strong_marks) >= 2 or (strong_marks and len(weak_marks) >= 2)) \
         and not _PATIENT_CARE.search(unquoted)
-    interview = len(_SPEAKER.findall(text)) >= 2  # "Dr Brenner: We use tablets…" is someone else speaking
+    # "Dr Brenner: We use tablets…" is someone else speaking; "Clinical Interests:" is a profile's field
+    interview = sum(not _FIELD_LABEL.search(m.group()) for m in _SPEAKER.finditer(text)) >= 2
     not_provider = bool(_NOT_PROVIDER_PAGE.search(low)) or training_page or interview
     # A short listing ("Esketamine treatments — REMS certified", a directory card) has no room for
     # a voice; only an explaining or long page without one is an article.
