@@ -57,11 +57,28 @@ def _boilerplate(el) -> bool:
     return bool(words & BOILERPLATE_WORDS)
 
 
+def _only_widget(el) -> bool:
+    """Whether the only boilerplate mark of ``el`` is a class "widget" (no sidebar, menu or share word)."""
+    tokens = set((el.get("class") or "").lower().split())
+    if not tokens & WHOLE_TOKEN_ONLY or el.get("role") in ("navigation", "banner", "contentinfo", "complementary",
+                                                          "search"):
+        return False
+    rest = " ".join(filter(None, (" ".join(tokens - WHOLE_TOKEN_ONLY), el.get("id"))))
+    words = set()
+    for tok in rest.lower().split():
+        words.add(tok)
+        words.update(w for w in _WORD_SPLIT.split(tok) if w and w not in WHOLE_TOKEN_ONLY)
+    return not words & BOILERPLATE_WORDS
+
+
 def main_node(root):
-    """The element holding the page's main content (``main``, ``article``…, else ``body``)."""
+    """The element holding the page's main content (``main``, ``article``…, else ``body``). One holding less
+    than a fifth of the page's text is not it (a site builder's header marked role="main")."""
+    bodies = root.cssselect("body") if hasattr(root, "cssselect") else []
+    whole = len(bodies[0].text_content()) if bodies else 0
     for css in MAIN_CONTENT:
         found = root.cssselect(css) if hasattr(root, "cssselect") else []
-        if found:
+        if found and (css == "body" or len(found[0].text_content()) * 5 >= whole):
             return found[0]
     return root
 
@@ -73,6 +90,7 @@ def page_text(root) -> str:
         return ""
     node = copy.deepcopy(node)
     doomed = list(node.cssselect(DROP_TAGS)) if hasattr(node, "cssselect") else []
+    widgets: list = []
     for el in node.iter():
         if not isinstance(el.tag, str) or el is node:
             continue
@@ -81,7 +99,13 @@ def page_text(root) -> str:
         if tag == "header" and not any(h.tag in HEADINGS for h in el.iter() if isinstance(h.tag, str)):
             doomed.append(el)
         elif tag not in ("html", "body", "main", "article") and _boilerplate(el):
-            doomed.append(el)
+            (widgets if _only_widget(el) else doomed).append(el)
+    # A site builder that calls every section a widget (GoDaddy: class="widget widget-about") holds the page
+    # in them; sidebar widgets are a small share of a page. Widgets holding most of the text are its content.
+    total = len(node.text_content())
+    outer = [w for w in widgets if not any(a in widgets for a in w.iterancestors())]
+    if sum(len(w.text_content()) for w in outer) * 2 <= total:
+        doomed += widgets
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()

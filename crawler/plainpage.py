@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from kapdir.places._text import us_state_names
 from kapdir.reading import split_name_credentials
 from kapdir.vocabulary import US_STATES
 
@@ -33,8 +34,10 @@ _NOT_A_PERSON = re.compile(
     r"|intern|manager|assistant|receptionist|specialist|certified|licensed|office|avenue|street|suite)\b", re.I)
 # "1420 Larimer St, Suite 300, Denver, CO 80202": a street number, the street (a suite may follow), the
 # city, a state code and a ZIP.
+# The state as its code or its name ("Albuquerque, New Mexico 87109", as site builders write it).
+_STATE = "(?:[A-Z]{2}|" + "|".join(sorted(map(re.escape, us_state_names().values()), key=len, reverse=True)) + ")"
 ZIP_LINE = re.compile(r"\b\d+[ \t][^,\n·|]{2,60}(?:,\s*(?:suite|ste\.?|unit|floor|fl\.?|#)\s*[\w-]+)?,"
-                       r"\s*[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?", re.I)
+                      rf"\s*[A-Z][A-Za-z .'-]+,\s*{_STATE}\s+\d{{5}}(?:-\d{{4}})?", re.I)
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 
 
@@ -111,6 +114,38 @@ def practice_name(heading: str) -> str:
         if own:
             return part.strip()
     return ""
+
+
+def name_and_role(heading: str) -> tuple[str, str]:
+    """("Jess Albright", "Practice Coordinator") from a heading naming a person and then a job title that is
+    no credential; ("", "") when it does not read so."""
+    first, _sep, rest = (heading or "").partition(",")
+    rest = rest.strip()
+    if not rest or split_name_credentials(heading)[1] or not re.fullmatch(r"[A-Z][\w&'’-]*(?:\s+[\w&'’-]+){0,5}", rest):
+        return "", ""
+    name = person_name(first.strip())
+    return (name, rest) if name else ("", "")
+
+
+def site_practice_name(root) -> str:
+    """The practice a site names itself: a practice name among its <title>'s parts ("Sandia Ketamine Clinic |
+    IV Ketamine Infusions in Albuquerque"), else its og:site_name; "" when neither names one."""
+    for text in (*root.xpath("//title/text()")[:1], *root.xpath("//meta[@property='og:site_name']/@content")[:1]):
+        if name := practice_name(text):
+            return name
+    return ""
+
+
+def names_the_site(name: str, root) -> bool:
+    """Whether ``name`` is the start of a longer name the site gives itself (its <title>'s last part,
+    og:site_name): "Desert Bloom" on "About Us - Desert Bloom Wellness & Infusion" is the practice. A solo
+    practitioner's site is named for them too ("Maren Holloway Counseling"): the caller asks only of an
+    "About X" heading without credentials."""
+    words = name.casefold().split()
+    sites = [parts[-1] for t in root.xpath("//title/text()")[:1]
+             if len(parts := _TITLE_SPLIT.split(" ".join(t.split()))) > 1]  # the page's own part comes first
+    sites += root.xpath("//meta[@property='og:site_name']/@content")[:1]
+    return any(len(site := s.casefold().split()) > len(words) and site[:len(words)] == words for s in sites)
 
 
 def _text(nodes) -> str:
@@ -376,6 +411,11 @@ def contact(root) -> dict[str, str]:
                 break
     if "phone" not in out:
         m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
+        if m is None and not root.xpath("//main | //article"):
+            # No <main> or <article> (Drupal 7's div#content): the block the page's content sits in.
+            from crawler.pagetext import main_node
+
+            m = PHONE.search(_text([main_node(root)]))
         if m:
             out["phone"] = m.group()
     return out

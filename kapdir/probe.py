@@ -161,7 +161,9 @@ def probe(url: str) -> dict:
             return found
     root = lxml.html.fromstring(body)
     objects = _structured_page(found, url, root)
-    on_page = structured.practitioners(objects)
+    # The site's own publisher (a Yoast Organization on every page) is no listing of the start page: a team
+    # page or a practice's one-page site under it is still read for what it is.
+    on_page = [e for e in structured.practitioners(objects) if not e.get("site_owner")]
     found["start_entities"] = len(on_page)
     links = [urljoin(url, h) for h in root.xpath("//a/@href")]
     # Detail links sit in the page's content, not in its menus, sidebars and footer.
@@ -196,6 +198,12 @@ def probe(url: str) -> dict:
             flinks = [urljoin(first, h) for h in froot.xpath(
                 "//a[not(ancestor::nav or ancestor::header or ancestor::footer)]/@href")]
             content_links.update(flinks)
+            # The cards of the next page are titled by links of the same kinds as the first page's.
+            titles = [urljoin(first, h) for h in froot.xpath(
+                f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href")]
+            heading_links += titles
+            candidates += [u for u in titles if urlsplit(u).netloc == parts.netloc
+                           and not _is_pagination(u, parts.path)]
             extra = [u for u in flinks if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path
                      and not _is_pagination(u, parts.path)]
             if Counter(_pattern(urlsplit(u).path) for u in extra).most_common(1)[0][1] >= 3 if extra else False:
@@ -227,6 +235,12 @@ def probe(url: str) -> dict:
         found["notes"].append(f"links like {detail} include the start page itself: other listings, not detail pages")
         detail = ""
     found["detail"] = detail
+    # Cards titled by links of another kind too ("/physician/dr-…" for doctors, "/providers/…" for everyone
+    # else, as finders split them): each such kind of title link is a detail pattern as well.
+    rest = Counter(_pattern(urlsplit(u).path) for u in titled if detail and not re.search(detail, urlsplit(u).path))
+    # Two title links at least, as for the main pattern: a single sponsored card ("/facility/…") is no kind.
+    found["detail_more"] = [p for p, c in rest.most_common() if c >= 2 and p.count("/") >= 2
+                            and not p.startswith("/[^/]+") and not re.search(p, parts.path)]
     if detail:
         samples = list(dict.fromkeys(u for u in same if re.search(detail, urlsplit(u).path)))[:2]
         kinds = Counter()
@@ -304,6 +318,11 @@ def probe(url: str) -> dict:
             found["solo"] = person
             found["notes"].append(f"a single practitioner's own site ({person}): its home page and the pages its "
                                   "menu links for about, services and contact make one listing; no selectors needed")
+        elif (practice := plainpage.site_practice_name(root)) and plainpage.contact(root):
+            # A clinic's one-page site (GoDaddy, Carrd) whose heading is a tagline: the site is the listing.
+            found["solo"] = practice
+            found["notes"].append(f"a practice's own site ({practice}, named by its title): the site is one "
+                                  "listing, read with the pages its menu links; no selectors needed")
     if any(found.get(k) for k in (*_SHAPES, "solo")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
@@ -385,7 +404,7 @@ def render(name: str, title: str, found: dict) -> str:
              "# and set enabled = true when its output looks right."]
     lines += [f"# probe: {n}" for n in found["notes"]]
     api = found.get("api")
-    detail = [found["detail"]] if found.get("detail") else []
+    detail = [found["detail"], *found.get("detail_more", [])] if found.get("detail") else []
     lines += [
         f"name            = {q(name)}",
         f"title           = {q(title)}",

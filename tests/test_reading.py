@@ -217,6 +217,9 @@ def test_sessions_already_had_in_the_office_do_not_place_the_next_dose():
     assert pairs(v) == [("oral", "at_home")]
     v = classify_rules("We offer in-office sessions with ketamine lozenges.")
     assert pairs(v) == [("oral", "in_clinic")]
+    v = classify_rules("Dr. Feld provides IM ketamine sessions in our office. For clients who have finished an "
+                       "in-office series, he also prescribes sublingual lozenges taken at home.")
+    assert pairs(v) == [("im", "in_clinic"), ("oral", "at_home")]
 
 
 def test_not_available_at_this_location_denies_the_route():

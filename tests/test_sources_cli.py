@@ -146,6 +146,13 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     # a state page of microdata cards linking other states' pages: those are other listings, not details
     ("zoo-blind6/microdata-state-directory", "/states/oregon/", {"detail": [], "kind": "directory",
                                                                  "follow": [r"/states/oregon/\?page=\d+$"]}),
+    # cards titled by two kinds of profile link, doctors' and everyone else's (a single sponsored card's
+    # "/facility/…" link is no kind)
+    ("zoo-blind7/finder-profiles", "/ketamine-therapy-directory/tn-tennessee/nashville",
+     {"detail": [r"/physician/[^/]+$", r"/providers/[^/]+$"], "kind": "directory"}),
+    # a team page under the site's own Yoast Organization; a clinic's one-page site named by its title
+    ("zoo-blind7/divi-wellness", "/about-us/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
+    ("zoo-blind7/godaddy-clinic", "/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

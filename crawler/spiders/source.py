@@ -37,6 +37,7 @@ from crawler.middlewares import robots_directives
 from crawler.stats import StatsCounter
 from kapdir.config import resolve
 from kapdir.crawljob import PAGE_COUNTS
+from kapdir.reading import split_name_credentials
 from kapdir.sources import load_source
 
 
@@ -395,9 +396,14 @@ class SourceSpider(scrapy.Spider):
         entities = [e for e in structured.practitioners(objects, with_orgs=True)
                     if not e.get("site_owner") or structured.named_in(e, heading)]
         primary = structured.pick_primary(entities, heading) or {}
-        if primary and not structured.named_in(primary, heading) and plainpage.person_name(heading):
+        who, role = plainpage.name_and_role(heading)
+        if primary and not structured.named_in(primary, heading) and (plainpage.person_name(heading) or who):
             # The heading names a person the markup does not describe: the page is about that person.
             primary, entities = {}, []
+        if who and not primary and cards.non_treating_role(role):
+            # "Jess Albright, Practice Coordinator": a staff page of the practice, no one's listing.
+            self.logger.debug("staff page, not listed: %s", response.url)
+            return
         loader = self._loader(response, key="")
         loader.add_value("via", "json-ld" if primary else "selectors")
         for f in ("name", "credentials_text", "practice", "street", "city", "region", "postal_code", "country",
@@ -428,7 +434,11 @@ class SourceSpider(scrapy.Spider):
         Clinic") is a name too; a service heading ("IV Ketamine Therapy") still is not."""
         h1 = " ".join(response.css("h1 ::text").getall()[:6])
         heading = h1 if h1.strip() else response.css("title::text").get() or ""
-        name = plainpage.person_name(heading) or (
+        person = plainpage.person_name(heading) or plainpage.name_and_role(heading)[0]
+        if person and heading.strip().lower().startswith("about ") and not split_name_credentials(person)[1] \
+                and plainpage.names_the_site(person, response.selector.root):
+            person = ""  # "About Desert Bloom" on Desert Bloom Wellness & Infusion's site is the practice
+        name = person or (
             (plainpage.practice_name(heading) or plainpage.addressee(response.selector.root)) if practice else "")
         if not name:
             return False
@@ -536,7 +546,21 @@ class SourceSpider(scrapy.Spider):
                         yield from self._request(response.urljoin(href), self.parse_roster_file)
         if not found:
             for ent in owners:
+                found = True
                 yield self._entity_item(response, ent)
+        if not found and home and self.source.kind == "clinic" and not self.source.detail:
+            # A clinic's one-page site (GoDaddy, Carrd) with a tagline for its heading and no structured data:
+            # the site itself is the listing, named as its <title> or site name names it.
+            name = plainpage.site_practice_name(response.selector.root)
+            contact = plainpage.contact(response.selector.root)
+            if name and contact:
+                loader = self._loader(response, key="")
+                loader.add_value("via", "page")
+                loader.add_value("name", name)
+                for f, v in contact.items():
+                    loader.add_value(f, v)
+                pages = _own_site_pages(response) if not self.source.follow else []
+                yield from self._next_site_page(pages, loader, [self.main_text(response)])
 
     def _self_introduced(self, response, name: str, practice: dict):
         loader = self._loader(response, key="")

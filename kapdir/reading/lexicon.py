@@ -250,7 +250,7 @@ _NEG_WORD = _ci(
 # Where a negation's scope ends before the word (ConText's terminations): a new subject doing something
 # ("for patients who prefer not to have an IV she also offers IM"), or a contrast ("not IV, but IM").
 _NEG_TERMINATE = re.compile(
-    r"(?i:\b(?:but|however|instead|yet)\b|\b(?:she|he|we|they|i|our\s+\w+)\s+(?:also\s+|can\s+|may\s+|will\s+)?"
+    r"(?i:\b(?:but|however)\b|\b(?:she|he|we|they|i|our\s+\w+)\s+(?:also\s+|can\s+|may\s+|will\s+)?"
     r"(?:offers?|provides?|gives?|administers?|uses?|prescribes?|recommends?)\b)"
 )
 # Negators that do not negate the thing after them.
@@ -390,7 +390,7 @@ _MASKS = _ci(
     # Sessions already had, a condition for dosing elsewhere: "clients who have completed three in-office
     # sessions may continue at home".
     r"|\b(?:completed|finished|had|after)\s+(?:at\s+least\s+)?(?:\w+\s+){0,2}in[- ](?:office|person|clinic)\s+"
-    r"(?:\w+\s+)?(?:sessions?|treatments?|doses?|dosing\s+sessions?|infusions?)\b"
+    r"(?:\w+\s+)?(?:sessions?|treatments?|doses?|dosing\s+sessions?|infusions?|series|courses?|rounds?)\b"
     # Booking is not dosing: "request a visit online", "book online", "online scheduling".
     r"|\b(?:book|schedule|request|make|set\s+up|fill\s+out|complete)\s+(?:(?:an?|your|the)\s+)?"
     r"(?:(?:appointment|visit|consultation|consult|intake|form|request)s?\s+)?online\b"
