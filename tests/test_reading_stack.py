@@ -181,3 +181,15 @@ def test_cross_validated_figures_hold(dev, traced):
               "at_home_p": 0.77}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
+
+
+def test_a_listing_keeps_the_offers_the_rules_found_when_the_page_model_says_no():
+    """On a practitioner's own listing (what the crawler reads) the page model's "no provider's page" does not
+    drop routes the rules found offered; on any other page it does; with no route found it still decides."""
+    no_page = _stack(-30.0, 30.0)  # the page model is sure this is no provider's page
+    assert classify_rules(LONG_OFFER)["routes"]
+    assert _read(LONG_OFFER, _MATCHER, None, no_page)["ketamine"] is False
+    kept = _read(LONG_OFFER, _MATCHER, None, no_page, listing=True)
+    assert kept["ketamine"] is True and kept["routes"] == classify_rules(LONG_OFFER)["routes"]
+    assert not classify_rules(EXPLAINER)["routes"]
+    assert _read(EXPLAINER, _MATCHER, None, no_page, listing=True)["ketamine"] is False
