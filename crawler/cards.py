@@ -12,6 +12,7 @@ address in them); a single block.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
@@ -144,6 +145,31 @@ def _sibling_groups(root) -> list[list]:
     return [[m for m in g if not m.xpath(_SKIP_ANCESTORS)] for g in groups.values() if len(g) >= MIN_CARDS]
 
 
+class Readings:
+    """A listing page's readings without selectors (repeated cards, a team, people as headings), each
+    computed once when first asked: the spider asks a page's team before its structured data is trusted,
+    and again when it picks the reading that finds the most people."""
+
+    def __init__(self, root, page_url: str = ""):
+        self.root, self.page_url = root, page_url
+
+    @functools.cached_property
+    def cards(self) -> list[dict[str, str]]:
+        return cards(self.root, self.page_url)
+
+    @functools.cached_property
+    def team(self) -> list[dict[str, str]]:
+        return team(self.root, self.page_url)
+
+    @functools.cached_property
+    def sections(self) -> list[dict[str, str]]:
+        return sections(self.root, self.page_url)
+
+    def most(self) -> list[dict[str, str]]:
+        """The reading that finds the most listings (on a tie: cards, then the team, then sections)."""
+        return max((self.cards, self.team, self.sections), key=len)
+
+
 def non_treating_role(role: str) -> bool:
     """A job title that treats no one whatever the credential beside it ("Nurse Navigator", "Practice
     Manager", "Intake Coordinator"), and names no treating role ("Medical Director, Ketamine Service")."""
@@ -212,27 +238,34 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
     out = []
     for key, (card, name) in keys.items():
         bio = bios.get(key)
-        row = {"name": name}
         text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
         # "Grace sees clients at our Grand Avenue office in St. Paul": the office the bio names.
         office = next((o for o in offices if o["place"] and re.search(rf"\b{re.escape(o['place'])}\b", text)), None)
-        for source in ([card, bio] if bio is not None else [card]):
-            if "phone" not in row and (phone := _phone(source)):
-                row["phone"] = phone
-            if "city" not in row and "address" not in row:
-                parts = address_fields(source)
-                if parts:
-                    row.update(parts)
-                elif line := address_line(source):
-                    row["address"] = line
-        for fallback in ([office] if office else []) + [page]:
-            if "phone" not in row and fallback.get("phone"):
-                row["phone"] = fallback["phone"]
-            if "city" not in row and "address" not in row:
-                row.update({k: v for k, v in fallback.items() if k not in ("phone", "name", "text", "place")})
+        row = _person_contact(name, [card, bio] if bio is not None else [card], ([office] if office else []) + [page])
         row["text"] = text
         out.append(row)
     return out
+
+
+def _person_contact(name: str, nodes: list, fallbacks: list[dict]) -> dict[str, str]:
+    """A listed person's phone and address: from the page parts that are theirs first (their card, bio,
+    block, the office they are listed under), then from contacts read already (an office card named in
+    their bio, the practice's own), each field from the first that has it."""
+    row = {"name": name}
+    for source in nodes:
+        if "phone" not in row and (phone := _phone(source)):
+            row["phone"] = phone
+        if "city" not in row and "address" not in row:
+            if parts := address_fields(source):
+                row.update(parts)
+            elif line := address_line(source):
+                row["address"] = line
+    for fallback in fallbacks:
+        if "phone" not in row and fallback.get("phone"):
+            row["phone"] = fallback["phone"]
+        if "city" not in row and "address" not in row:
+            row.update({k: v for k, v in fallback.items() if k not in ("phone", "name", "text", "place")})
+    return row
 
 
 def _practice_contact(root, members: list) -> dict[str, str]:
@@ -309,20 +342,7 @@ def sections(root, page_url: str = "") -> list[dict[str, str]]:
         text = "\n".join(block_text(el) for el in own if isinstance(el.tag, str))
         if not text.strip():
             continue
-        row = {"name": name}
-        box = _wrap(own)
-        for source in [box] + ([office] if office is not None else []):
-            if "phone" not in row and (phone := _phone(source)):
-                row["phone"] = phone
-            if "city" not in row and "address" not in row:
-                if parts := address_fields(source):
-                    row.update(parts)
-                elif line := address_line(source):
-                    row["address"] = line
-        if "phone" not in row and page.get("phone"):
-            row["phone"] = page["phone"]
-        if "city" not in row and "address" not in row:
-            row.update({k: v for k, v in page.items() if k not in ("phone", "name", "text")})
+        row = _person_contact(name, [_wrap(own)] + ([office] if office is not None else []), [page])
         row["text"] = text
         if clinician({"name": name, "text": text}):
             out.append(row)

@@ -44,41 +44,53 @@ BOILERPLATE_HEADING = re.compile(
 )
 
 
+_BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search")
+
+
+def _words(attrs: str, drop: frozenset = frozenset()) -> set[str]:
+    """The words of class/id/role tokens: each token whole, and its parts ("site-header" -> site, header), the
+    parts never a `WHOLE_TOKEN_ONLY` word; tokens in ``drop`` left out altogether."""
+    words = set()
+    for tok in attrs.lower().split():
+        if tok in drop:
+            continue
+        words.add(tok)
+        words.update(w for w in _WORD_SPLIT.split(tok) if w and w not in WHOLE_TOKEN_ONLY)
+    return words
+
+
 def _boilerplate(el) -> bool:
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
     if not attrs:
         return False
-    words = set()
-    for tok in attrs.lower().split():
-        words.add(tok)
-        words.update(w for w in _WORD_SPLIT.split(tok) if w and w not in WHOLE_TOKEN_ONLY)
-    if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
+    if el.get("role") in _BOILERPLATE_ROLES:
         return True
-    return bool(words & BOILERPLATE_WORDS)
+    return bool(_words(attrs) & BOILERPLATE_WORDS)
 
 
 def _only_widget(el) -> bool:
     """Whether the only boilerplate mark of ``el`` is a class "widget" (no sidebar, menu or share word)."""
-    tokens = set((el.get("class") or "").lower().split())
-    if not tokens & WHOLE_TOKEN_ONLY or el.get("role") in ("navigation", "banner", "contentinfo", "complementary",
-                                                          "search"):
+    classes = (el.get("class") or "").lower()
+    if not set(classes.split()) & WHOLE_TOKEN_ONLY or el.get("role") in _BOILERPLATE_ROLES:
         return False
-    rest = " ".join(filter(None, (" ".join(tokens - WHOLE_TOKEN_ONLY), el.get("id"))))
-    words = set()
-    for tok in rest.lower().split():
-        words.add(tok)
-        words.update(w for w in _WORD_SPLIT.split(tok) if w and w not in WHOLE_TOKEN_ONLY)
-    return not words & BOILERPLATE_WORDS
+    attrs = " ".join(filter(None, (classes, el.get("id"))))
+    return not _words(attrs, drop=WHOLE_TOKEN_ONLY) & BOILERPLATE_WORDS
 
 
 def main_node(root):
     """The element holding the page's main content (``main``, ``article``…, else ``body``). One holding less
     than a fifth of the page's text is not it (a site builder's header marked role="main")."""
-    bodies = root.cssselect("body") if hasattr(root, "cssselect") else []
-    whole = len(bodies[0].text_content()) if bodies else 0
+    if not hasattr(root, "cssselect"):
+        return root
+    bodies = root.cssselect("body")
+    whole = None  # the page's text length, measured only when a candidate needs the comparison
     for css in MAIN_CONTENT:
-        found = root.cssselect(css) if hasattr(root, "cssselect") else []
-        if found and (css == "body" or len(found[0].text_content()) * 5 >= whole):
+        found = root.cssselect(css)
+        if not found:
+            continue
+        if css != "body" and whole is None:
+            whole = len(bodies[0].text_content()) if bodies else 0
+        if css == "body" or len(found[0].text_content()) * 5 >= whole:
             return found[0]
     return root
 
@@ -102,10 +114,11 @@ def page_text(root) -> str:
             (widgets if _only_widget(el) else doomed).append(el)
     # A site builder that calls every section a widget (GoDaddy: class="widget widget-about") holds the page
     # in them; sidebar widgets are a small share of a page. Widgets holding most of the text are its content.
-    total = len(node.text_content())
-    outer = [w for w in widgets if not any(a in widgets for a in w.iterancestors())]
-    if sum(len(w.text_content()) for w in outer) * 2 <= total:
-        doomed += widgets
+    if widgets:
+        inside = set(widgets)
+        outer = [w for w in widgets if not any(a in inside for a in w.iterancestors())]
+        if sum(len(w.text_content()) for w in outer) * 2 <= len(node.text_content()):
+            doomed += widgets
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()

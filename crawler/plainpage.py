@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from crawler.pagetext import main_node
 from kapdir.places._text import us_state_names
 from kapdir.reading import split_name_credentials
 from kapdir.vocabulary import US_STATES
@@ -241,11 +242,18 @@ def address_fields(root) -> dict[str, str]:
     return {}
 
 
+_TEL_LINKS = './/a[starts-with(translate(@href, "TEL", "tel"), "tel:")]'
+
+
+def _tel_number(href: str) -> str:
+    """A `tel:` link's number, percent-decoded ("tel:%28303%29555-0180", as Drupal writes it)."""
+    return unquote(href.split(":", 1)[1]).strip()
+
+
 def tel_link(node) -> str:
-    """The number of the first `tel:` link inside ``node``, percent-decoded ("tel:%28303%29555-0180",
-    as Drupal writes it)."""
-    tel = node.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')
-    return unquote(tel[0].split(":", 1)[1]).strip() if tel else ""
+    """The number of the first `tel:` link inside ``node``."""
+    tel = node.xpath(f"{_TEL_LINKS}/@href")
+    return _tel_number(tel[0]) if tel else ""
 
 
 # An address written on two lines, as site builders lay it out ("321 E Main St, Suite 204" over "Bozeman, MT
@@ -300,9 +308,9 @@ def _main_tel(root) -> str:
     """The first `tel:` link of the page's own content (a clinic location's number under its address, a
     clinician's direct line), before the site header's booking line."""
     for node in root.xpath("//main | //article"):
-        for a in node.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]'):
+        for a in node.xpath(_TEL_LINKS):
             if not a.xpath("ancestor::header[not(ancestor::article)] | ancestor::nav | ancestor::footer"):
-                return unquote(a.get("href").split(":", 1)[1]).strip()
+                return _tel_number(a.get("href"))
     return ""
 
 
@@ -315,8 +323,7 @@ def _office_phone(root) -> str:
         return ""
     chrome = root.xpath("//header | //footer | //nav")
     lines = {_digits(m.group()) for m in PHONE.finditer(_text(chrome))}
-    lines |= {_digits(unquote(h.split(":", 1)[1])) for n in chrome
-              for h in n.xpath('.//a[starts-with(translate(@href, "TEL", "tel"), "tel:")]/@href')}
+    lines |= {_digits(_tel_number(h)) for n in chrome for h in n.xpath(f"{_TEL_LINKS}/@href")}
     if len(lines) < 2:
         return ""
     return next((m.group() for m in PHONE.finditer(_text(main[:1])) if _digits(m.group()) in lines), "")
@@ -413,8 +420,6 @@ def contact(root) -> dict[str, str]:
         m = PHONE.search(_text(root.xpath("//main | //article | //address | //footer")) or "")
         if m is None and not root.xpath("//main | //article"):
             # No <main> or <article> (Drupal 7's div#content): the block the page's content sits in.
-            from crawler.pagetext import main_node
-
             m = PHONE.search(_text([main_node(root)]))
         if m:
             out["phone"] = m.group()

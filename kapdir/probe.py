@@ -169,8 +169,9 @@ def probe(url: str) -> dict:
     # Detail links sit in the page's content, not in its menus, sidebars and footer.
     chrome = "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[@role='navigation']"
     content_links = set(urljoin(url, h) for h in root.xpath(f"//a[not({chrome})]/@href"))
-    heading_links = [urljoin(url, h) for h in root.xpath(
-        f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href")]
+    # The links a listing's cards give as their titles, outside the menus.
+    title_links = f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href"
+    heading_links = [urljoin(url, h) for h in root.xpath(title_links)]
     same = [u for u in links if urlsplit(u).netloc == parts.netloc and urlsplit(u).path != parts.path]
     nexts = [urljoin(url, h) for h in root.xpath('//a[contains(concat(" ", @rel, " "), " next ")]/@href'
                                                  ' | //link[@rel="next"]/@href')]
@@ -199,8 +200,7 @@ def probe(url: str) -> dict:
                 "//a[not(ancestor::nav or ancestor::header or ancestor::footer)]/@href")]
             content_links.update(flinks)
             # The cards of the next page are titled by links of the same kinds as the first page's.
-            titles = [urljoin(first, h) for h in froot.xpath(
-                f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href")]
+            titles = [urljoin(first, h) for h in froot.xpath(title_links)]
             heading_links += titles
             candidates += [u for u in titles if urlsplit(u).netloc == parts.netloc
                            and not _is_pagination(u, parts.path)]

@@ -89,6 +89,13 @@ def _own_site_pages(response) -> list[str]:
     return out[:SITE_PAGES_MAX]
 
 
+def _fill_contact(loader: ListingLoader, root) -> None:
+    """The page's phone and address (crawler/plainpage.py) for the fields the listing does not have yet."""
+    for f, v in plainpage.contact(root).items():
+        if not loader.get_output_value(f):
+            loader.add_value(f, v)
+
+
 def fix_encoding(response):
     """A page that says UTF-8 but is not (old CMSes serving Latin-1): re-read it as Windows-1252, so
     "José Muñoz" comes out right instead of as replacement characters."""
@@ -444,9 +451,7 @@ class SourceSpider(scrapy.Spider):
             return False
         loader.replace_value("via", "page")
         loader.add_value("name", name)
-        for f, v in plainpage.contact(response.selector.root).items():
-            if not loader.get_output_value(f):
-                loader.add_value(f, v)
+        _fill_contact(loader, response.selector.root)
         return True
 
     def parse_listing_items(self, response):
@@ -479,12 +484,13 @@ class SourceSpider(scrapy.Spider):
             # A solo practitioner's own site whose structured data names only the practice ("Fernwood
             # Counseling") while its text says "I'm Lena Marchetti, LICSW": the listing is the person, at
             # the practice's address, read with the pages its menu links.
-            yield from self._self_introduced(response, me, (entities or [{}])[0])
+            yield from self._site_listing(response, me, (entities or [{}])[0])
             return
+        readings = cards.Readings(response.selector.root, response.url)
         listed = [e for e in entities if not e.get("site_owner")]
         if listed and not self.source.detail and self.source.kind != "roster" \
                 and not any(set(e["types"]) & structured.PERSON_TYPES for e in listed) \
-                and len([r for r in cards.team(response.selector.root, response.url) if cards.clinician(r)]) >= 2:
+                and len([r for r in readings.team if cards.clinician(r)]) >= 2:
             # A practice's team page whose structured data describes only the practice (Squarespace writes
             # a LocalBusiness on every page): the people on it are the listings, read below as a team.
             listed = []
@@ -506,7 +512,7 @@ class SourceSpider(scrapy.Spider):
             # A single practitioner's own site (a Squarespace or Wix page): the page itself is the listing.
             # Not a directory's page that lists several in cards (an association's "Find a member").
             loader = self._loader(response, key="")
-            listed = self.source.kind == "directory" and len(cards.cards(response.selector.root, response.url)) >= 2
+            listed = self.source.kind == "directory" and len(readings.cards) >= 2
             if not listed and self._plain_person(response, loader):
                 found = True
                 # A practice's own site of several pages (Wix, Squarespace): the services, the phone and the
@@ -529,9 +535,7 @@ class SourceSpider(scrapy.Spider):
                           **({"region": regions[r["city"].lower()]} if r.get("city") and not r.get("region")
                              and r["city"].lower() in regions else {})} for r in staff]
             # A table whose header names its columns says more than rows guessed as cards.
-            rows = staff or cards.in_context(max((cards.cards(root, response.url), cards.team(root, response.url),
-                                                  cards.sections(root, response.url)), key=len),
-                                             response.css("title::text").get() or "")
+            rows = staff or cards.in_context(readings.most(), response.css("title::text").get() or "")
             found = bool(rows)
             yield from self._row_items(response, rows, via="cards")
         if not found and self.source.kind == "roster":
@@ -552,17 +556,12 @@ class SourceSpider(scrapy.Spider):
             # A clinic's one-page site (GoDaddy, Carrd) with a tagline for its heading and no structured data:
             # the site itself is the listing, named as its <title> or site name names it.
             name = plainpage.site_practice_name(response.selector.root)
-            contact = plainpage.contact(response.selector.root)
-            if name and contact:
-                loader = self._loader(response, key="")
-                loader.add_value("via", "page")
-                loader.add_value("name", name)
-                for f, v in contact.items():
-                    loader.add_value(f, v)
-                pages = _own_site_pages(response) if not self.source.follow else []
-                yield from self._next_site_page(pages, loader, [self.main_text(response)])
+            if name and plainpage.contact(response.selector.root):
+                yield from self._site_listing(response, name, {})
 
-    def _self_introduced(self, response, name: str, practice: dict):
+    def _site_listing(self, response, name: str, practice: dict):
+        """A practice's own site as one listing: ``name`` (the person it introduces, or the practice), the
+        practice's structured data, the page's contact, and the pages its menu links."""
         loader = self._loader(response, key="")
         loader.add_value("via", "page")
         loader.add_value("name", name)
@@ -571,9 +570,7 @@ class SourceSpider(scrapy.Spider):
         for f in ("street", "city", "region", "postal_code", "address", "phone", "website"):
             if practice.get(f):
                 loader.add_value(f, practice[f])
-        for f, v in plainpage.contact(response.selector.root).items():
-            if not loader.get_output_value(f):
-                loader.add_value(f, v)
+        _fill_contact(loader, response.selector.root)
         pages = _own_site_pages(response) if not self.source.follow else []
         yield from self._next_site_page(pages, loader, [self.main_text(response)])
 
@@ -599,9 +596,7 @@ class SourceSpider(scrapy.Spider):
             if robots_directives(header, response.body)[0]:
                 self.counts["noindex"] += 1
             else:
-                for f, v in plainpage.contact(response.selector.root).items():
-                    if not loader.get_output_value(f):
-                        loader.add_value(f, v)
+                _fill_contact(loader, response.selector.root)
                 texts.append(self.main_text(response))
         yield from self._next_site_page(pages, loader, texts)
 
