@@ -233,14 +233,18 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
                 break
             block = anc
         bios[key] = block
-    page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values()))
+    # A definition list (Joomla and hand-written "Our Physicians" pages): the <dd> after a person's <dt> is theirs.
+    described = {key: [d for d in _following_dd(card)] for key, (card, _n) in keys.items() if card.tag == "dt"}
+    page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values())
+                             + [d for dds in described.values() for d in dds])
     offices = _offices(root, page_url)
     out = []
     for key, (card, name) in keys.items():
         bio = bios.get(key)
+        if bio is None and described.get(key):
+            bio = _wrap(described[key])
         text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
-        # "Grace sees clients at our Grand Avenue office in St. Paul": the office the bio names.
-        office = next((o for o in offices if o["place"] and re.search(rf"\b{re.escape(o['place'])}\b", text)), None)
+        office = _office_named(offices, text)
         row = _person_contact(name, [card, bio] if bio is not None else [card], ([office] if office else []) + [page])
         row["text"] = text
         out.append(row)
@@ -285,16 +289,66 @@ def _practice_contact(root, members: list) -> dict[str, str]:
 
 def _offices(root, page_url: str) -> list[dict[str, str]]:
     """The practice's own places listed as cards ("St. Paul Office" with its address), each with the place
-    name a bio would use ("St. Paul")."""
+    name a bio would use ("St. Paul"); and places written as a bold name over an address with a ZIP (a
+    sidebar's "<strong>Tucson – East Broadway</strong><br>5255 E Broadway Blvd…"), named by that line."""
     host = urlsplit(page_url).hostname
     found = []
     for members in _sibling_groups(root):
         for m in members:
             row = _card(m, host, places=True)
             if row:
-                row["place"] = _PLACE_TITLE.sub("", row["name"]).strip(" -–—·|,")
+                row["place"] = _place(row["name"])
                 found.append(row)
+    for block in root.xpath("//p[*[1][self::strong or self::b]] | //div[*[1][self::strong or self::b]]"):
+        head = " ".join(" ".join(block[0].itertext()).split())
+        if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
+            continue
+        row = {"name": head, "place": _place(head)}
+        if phone := _phone(block):
+            row["phone"] = phone
+        if parts := address_fields(block):
+            row.update(parts)
+        elif line := address_line(block):
+            row["address"] = line
+        found.append(row)
     return found
+
+
+def _place(title: str) -> str:
+    """The place a bio would name, from an office's title ("St. Paul Office" -> "St. Paul"; "Our Offices" -> "")."""
+    place = _PLACE_TITLE.sub("", title).strip(" -–—·|,")
+    return "" if place.lower() in ("our", "the", "all", "other", "visit", "find") else place
+
+
+# "Sees patients at: Tucson – East Broadway", "Location: Oro Valley", "Offices: St. Paul".
+_WHERE_LABEL = re.compile(r"(?im)^[^\n]{0,30}?\b(?:sees\s+(?:patients|clients)\s+at|practi[cs]es\s+at|works\s+at|locations?"
+                          r"|offices?)\s*:\s*([^\n]+)")
+
+
+def _office_named(offices: list[dict], text: str) -> dict | None:
+    """The office a person's text places them at: one named on a "Sees patients at:" line first, else the
+    first office their text names ("Grace sees clients at our Grand Avenue office in St. Paul")."""
+    def named(o: dict, where: str) -> bool:
+        return bool(o["place"]) and bool(re.search(rf"\b{re.escape(o['place'])}\b", where))
+
+    for m in _WHERE_LABEL.finditer(text):
+        hit = next((o for o in offices if named(o, m.group(1))), None)
+        if hit:
+            return hit
+    return next((o for o in offices if named(o, text)), None)
+
+
+def _following_dd(dt) -> list:
+    """The <dd> elements after a <dt>, up to the next <dt>."""
+    out = []
+    for sib in dt.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if sib.tag == "dt":
+            break
+        if sib.tag == "dd":
+            out.append(sib)
+    return out
 
 
 # How a medicine is given, said without naming it ("You take your lozenge at home", "IM sessions").

@@ -31,10 +31,13 @@ FIELD_GUESSES = {
 }
 # A person's or clinic's place in a list of their offices ("locations": [{"city": …}]): the first is the main one.
 _FIRST_OF = ("locations", "offices", "addresses", "practiceLocations", "clinics")
-for _f, _keys in (("street", ("address1", "street", "address_line1")), ("city", ("city",)),
-                  ("region", ("state", "region")), ("postal_code", ("zip", "postal_code", "postalCode")),
+for _f, _keys in (("street", ("address1", "street", "address_line1", "address.street", "address.line1")),
+                  ("city", ("city", "address.city")), ("region", ("state", "region", "address.state")),
+                  ("postal_code", ("zip", "postal_code", "postalCode", "address.zip", "address.postalCode")),
                   ("phone", ("phone",))):
     FIELD_GUESSES[_f] = FIELD_GUESSES[_f] + tuple(f"{lst}.0.{k}" for lst in _FIRST_OF for k in _keys)
+# A person's name in two keys (Vue and React apps' providers files): read as "firstName+lastName".
+_NAME_PARTS = (("firstName", "lastName"), ("first_name", "last_name"), ("givenName", "familyName"))
 _NEXT_KEY = re.compile(r"(^|\.)(next|next_page|nextPage|next_url)$")
 # `window.__LOCATIONS__ = [...]`, `var clinics = {...};` — the JSON after an assignment.
 _ASSIGNED = re.compile(r"(?:^|[;\s])(?:window\.)?[\w$.]+\s*=\s*(?=[\[{])")
@@ -73,6 +76,16 @@ def _fields(items: list[dict]) -> dict[str, str]:
             if g in keys and g not in fields.values():
                 fields[field] = g
                 break
+    parts = next((p for p in _NAME_PARTS if set(p) <= keys), None)
+    if parts and fields.get("name") in (None, "title"):  # a "title" beside them is the job ("Psychiatrist")
+        if fields.get("name") == "title" and "role" not in fields:
+            fields["role"] = "title"
+        fields["name"] = "+".join(parts)
+    # What the listing says about itself may be in several keys ("services": [...], "bio": [...]): all are read.
+    taken = {v for f, v in fields.items() if f != "text"}
+    texts = [g for g in FIELD_GUESSES["text"] if g in keys and g not in taken]
+    if len(texts) > 1:
+        fields["text"] = "+".join(texts)
     return fields
 
 
@@ -127,6 +140,20 @@ def script_blobs(root) -> list:
     return out
 
 
+# A providers file's kind of entry that treats no one ("role": "staff", "admin").
+STAFF_KIND = re.compile(r"\s*(?:staff|admin|administrative|administration|operations|support|office)\s*$", re.I)
+_DATA_FILE = re.compile(r"\.json(?:$|\?)", re.I)
+
+
+def data_files(root) -> list[str]:
+    """JSON files a page says it will fetch at once (``<link rel="preload" as="fetch">``, ``rel="prefetch"``):
+    where a single-page app keeps its content."""
+    hrefs = root.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' preload ') or "
+                       "contains(concat(' ', normalize-space(@rel), ' '), ' prefetch ')]"
+                       "[not(@as) or @as='fetch']/@href")
+    return list(dict.fromkeys(h.strip() for h in hrefs if _DATA_FILE.search(h.strip())))
+
+
 def locations_in_page(root) -> tuple[list[dict], dict] | None:
     """The biggest list of location-like objects in the page's scripts (a name and a city or street),
     with the guessed field paths; None when there is none."""
@@ -149,7 +176,14 @@ def items_at(data, path: str) -> list:
 
 
 def dig(obj, path: str):
-    """A value at a dotted path ("address.city", "items.0.name"); None when any step is missing."""
+    """A value at a dotted path ("address.city", "items.0.name"); None when any step is missing. Paths
+    joined by "+" are read each and joined with a space ("firstName+lastName")."""
+    if "+" in path:
+        values = [dig(obj, p) for p in path.split("+")]
+        values = [_joined([x for x in v if isinstance(x, str)]) if isinstance(v, list) else v for v in values]
+        values = [str(v).strip() for v in values if isinstance(v, (str, int)) and str(v).strip()]
+        # names join with a space; texts (services, a bio) each on a line of their own
+        return ("\n" if any(len(v) > 40 for v in values) else " ").join(values) or None
     for part in path.split(".") if path else []:
         if isinstance(obj, dict):
             obj = obj.get(part)
@@ -158,6 +192,11 @@ def dig(obj, path: str):
         else:
             return None
     return obj
+
+
+def _joined(items: list[str]) -> str:
+    """A list of strings as text: short ones ("IV ketamine", "Spravato") on one line, sentences each on its own."""
+    return ("\n" if any(len(x) > 40 for x in items) else "; ").join(items)
 
 
 _TAG = re.compile(r"<[^>]{0,500}>")

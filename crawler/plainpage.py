@@ -143,10 +143,15 @@ def names_the_site(name: str, root) -> bool:
     practitioner's site is named for them too ("Maren Holloway Counseling"): the caller asks only of an
     "About X" heading without credentials."""
     words = name.casefold().split()
+    return any(len(site := s.casefold().split()) > len(words) and site[:len(words)] == words
+               for s in _site_names(root))
+
+
+def _site_names(root) -> list[str]:
+    """The names a site gives itself: its <title>'s last part (the page's own part comes first), og:site_name."""
     sites = [parts[-1] for t in root.xpath("//title/text()")[:1]
-             if len(parts := _TITLE_SPLIT.split(" ".join(t.split()))) > 1]  # the page's own part comes first
-    sites += root.xpath("//meta[@property='og:site_name']/@content")[:1]
-    return any(len(site := s.casefold().split()) > len(words) and site[:len(words)] == words for s in sites)
+             if len(parts := _TITLE_SPLIT.split(" ".join(t.split()))) > 1]
+    return sites + root.xpath("//meta[@property='og:site_name']/@content")[:1]
 
 
 def _text(nodes) -> str:
@@ -296,7 +301,12 @@ def addressee(root) -> str:
         before = text[start:m.start()].strip(" ,")
         if not before and start > 1:  # the name on a line of its own, above the street
             before = text[text.rfind("\n", 0, start - 1) + 1:start - 1].strip(" ,")
-        return before if before and len(before.split()) <= 12 and practice_name(before) else ""
+        if not before or len(before.split()) > 12:
+            return ""
+        # A practice name, or the name the site gives itself ("Kindred Mind Cleveland" above the street, the
+        # <title> being "Contact – Kindred Mind Cleveland": a chain's location named for its town).
+        named = before.casefold() in {s.casefold() for s in _site_names(root)} and not person_name(before)
+        return before if practice_name(before) or named else ""
     return ""
 
 

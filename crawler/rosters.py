@@ -18,7 +18,10 @@ import re
 from lxml import html as lxml_html
 
 from crawler.plainpage import PHONE, person_name
+from kapdir.places._text import us_state_names
 from kapdir.urls import clean_website
+
+_STATES = us_state_names()
 
 # Header text -> listing field.  First match wins, so "Practice website" is a website, not a practice.
 _COLUMNS: list[tuple[str, re.Pattern]] = [
@@ -33,6 +36,7 @@ _COLUMNS: list[tuple[str, re.Pattern]] = [
     ("street", re.compile(r"\bstreet\b|\baddress\b", re.I)),
     ("website", re.compile(r"\b(?:web\s*site|web|url|site|link|homepage)\b", re.I)),
     ("phone", re.compile(r"\b(?:phone|tel|telephone|contact\s+number|mobile)\b", re.I)),
+    ("contact", re.compile(r"\bcontact\b", re.I)),  # a phone, an e-mail, a website in one cell
     ("credentials", re.compile(r"\b(?:credentials?|degrees?|licen[cs]es?|designations?|title)\b", re.I)),
     ("region", re.compile(r"\b(?:state|province|region)\b", re.I)),
     ("city", re.compile(r"\b(?:city|town|location|where)\b", re.I)),
@@ -53,14 +57,79 @@ def _text(el) -> str:
 
 
 def _header(table) -> list[str] | None:
-    """The header cells' texts: a <thead> row, else a first row made only of <th>. Each text node counts as a
-    word of its own: a sortable column reads "Name" then a hidden "Sort descending", not "NameSort"."""
+    """The header cells' texts: a <thead> row, else a first row made only of <th>, else a first row of short
+    cells that name columns (Word and Google Docs exports write the header as bold <td>s). Each text node
+    counts as a word of its own: a sortable column reads "Name" then a hidden "Sort descending", not "NameSort"."""
     rows = table.xpath("./thead/tr") or table.xpath("./tr[1] | ./tbody/tr[1]")
     if not rows:
         return None
     cells = rows[0].xpath("./th | ./td")
+    texts = [" ".join(" ".join(c.itertext()).split()) for c in cells]
     if table.xpath("./thead") or (cells and all(c.tag == "th" for c in cells)):
-        return [" ".join(" ".join(c.itertext()).split()) for c in cells]
+        return texts
+    if len(cells) >= 2 and all(len(t) <= 40 and not re.search(r"\d", t) for t in texts):
+        fields = _fields(texts)
+        if len(fields) >= 2 and _names_someone(fields):
+            return texts
+    return None
+
+
+def _grid(table) -> list[list]:
+    """The table's body rows as cells, a cell spanning rows (a city over two people) repeated in each."""
+    out: list[list] = []
+    spans: dict[int, tuple[object, int]] = {}  # column -> (cell, rows still to fill)
+    for tr in table.xpath("./tbody/tr | ./tr"):
+        row: list = []
+        cells = iter(tr.xpath("./td | ./th"))
+        col = 0
+        while True:
+            if col in spans:
+                cell, left = spans[col]
+                row.append(cell)
+                spans[col] = (cell, left - 1)
+                if left - 1 <= 0:
+                    del spans[col]
+                col += 1
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                break
+            row.append(cell)
+            rowspan = cell.get("rowspan", "1")
+            if rowspan.isdigit() and int(rowspan) > 1:
+                spans[col] = (cell, int(rowspan) - 1)
+            col += 1
+        out.append(row)
+    return out
+
+
+def _lines(cell) -> list[str]:
+    """A cell's lines, as its <br>s and paragraphs break them."""
+    return [" ".join(x.split()) for x in "".join(_ordered_text(cell)).split("\n") if x.split()]
+
+
+def _ordered_text(el):
+    if el.tag == "br":
+        yield "\n"
+    elif el.tag in ("p", "div", "li"):
+        yield "\n"
+    if el.text and el.tag not in ("script", "style"):
+        yield el.text
+    for child in el:
+        yield from _ordered_text(child)
+        if child.tail:
+            yield child.tail
+
+
+def _group_region(cells: list, width: int) -> str | None:
+    """A row that is one cell across the table naming a state ("MINNESOTA", "Western Wisconsin"): the state of
+    the rows below it, as its code."""
+    if len(cells) != 1 or width < 2:
+        return None
+    text = " ".join(cells[0].text_content().split()).lower()
+    for code, name in _STATES.items():
+        if re.search(rf"\b{re.escape(name.lower())}\b", text):
+            return code
     return None
 
 
@@ -108,20 +177,39 @@ def roster_rows(page: str | bytes, base_url: str = "", lists: bool = True) -> li
         fields = _fields(header)
         if not _names_someone(fields) or _NOT_ON_ROSTER.search(_context(table)):
             continue
-        body_rows = table.xpath("./tbody/tr | ./tr")
-        for tr in body_rows:
-            cells = tr.xpath("./td")
-            if not cells:
-                continue  # a header or a group row ("California")
+        region = None
+        for n, cells in enumerate(_grid(table)):
+            if n == 0 and not table.xpath("./thead") or not cells or all(c.tag == "th" for c in cells):
+                continue  # the header
+            if (state := _group_region(cells, len(header))) or len(cells) == 1:
+                region = state or region
+                continue  # a group row ("MINNESOTA", "California")
             values = []
+            extra: dict[str, str] = {}
             for i, cell in enumerate(cells):
-                if fields.get(i) == "website":
+                field = fields.get(i)
+                if field == "website":
                     href = next(iter(cell.xpath(".//a/@href")), "")
                     values.append(href.strip() if href.startswith(("http://", "https://")) else "")
+                elif field == "name" and len(lines := _lines(cell)) > 1 and "practice" not in fields.values():
+                    values.append(lines[0])  # "<b>Jane Doe</b>, LMFT<br><i>Lakewater Counseling</i>"
+                    extra["practice"] = lines[1]
+                elif field == "contact":
+                    text = _text(cell)
+                    if m := PHONE.search(text):
+                        extra["phone"] = m.group()
+                    href = next((h for h in cell.xpath(".//a/@href") if h.startswith(("http://", "https://"))), "")
+                    if href:
+                        extra["website"] = href
+                    values.append("")
                 else:
                     values.append(_text(cell))
             row = _row(fields, values)
             if row:
+                for k, v in extra.items():
+                    row.setdefault(k, v)
+                if region and "region" not in row:
+                    row["region"] = region
                 people.append(row)
     return people or (_list_rows(root) if lists else [])
 
@@ -197,7 +285,7 @@ def _list_rows(root) -> list[dict]:
     people: list[dict] = []
     for lst in root.xpath("//ul | //ol"):
         items = lst.xpath("./li")
-        if len(items) < 3 or lst.xpath("ancestor::nav | ancestor::header | ancestor::footer"):
+        if len(items) < 3 or lst.xpath("ancestor::nav | ancestor::header | ancestor::footer | ancestor::noscript"):
             continue
         rows = []
         for li in items:

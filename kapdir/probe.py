@@ -27,7 +27,7 @@ from kapdir.sources import NAME_RE, parse_source
 MAX_BYTES = 3 * 1024 * 1024
 _BY_HAND = "no structured data and no detail-page pattern: add [selectors] by hand"
 # What the crawler reads on a start page without selectors (besides structured data and a detail pattern).
-_SHAPES = ("roster", "script_locations", "hcards", "cards", "team", "staff_table")
+_SHAPES = ("roster", "script_locations", "data_file", "hcards", "cards", "team", "staff_table")
 # "?page=2", "?paged=3", Webflow's "?9c4e21d7_page=2", "/page/2/".
 _PAGINATION = re.compile(r"([?&](?:[\w-]*_)?(page|p|pg|paged|offset|start)=\d+)|(/page/\d+/?$)", re.I)
 
@@ -167,7 +167,9 @@ def probe(url: str) -> dict:
     found["start_entities"] = len(on_page)
     links = [urljoin(url, h) for h in root.xpath("//a/@href")]
     # Detail links sit in the page's content, not in its menus, sidebars and footer.
-    chrome = "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[@role='navigation']"
+    chrome = ("ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[@role='navigation']"
+              " or ancestor::*[@id='aside' or contains(@id, 'sidebar') or contains(concat(' ', @class, ' '), ' sidebar ')"
+              " or contains(@class, 'widget-area')]")
     content_links = set(urljoin(url, h) for h in root.xpath(f"//a[not({chrome})]/@href"))
     # The links a listing's cards give as their titles, outside the menus.
     title_links = f"//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][not({chrome})]//a/@href"
@@ -178,6 +180,8 @@ def probe(url: str) -> dict:
     follow = []
     # the pager may link the start page's own path ("/providers?9c4e21d7_page=2")
     on_site = [u for u in links if urlsplit(u).netloc == parts.netloc]
+    # (A CMS's rel="next" to the next article, "/about-us/testimonials.html", is no page of this listing.)
+    nexts = [u for u in nexts if _is_pagination(u, parts.path) or urlsplit(u).path == parts.path]
     for u in nexts + [u for u in on_site if _is_pagination(u, parts.path)]:
         sp = urlsplit(u)
         tail = sp.path + ("?" + sp.query if sp.query else "")
@@ -188,7 +192,9 @@ def probe(url: str) -> dict:
     candidates = [u for u in same if not _is_pagination(u, parts.path)]
     # A directory filtered by query string ("Input required": the bare page lists nobody, "?state=CO"
     # links list people): look for detail links on the first filtered page, and walk the filters.
-    filters = list(dict.fromkeys(u for u in links if urlsplit(u).netloc == parts.netloc
+    # (Not a link marked nofollow: a CMS's "print this article", "e-mail a friend".)
+    followable = [urljoin(url, h) for h in root.xpath("//a[not(contains(concat(' ', @rel, ' '), ' nofollow '))]/@href")]
+    filters = list(dict.fromkeys(u for u in followable if urlsplit(u).netloc == parts.netloc
                                  and urlsplit(u).path == parts.path and urlsplit(u).query))
     if filters and not on_page:
         first = next((u for u in filters if rp.can_fetch("kapdir", u)), "")
@@ -196,8 +202,7 @@ def probe(url: str) -> dict:
         if st == 200 and fbody:
             froot = lxml.html.fromstring(fbody)
             _structured_page(found, first, froot)
-            flinks = [urljoin(first, h) for h in froot.xpath(
-                "//a[not(ancestor::nav or ancestor::header or ancestor::footer)]/@href")]
+            flinks = [urljoin(first, h) for h in froot.xpath(f"//a[not({chrome})]/@href")]
             content_links.update(flinks)
             # The cards of the next page are titled by links of the same kinds as the first page's.
             titles = [urljoin(first, h) for h in froot.xpath(title_links)]
@@ -225,6 +230,7 @@ def probe(url: str) -> dict:
     titled = [u for u in dict.fromkeys(heading_links) if u in set(candidates)]
     if len(titled) >= 2:
         detail, n = _common_pattern([urlsplit(u).path for u in titled])
+    readings = cards.Readings(root, url)
     for pat, c in counts.most_common() if not detail else []:
         if pat and c >= 3 and pat.count("/") >= 2 and not pat.startswith("/[^/]+"):
             detail, n = pat, c
@@ -267,6 +273,10 @@ def probe(url: str) -> dict:
         found["script_locations"] = len(blob[0])
         found["notes"].append(f"{len(blob[0])} locations in a <script> JSON blob on the page, fields "
                               f"{', '.join(sorted(blob[1]['fields']))}; read without selectors")
+    elif not on_page and not detail and (guess := _data_file(root, url, rp)):
+        found["data_file"] = guess["count"]
+        found["notes"].append(f"an app page whose {guess['count']} entries come from the JSON file it preloads "
+                              f"({guess['file']}), fields {', '.join(sorted(guess['fields']))}; read without selectors")
     elif not on_page and not detail:
         people, where = rosters.roster_rows(body, url), "a roster table"
         if not people:
@@ -296,11 +306,12 @@ def probe(url: str) -> dict:
                                       "training claim; set certification if the roster is a registry programme's "
                                       "(kapdir/reading/programmes.toml)")
         else:
-            # As the crawler does: a team page read as a team when that finds more people than its cards.
-            team, grid = cards.team(root, url), cards.cards(root, url)
-            if len(team) > len(grid):
-                found["team"] = len(team)
-                found["notes"].append(f"a team page of {len(team)} people (names as headings, the practice's "
+            # As the crawler does: the reading of the page that finds the most people (its cards, its team, or
+            # people as headings); a team or headings reading is a practice's own page.
+            most, grid = readings.most(), readings.cards
+            if len(most) > len(grid):
+                found["team"] = len(most)
+                found["notes"].append(f"a team page of {len(most)} people (names as headings or a definition list, the practice's "
                                       "contact shared): read without selectors")
             elif grid:
                 found["cards"] = len(grid)
@@ -326,6 +337,23 @@ def probe(url: str) -> dict:
     if any(found.get(k) for k in (*_SHAPES, "solo")):
         found["notes"] = [n for n in found["notes"] if n != _BY_HAND]
     return found
+
+
+def _data_file(root, url: str, rp) -> dict | None:
+    """The entries of the first JSON file the page preloads (a Vue or React app's providers file), as the
+    crawler guesses them; None when there is none, robots.txt forbids it, or it lists no named, located entries."""
+    for href in jsonblobs.data_files(root):
+        target = urljoin(url, href)
+        if not rp.can_fetch("kapdir", target):
+            continue
+        status, _ctype, body = fetch(target)
+        try:
+            guess = jsonblobs.guess_items(json.loads(body), located=True) if status == 200 else None
+        except ValueError:
+            guess = None
+        if guess:
+            return {**guess, "file": urlsplit(target).path}
+    return None
 
 
 def _structured_page(found: dict, url: str, root) -> list[dict]:

@@ -153,6 +153,12 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     # a team page under the site's own Yoast Organization; a clinic's one-page site named by its title
     ("zoo-blind7/divi-wellness", "/about-us/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
     ("zoo-blind7/godaddy-clinic", "/", {"detail": [], "kind": "clinic", "sitemap_urls": []}),
+    # physicians in a definition list: the sidebar's links and the print link (rel="nofollow") are no
+    # detail pages or filters, and Joomla's rel="next" to the next article is no pager
+    ("zoo-blind8/joomla-physicians-dl", "/about-us/our-physicians.html", {"detail": [], "kind": "clinic",
+                                                                         "follow": []}),
+    # an app shell whose providers are in the JSON file it preloads, not a roster of the <noscript> names
+    ("zoo-blind8/vue-spa-json", "/providers/", {"detail": [], "kind": "directory"}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people."""

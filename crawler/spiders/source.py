@@ -256,6 +256,14 @@ class SourceSpider(scrapy.Spider):
         if isinstance(nxt, str) and nxt.strip():
             yield from self._request(response.urljoin(nxt.strip()), self.parse_api)
 
+    def parse_data_file(self, response, **_):
+        """A JSON file a page preloads: its biggest list of named, located objects are the listings."""
+        data = self._json_page(response)
+        guess = jsonblobs.guess_items(data, located=True) if data is not None else None
+        if guess:
+            yield from self._json_records(response, jsonblobs.items_at(data, guess["items"]), guess["fields"],
+                                          via="data-file")
+
     def _json_records(self, response, records, fields: dict, via: str):
         """One listing per JSON object (an API response, or a page's script blob)."""
         for i, rec in enumerate(records if isinstance(records, list) else []):
@@ -265,9 +273,9 @@ class SourceSpider(scrapy.Spider):
             rid = values.pop("id", None)
             values.pop("providers", None)
             role = values.pop("role", None)
-            if isinstance(role, str) and cards.non_treating_role(role) and \
+            if isinstance(role, str) and (cards.non_treating_role(role) or jsonblobs.STAFF_KIND.match(role)) and \
                     plainpage.person_name(jsonblobs.plain(str(values.get("name") or ""))):
-                continue  # a nurse navigator or an intake coordinator listed beside the clinicians
+                continue  # a nurse navigator, an intake coordinator, "role": "staff", listed beside the clinicians
             loader = self._loader(response, key=str(rid if rid not in (None, "") else i))
             if rid not in (None, ""):
                 loader.replace_value("url", f"{response.url}#{rid}")
@@ -509,6 +517,12 @@ class SourceSpider(scrapy.Spider):
                 found = True
                 yield from self._json_records(response, blob[0], blob[1]["fields"], via="script")
         if not found and self.source.kind != "roster" and not self.source.detail:
+            # A single-page app (Vue, React) whose providers come from a JSON file the page preloads
+            # (<link rel="preload" as="fetch" href="/assets/providers.json">): the page itself is an empty shell.
+            for href in jsonblobs.data_files(response.selector.root):
+                found = True
+                yield from self._request(response.urljoin(href), self.parse_data_file)
+        if not found and self.source.kind != "roster" and not self.source.detail:
             # A single practitioner's own site (a Squarespace or Wix page): the page itself is the listing.
             # Not a directory's page that lists several in cards (an association's "Find a member").
             loader = self._loader(response, key="")
@@ -542,6 +556,8 @@ class SourceSpider(scrapy.Spider):
             # A roster with no selectors and no structured data: each row of its table is one person; a
             # page with no roster table may link the roster as a file (a spreadsheet export).
             rows = rosters.roster_rows(response.text, response.url)
+            # "Sublingual troches in my office" on a "KAP Referral List" is ketamine care, as on a team page.
+            rows = cards.in_context(rows, response.css("title::text").get() or "")
             yield from self._row_items(response, rows, via="roster")
             found = bool(rows)
             if not rows:
