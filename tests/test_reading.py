@@ -258,6 +258,156 @@ def test_the_medicine_mailed_to_your_address_is_taken_at_home():
     assert pairs(v) == [("oral", "at_home")] and v["offers_at_home"] is True
 
 
+def test_a_spray_placed_at_home_is_racemic_even_beside_spravato():
+    """Spravato is given only in a certified office: a nasal spray the page's own words place at home is
+    compounded racemic ketamine, and so is the "Nasal" line of its price list."""
+    page = ("We offer a home ketamine program with clinical guidance. Our at-home modalities include oral RDTs, "
+            "nasal spray and subcutaneous options, often cheaper than Spravato copays.\n## Pricing\n"
+            "- Nasal: from $325, several doses with support")
+    assert ("intranasal", "at_home") in pairs(classify_rules(page))
+    assert ("intranasal", "in_clinic") not in pairs(classify_rules(page))
+    clinic = "We offer Spravato in our REMS-certified office.\n## Pricing\n- Nasal spray: $50 copay per visit"
+    assert pairs(classify_rules(clinic)) == [("intranasal", "in_clinic")]
+
+
+def test_ketamine_iv_therapy_is_an_infusion_not_a_vitamin_drip():
+    assert pairs(classify_rules("We offer Ketamine IV Therapy for chronic pain.")) == [("iv", "in_clinic")]
+    assert pairs(classify_rules("We offer IV therapy and ketamine-assisted psychotherapy.")) == []
+
+
+def test_someone_elses_clinic_is_no_offer():
+    page = ("Integration only: this option is for people currently having IV or IM ketamine treatment at a local "
+            "ketamine clinic. I offer the integration sessions those clinics do not.")
+    assert pairs(classify_rules(page)) == []
+    assert pairs(classify_rules("We offer IV ketamine in our clinic.")) == [("iv", "in_clinic")]
+
+
+def test_a_practices_press_release_speaks_for_it():
+    """A press release names the practice in the third person: its offers are the practice's own there, and
+    only there ("the clinic provides …" in journalism is someone else's)."""
+    release = ("(Newsworthy.ai) Pompano Beach, FL, Apr 10, 2024 — Gulfstream Ketamine Clinics, which provides "
+               "ketamine infusion therapies, now accepts Aetna. The clinics provide several ketamine infusion "
+               "therapies meant to improve patients' lives, according to its founders' plans for growth.")
+    assert pairs(classify_rules(release)) == [("iv", "in_clinic")]
+    article = release.replace("(Newsworthy.ai) ", "")
+    assert pairs(classify_rules(article)) == []
+    services = ("Vadnais Heights, Minnesota (Newsworthy.ai) — The Mend's many services include Spravato, TMS "
+                "therapy and ketamine infusion therapy.")
+    assert pairs(classify_rules(services)) == [("iv", "in_clinic"), ("intranasal", "in_clinic")]
+
+
+def test_a_menu_of_services_naming_ketamine_care():
+    page = ("Dr. Harlan practises psychiatry in San Francisco.\n01 ADHD: medication strategy for adults.\n"
+            "04 Ketamine-Assisted Therapy: a structured course of treatment, where indicated, within a wider plan.\n"
+            "Book a consultation with me.")
+    assert classify_rules(page)["ketamine"] is True
+    heading = "## Ketamine Therapy: Fresh Hope for Veterans\nMany veterans live with PTSD. Book with us."
+    assert classify_rules(heading)["ketamine"] is False  # a post's title, not a menu item
+
+
+def test_troches_brought_to_each_session_are_taken_there():
+    v = classify_rules("At Harbor Lane Counseling, clients use sublingual ketamine troches their prescriber "
+                       "orders. You pick up the prescription at a pharmacy and bring the troches along to every "
+                       "KAP session.")
+    assert pairs(v) == [("oral", "in_clinic")] and v["offers_at_home"] is False
+
+
+def test_something_we_do_not_provide_negates_and_flips_its_setting_cue():
+    v = classify_rules("We give IV ketamine in our clinic. Patients are not sent home with IV ketamine by us, "
+                       "and unsupervised take-home injectable ketamine is something we do not provide.")
+    assert pairs(v) == [("iv", "in_clinic")] and v["offers_at_home"] is False
+
+
+def test_an_in_person_visit_before_prescribing_is_not_where_doses_are_taken():
+    page = ("## An in-person visit is required for controlled substances\nA clinician must see you in person "
+            "before prescribing ketamine. We write a protocol of six supervised sublingual dosing sessions with "
+            "video integration. Once prescribed, the compounded sublingual lozenge ships to your Georgia address.")
+    assert pairs(classify_rules(page)) == [("oral", "at_home")]
+
+
+def test_how_ketamine_therapy_works_here_is_the_practices_process():
+    page = ("## How ketamine therapy works\n1. Formal consultation: our medical team evaluates your condition.\n"
+            "2. Book your first infusion within two days of the consultation.\n"
+            "3. Begin the infusion series: six infusions across 2-3 weeks.")
+    assert pairs(classify_rules(page)) == [("iv", "in_clinic")]
+    general = "## How ketamine works\nKetamine can be given by IV infusion, by injection or as a lozenge."
+    assert pairs(classify_rules(general)) == []
+
+
+def test_a_medical_partners_prescription_is_the_therapists_offer():
+    """Journey Clinical's model: the therapist partners with a medical team that prescribes; the lozenges it
+    prescribes are part of the care the therapist offers, even after "If you are approved,"."""
+    page = ("## How It Works\n1. Medical Screening: We partner with Journey Clinical for the medical evaluation. If "
+            "you are approved, they prescribe ketamine lozenges and take care of all medical follow-ups.\n"
+            "2. Dosing Sessions: these happen virtually, your therapist joining you over secure video.")
+    assert [r for r, _s in pairs(classify_rules(page))] == ["oral"]
+    stranger = page.replace("We partner with Journey Clinical for the medical evaluation.", "Screening comes first.")
+    assert pairs(classify_rules(stranger)) == []  # "they" with no partner named is anyone
+
+
+def test_hope_the_noun_plans_nothing():
+    v = classify_rules("At Brazos Bend Wellness in Richmond, we bring fresh hope by offering ketamine infusion therapy.")
+    assert pairs(v) == [("iv", "in_clinic")]
+    assert pairs(classify_rules("We hope to offer IV ketamine infusions next year.")) == []
+
+
+def test_a_service_page_titled_as_the_service_speaks_for_the_practice():
+    """A clinic's service page may never say "we": its title naming the service and one "your doctor" are
+    its voice; the same words under a post's title are an explainer."""
+    body = ("\nRacemic ketamine is given straight into the bloodstream through a vein, which is why it acts fast. "
+            "Studies found IV ketamine well tolerated. A course is six infusions spread over two to three weeks. "
+            "After that your doctor may advise maintenance ketamine infusions every three to four weeks. " * 3)
+    assert pairs(classify_rules("## IV Ketamine Infusion Therapy" + body)) == [("iv", "in_clinic")]
+    assert pairs(classify_rules("## What Is IV Ketamine Infusion Therapy?" + body)) == []
+
+
+def test_injection_in_a_practices_name_is_no_route():
+    v = classify_rules("Mesa Injection and Infusion Clinic has been giving ketamine IV infusions since 2017.")
+    assert pairs(v) == [("iv", "in_clinic")]
+    assert pairs(classify_rules("We offer ketamine injections in our clinic.")) == [("im", "in_clinic")]
+
+
+def test_a_programmes_own_page_claims_nothing_and_maps_needs_its_training():
+    own = ("## About ASKP3\nASKP3, founded in 2016, is a body of professionals from many specialties. ASKP3 is "
+           "committed to safe ketamine care, and its members share protocols.")
+    assert classify_rules(own)["certifications"] == []
+    jc = ("How KAP works with Journey Clinical. Journey Clinical prescribes ketamine only as part of KAP. Journey "
+          "Clinical's medical team handles every medical matter, and a patient meets a Journey Clinical clinician.")
+    assert classify_rules(jc)["certifications"] == []
+    partner = "We partner with Journey Clinical: their medical team prescribes, and I provide the therapy."
+    assert [c["program"] for c in classify_rules(partner)["certifications"]] == ["journey-clinical"]
+    assert classify_rules("KAP is under study at places such as MAPS.")["certifications"] == []
+    trained = classify_rules("I completed the MAPS MDMA-Assisted Therapy Training in 2021.")["certifications"]
+    assert [c["program"] for c in trained] == ["maps"]
+
+
+def _real(line_id: str) -> str:
+    """A development excerpt of the real-page corpus (a real page, paraphrased; tests/fixtures/real)."""
+    import json
+    from pathlib import Path
+
+    for f in sorted((Path(__file__).parent / "fixtures" / "real" / "parts").glob("dev-*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["id"] == line_id:
+                return row["text"]
+    raise KeyError(line_id)
+
+
+def test_an_explanations_office_does_not_bring_mailed_medicine_to_the_clinic():
+    """A telehealth programme's page: "Most US ketamine clinics treat in a clinic" compares, and the lozenges
+    its pharmacy ships to your door are taken at home (they used to be moved to the explanation's office)."""
+    assert pairs(classify_rules(_real("rb-t022"))) == [("oral", "at_home")]
+
+
+def test_the_practices_services_listed_under_its_own_heading():
+    """A Spravato page whose "Related Services" list names the practice's IV ketamine."""
+    page = _real("rb-s012")
+    assert pairs(classify_rules(page)) == [("iv", "in_clinic"), ("intranasal", "in_clinic")]
+    assert pairs(classify_rules(page.replace("## Related Services", "## Further reading"))) == [
+        ("intranasal", "in_clinic")]
+
+
 def test_spravato_is_always_in_clinic():
     v = classify("Spravato treatments available. Patients can do intake paperwork from home.")
     assert pairs(v) == [("intranasal", "in_clinic")]

@@ -68,9 +68,11 @@ def test_shipped_weights_are_what_training_on_the_development_split_gives(dev, t
 
 def test_the_constants_are_the_measured_ones():
     # Chosen by cross-validation on the development split and a held-out split (README "Reading
-    # listings"): at home keeps a higher bar because a wrong at-home listing is the harm to avoid; a page with
-    # no offer the rules found needs 0.6, the highest bar at which cross-validated provider recall stays 0.90.
-    assert training.THRESHOLDS == {"in_clinic": 0.4, "at_home": 0.5, "unspecified": 0.4, "page": 0.6, "page_with_offer": 0.3}
+    # listings"); a page with no offer the rules found needs 0.6, the highest bar at which cross-validated
+    # provider recall stays 0.90. At home 0.35 (was 0.5): leaving each spent blind split out in turn
+    # (`train splits`) at-home P/R 0.625/0.351 -> 0.657/0.404; grouped by page 0.750/0.543 -> 0.709/0.596.
+    assert training.THRESHOLDS == {"in_clinic": 0.4, "at_home": 0.35, "unspecified": 0.4, "page": 0.6,
+                                   "page_with_offer": 0.3}
     assert (training.C_PAIR, training.C_PAGE, training.MIN_PAGES, training.FOLDS) == (0.3, 4.0, 2, 5)
     assert MIN_CHARS == 1000
 
@@ -165,7 +167,8 @@ def test_cross_validated_figures_hold(dev, traced):
     """5-fold cross-validation grouped by page, as `python -m kapdir.reading.train cv` prints it:
     route x setting F1 0.804, ketamine P/R 0.852/0.944, at-home P 0.864 when the method was chosen (1,063
     excerpts); 0.782, 0.851/0.933, 0.809 on 1,431 with the harder fifth blind split joined; 0.781, 0.860/0.901,
-    0.782 on 1,603 with the sixth and the page bar at 0.6."""
+    0.782 on 1,603 with the sixth and the page bar at 0.6; 0.790, 0.857/0.892, 0.709 on 1,759 with the seventh
+    and the at-home bar at 0.35 (at-home recall 0.543 -> 0.596 for that precision)."""
     from sklearn.model_selection import GroupKFold
 
     by_text = traced
@@ -177,8 +180,8 @@ def test_cross_validated_figures_hold(dev, traced):
             preds[dev[i]["text"]] = read(dev[i]["text"])
     rep = evaluate(dev, "cv", reader=lambda t: preds[t])
     figures = headline(rep)
-    floors = {"route_setting_f1": 0.77, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.89,
-              "at_home_p": 0.77}
+    floors = {"route_setting_f1": 0.78, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.885,
+              "at_home_p": 0.70, "at_home_r": 0.58}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
 

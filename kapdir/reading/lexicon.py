@@ -194,10 +194,12 @@ _MENTION_VETO = {
         r"|\b(?:text|DM|email|e-mail|message|call)\w*\s+(?:us\s+)?(?:or|/)\s+IM\b|\bIM\s*(?:or|/)\s*(?:text|DM|email)\b"
         r"|\b(?:via|by|an)\s+IM\b(?!\s+(?:injection|ketamine|shot|dos))"
         r"|\b(?:worth|give it|have)\s+a\s+shot\b|\bshot\s+at\b|\bscreen\s*shots?\b)"
+        # a practice's name ("Mesa Injection and Infusion Clinic"): no ketamine injection offered by it
+        r"|\bInjections?\s+(?:(?:and|&)\s+Infusion\s+)?(?:Clinic|Center|Centre|Institute)\b"
     ),
     "iv": re.compile(
         r"(?i:\b(?:stage|part|type|phase|chapter|grade|class|level|section|vol\.?|volume|henry|louis|title)\s+IV\b"
-        r"|\bIV\s+(?:therapy|vitamins?|hydration|fluids?|drips?\s+bar|bar|lounge|nutrition|nutrient))"
+        r"|(?<!ketamine\s)\bIV\s+(?:therapy|vitamins?|hydration|fluids?|drips?\s+bar|bar|lounge|nutrition|nutrient))"
     ),
     # "Columbia, SC" is South Carolina; a cannula "just under the skin" carries an infusion.
     "subcutaneous": re.compile(
@@ -229,7 +231,7 @@ _EXPLAIN = _ci(
     r"|\bpublished\b|\bexperts?\b|\bcritics?\b"
     r"|\bscientists?\b|\bapproved\b|\bsynthesi[sz]ed\b|\bdiscovered\b|\bhistorically\b|\b(?:long|the)\s+history\b"
     r"|\boriginally\b|\bnews\b|\barticle\b|\bexplainer\b|\bthis\s+(?:post|guide|page)\b|\bwarn\w*"
-    r"|\b(?:some|many|other|most|these|several|certain)\s+(?:\w+\s+)?(?:clinics|providers|companies|doctors"
+    r"|(?<!['’]s\s)\b(?:some|many|other|most|these|several|certain)\s+(?:\w+\s+)?(?:clinics|providers|companies|doctors"
     r"|practices|programs|startups|services|physicians|psychiatrists)\b"
     r"|\bcompan(?:y|ies)\b|\bstartups?\b|\bcustomers\b|\bindustry\b|\brecreational(?:ly)?\b"
     r"|\bmust\s+be\s+(?:given|taken|administered)\b|\bby\s+law\b|\bworks\s+by\b|\bNMDA\b"
@@ -241,7 +243,10 @@ _EXPLAIN = _ci(
     r"|platform|program|service)s?\b|\bthe\s+best\s+ones\b"
     r"|\b(?:many|some|most|several|all)\s+of\s+them\b|\baddict\w*|\bmisuse\b|\babuse\b|\bdanger\w*"
     r"|\breading\s+about\b|\bis\s+common\b|\bplatforms\b|\bsaid\b|\btold\b|\bcould\s+then\b|\b(?:local|area|nearby|such|those)\s+(?:\w+\s+)?(?:clinics|providers"
-    r"|companies|practices|programs|services)\b)"
+    r"|companies|practices|programs|services)\b"
+    # someone else's clinic: "treatment at a local ketamine clinic", "at an IV clinic or with an at-home service"
+    r"|\b(?:at|in|from|with|through)\s+(?:a|an|another)\s+(?:(?:local|nearby|separate|outside|partner(?:ing)?"
+    r"|different|ketamine|iv|infusion|at-home|online|telehealth)\s+)+(?:clinic|center|centre|provider|service|program)\b)"
 )
 _NEG_WORD = _ci(
     rf"(?i:\b(?:not|no|never|without|nor|neither|unlike|instead\s+of|rather\s+than|no\s+longer|cannot|avoid\w*"
@@ -262,10 +267,13 @@ _NEG_FALSE = re.compile(
 # "not available at this location": a denial, though "at this location" also reads as a place.
 _THIS_PLACE = re.compile(r"\s*(?:at|in)\s+this\s+(?:location|office|clinic|center|centre|site|practice|time)\b", re.I)
 _POST_NEG = re.compile(
-    rf"(?i:^[^;:.]{{0,45}}?\b(?:(?:is|are|was|were)\s+(?:not|no\s+longer|never)|(?:isn|aren){_APOS}t"
+    rf"(?i:^[^;:.]{{0,45}}?\b(?:(?:(?:is|are|was|were)\s+(?:not|no\s+longer|never)|(?:isn|aren){_APOS}t"
     rf"|(?:does|do)\s+not|(?:doesn|don){_APOS}t|not)\s+(?:currently\s+|yet\s+)?"
     rf"(?:available|offered|provided|something|part|an\s+option|done|administered|given|used|prescribed"
-    rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu))"
+    rf"|included?|carried|performed|supported|possible|here|on\s+(?:our|the)\s+menu)"
+    # "take-home injectable ketamine is something we do not provide"
+    rf"|(?:is|are)\s+(?:something|a\s+service|an\s+option|a\s+treatment)\s+(?:that\s+)?(?:we|i)\s+"
+    rf"(?:do\s+not|don{_APOS}t|never|cannot|can{_APOS}t)\b))"
 )
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
 # Sending a patient elsewhere ("we refer out for IV", "I can refer you to an infusion clinic", "referrals to
@@ -275,7 +283,8 @@ _REFER = _ci(r"(?i:\brefer(?:s|red|ring)?\s+(?:\w+\s+){0,2}?(?:out|to|elsewhere)
              r"|\b(?:please\s+)?(?:visit|see|go\s+to)\s+(?:one\s+of\s+)?our\s+(?:other\s+)?"
              r"(?:clinics|locations|offices|centers|centres)\b)")
 _PLANNED = _ci(
-    r"(?i:\b(?:hope|hopes|hoping|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+soon\s+(?:begin|start)"
+    # ("we hope to offer IM"; not the noun: "we bring fresh hope by offering ketamine infusion therapy")
+    r"(?i:\b(?:(?:hope|hopes|hoping)\s+(?:to|that)|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+soon\s+(?:begin|start)"
     r"|will\s+(?:begin|start)\s+(?:offering|providing|to\s+(?:offer|provide)|accepting|seeing|taking|treating)"
     r"|coming\s+soon|in\s+the\s+future|working\s+towards?|applying|aspir\w*|looking\s+forward\s+to)\b)"
 )
@@ -353,6 +362,10 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
      r"|\btreatment\s+rooms?\b|\b(?:clinic|office)[- ]based\b"
      r"|\b(?:clinic|clinical|medical|office|monitored|supervised|outpatient|hospital|healthcare)[- ]setting\b"
      r"|\bnever\s+leaves?\s+the\s+(?:building|office|clinic)\b)", CLINIC, _S),
+    # The medicine carried to the session ("bring the troches along to every KAP session"): taken there.
+    (r"(?i:\bbring\w*\s+(?:the|your|their)\s+(?:troches?|lozenges?|tablets?|rdts?|medicine|medication|prescription|ketamine)"
+     r"\s+(?:along\s+|with\s+you\s+)?(?:to|into)\s+(?:each|every|your|the|our|all)\s+(?:\w+\s+){0,2}"
+     r"(?:sessions?|appointments?|visits?)\b)", CLINIC, _S),
     # in clinic, weak (presence of staff, monitoring, transport home afterwards)
     (r"(?i:\bsupervis\w*|\bmonitor\w*(?!\s+(?:remotely|virtually|via|by\s+video|over|from\s+home))"
      r"|\bobserv(?:ed|ation)\b|\bnurses?\b(?!\s+(?:practitioner|an(?:a)?esthetist))|\bvitals?\b|\bvital\s+signs\b|\bblood\s+pressure\b(?!\s+cuff)"
@@ -409,7 +422,9 @@ _MASKS = _ci(
 # Activities around the dose: a cue about them says nothing about where the dose is taken.
 _NONDOSING = _ci(
     r"(?i:\b(?:integration|follow-?ups?|check-?ins?|consult\w*|prep(?:aration)?|intake|screening|evaluations?"
-    r"|assessments?|coaching|support\s+groups?|webinars?|workshops?|classes|courses?)\b)"
+    r"|assessments?|coaching|support\s+groups?|webinars?|workshops?|classes|courses?)\b"
+    # "seen in person before prescribing", "an in-person visit is required" (telehealth law): not where doses are taken
+    r"|\b(?:before|prior\s+to)\s+(?:\w+\s+)?prescri\w*|\bvisits?\s+(?:is|are)\s+(?:needed|required|mandatory)\b)"
 )
 _DOSING_STRONG = _ci(r"(?i:\b(?:dos(?:e|es|ed|ing)|treatments?|infusions?|administ\w*|medicine)\b)")
 _DOSING = _Either(
@@ -552,6 +567,27 @@ _EDITORIAL = re.compile(
     r"|\bour\s+(?:writer|editors?|guide\s+to|readers|research\s+team|e-?guide|newsletter|(?:newest\s+|latest\s+)?(?:post|article|blog))\b"
     r"|\b(?:in|on)\s+this\s+(?:post|article|guide|blog|episode|e-?guide)\b|\bbelow\s+we\b|\bas\s+we\s+explore\b"
 )
+# A practice's own press release ("(Newsworthy.ai) Tyler, TX — …", "… is pleased to announce"): the practice
+# it names speaks there in the third person, so "X, which provides ketamine infusion therapies" and "the
+# clinic offers …" are its own offers, as "we offer" is on its site.
+_PRESS_RELEASE = re.compile(
+    r"\((?:Newsworthy\.ai|PRNewswire|Business\s?Wire|GLOBE\s?NEWSWIRE|EIN\s?Presswire|PRWeb|Newswire|ACCESSWIRE)\)"
+    r"|/PRNewswire/|\bReleased\s+through\s+\w|\b(?:is|are)\s+(?:pleased|proud|excited|thrilled|delighted)\s+to\s+announce\b"
+    r"|\bannounced\s+today\b|\bpress\s+release\b", re.I)
+_PRESS_VOICE = re.compile(
+    r"(?i:\b(?:the|its|both)\s+(?:clinics?|cent(?:er|re)s?|practices?|team|company|facilit(?:y|ies)|offices?|locations?)"
+    r"\s+(?:now\s+|also\s+|currently\s+)?(?:offers?|provides?|delivers?|administers?|speciali[sz]es|is\s+bringing|brings?))\b"
+    r"|[A-Z][\w&'’.-]*(?:\s+(?:[A-Z&][\w&'’.-]*|of|and))*\s*,\s*(?:which|that|who)\s+(?:now\s+|also\s+)?"
+    r"(?:offers|provides|delivers|administers|speciali[sz]es\s+in)\b"
+    r"|[A-Z][\w&'’.-]*['’]s\s+(?:many\s+|other\s+|wide\s+range\s+of\s+)?(?:services|treatments|offerings)\s+(?:include|includes|are)\b"
+)
+# A therapist working with a medical partner (Journey Clinical's model): the partner's prescription is part
+# of the care the therapist offers ("We partner with Journey Clinical … they prescribe ketamine lozenges").
+_PARTNERSHIP = re.compile(
+    r"\b(?i:(?:we|i)\s+(?:\w+\s+)?(?:partner|collaborate|work)\w*\s+(?:closely\s+)?with|in\s+(?:partnership|collaboration)\s+with"
+    r"|partnered\s+with|my\s+work\s+with)\s+(?i:an?\s+(?:\w+\s+){0,2}(?:named|called)\s+)?"
+    r"(?P<partner>[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})")
+_PARTNER_PRESCRIBES = r"(?:will\s+)?(?:then\s+)?(?:\w+\s+){0,8}?(?:prescribes?|prescribing|writes?\s+(?:you\s+)?a\s+prescription|provides?\s+the\s+medicine)\b"
 # Someone else's words reported: "'We give six infusions,' Dr. Castell said."
 _REPORTED = re.compile(r"[\"”]\s*(?:[,–—-]\s*)?(?:(?:Dr\.?|[A-Z][\w'’-]*)\s+){0,3}(?:said|says|explains?|explained|adds?|added"
                        r"|told|notes?|noted)\b"

@@ -59,6 +59,9 @@ _AFFILIATIONS = {
         r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team"
         r"|psychiatrists?|physicians?|nurse\s+practitioners?|our\s+(?=journey))\b", re.I),
 }
+# MAPS is an association first (its studies, its conference panels, "places such as MAPS"): only its training
+# ("completed the MAPS MDMA-Assisted Therapy Training", "MAPS-trained therapist") is held.
+_AFFILIATIONS["maps"] = re.compile(r"\b(?:train\w*|certif\w*|completed|graduat\w*|alumn\w*)\b", re.I)
 # "Journey Clinical provider", "Journey Clinical KAP partner": the role right after the name.
 _ROLE_AFTER = re.compile(r"['’]?s?\s+(?:KAP\s+|ketamine\s+)?(?:provider|partner|member|clinician)\b", re.I)
 _CITED = re.compile(r"\s*(?:\(\w+\)\s*)?(?:\(\d{4}\)\s*)?(?:put\s+it|puts\s+it|says|said|reports?|reported|wrote|writes"
@@ -89,6 +92,14 @@ _NOT_A_CLAIM_BEFORE = re.compile(
     r"|one\s+(?:platform|company|clinic|provider|service)|some\s+(?:platforms|companies|clinics|providers|services)"
     r"|other\s+(?:platforms|companies|clinics|providers|practices))\b[^.;]{0,60}$)"
 )
+
+
+# The programme doing something as the subject of its sentence: its own page speaking of itself.
+_SUBJECT_AFTER = re.compile(
+    r"(?:\s*\([^)]{1,80}\))?(?:['’]s\s+(?:\w+\s+){0,2}(?:team|clinicians?|providers?|prescribers?|mission|model))?"
+    r"(?:,\s*[^,]{1,60},)?\s+(?:is|are|was|has|have|prescribes|offers|provides|works|partners|supports|was\s+founded"
+    r"|founded|began|believes|uses|requires|connects|matches|helps|handles|takes|does|will|can|brings|trains|certifies"
+    r"|members?)\b", re.I)
 
 
 _GENERIC_MEMBERSHIP = re.compile(r"^\W*(?:membership|members)\s+(?:of|in)\s+(?:the\s+)?(?:[\w&-]+\s*\(\s*(?:the\s+)?)?$", re.I)
@@ -154,6 +165,30 @@ class ProgrammeMatcher:
     def find(self, sentence: str) -> list[tuple[str, int, int]]:
         """Held programmes in one sentence: (programme id, start, end)."""
         return [(pid, a, b) for _, pid, a, b in self.find_in(sentence, [(0, len(sentence))])]
+
+    def speaking(self, text: str) -> set[str]:
+        """Programmes whose own page this is: the page is "About ASKP3", or the programme is the subject of two
+        of its sentences or more ("Journey Clinical prescribes ketamine only as part of KAP", "ASKP3, founded in
+        2016, is a body of professionals"). Their names there are no one's claim."""
+        if self._re is None:
+            return set()
+        low = text.lower().translate(_MARKS)
+        if len(low) != len(text):
+            return set()
+        subject: dict[str, int] = {}
+        about: set[str] = set()
+        for a, b in self.alias_spans(low):
+            alias = self._lookup(text[a:b].translate(_MARKS))
+            if alias is None:
+                continue
+            line_start = text.rfind("\n", 0, a) + 1
+            before = text[line_start:a]
+            if re.fullmatch(r"\W*(?:#+\s*)?about\s+(?:the\s+)?", before, re.I) and len(text[b:text.find("\n", b) % (len(text) + 1)].split()) <= 2:
+                about.add(alias.pid)
+            sent_start = max(text.rfind(". ", 0, a) + 2, line_start)
+            if re.fullmatch(r"\W*(?:#+\s*)?(?:the\s+)?", text[sent_start:a], re.I) and _SUBJECT_AFTER.match(text, b):
+                subject[alias.pid] = subject.get(alias.pid, 0) + 1
+        return about | {pid for pid, n in subject.items() if n >= 2}
 
     def alias_spans(self, low: str) -> list[tuple[int, int]]:
         """Where programme names stand in a lower-cased text (same length as the text)."""

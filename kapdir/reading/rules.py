@@ -15,6 +15,7 @@ keyword search:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..vocabulary import ROUTES, SETTINGS
@@ -73,11 +74,15 @@ from .lexicon import (
     _OWN_KETAMINE,
     _OWN_SERVICE,
     _OWN_VOICE,
+    _PARTNER_PRESCRIBES,
+    _PARTNERSHIP,
     _PATIENT_CARE,
     _PLACE_IDX,
     _PLANNED,
     _POST_NEG,
     _PREMOD_GAP,
+    _PRESS_RELEASE,
+    _PRESS_VOICE,
     _PRICE,
     _PROCEDURE,
     _PROVIDER_SIGNAL,
@@ -114,6 +119,17 @@ from .lexicon import (
 from .programmes import ProgrammeMatcher
 from .structure import Scope, list_leads, others_lists, scopes
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
+
+# A page's title that is a service's name: route words and what they are, nothing else ("IV Ketamine Infusion
+# Therapy", "IV Ketamine & Spravato®"); not a post's ("What Is IV Ketamine?", "Ketamine Infusions: A Guide").
+_SERVICE_TITLE = re.compile(
+    r"[#\s]*(?:(?:iv|im|intravenous|intramuscular|intranasal|nasal|sublingual|oral|ketamine|esketamine|spravato[®™]?"
+    r"|infusions?|injections?|therapy|treatments?|spray|lozenges?|troches?|&|and|\+)\s*){2,7}$", re.I)
+# A list of the provider's services under its own heading ("## Related Services", "Our Treatments").
+_SERVICES_HEADING = re.compile(r"[#\s]*(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
+                               r"(?:services|treatments|therapies|offerings|treatment\s+options)\s*:?\s*$", re.I)
+_SERVICE_ITEM = re.compile(r"\s*(?:[-•*]\s*|\d{1,2}[.)]?\s+)?(?:Ketamine[- ]Assisted\s+(?:Psycho)?[Tt]herapy|KAP|Ketamine\s+Therapy)"
+                           r"(?:\s*\((?:KAP|KAT)\))?\s*(?::|\s[–—-]\s)")
 
 # ---------------------------------------------------------------------------- model
 
@@ -277,8 +293,9 @@ def _sentence_cues(low: str, hits: _Hits, clauses: list[tuple[int, int]], facts:
             continue
         if _BENCHMARK.search(low, max(clo, a - 60), a):
             continue  # "far below what anaesthesia uses in a medical setting": a yardstick, not a place
-        if _negated_before(low, clo, a, []):
-            # "no take-home doses", "unlike at-home programs": the opposite, weakly.
+        if _negated_before(low, clo, a, []) or _POST_NEG.match(low[b:_chi]):
+            # "no take-home doses", "unlike at-home programs", "take-home injections are something we do
+            # not provide": the opposite, weakly.
             setting, strong = (CLINIC if setting == HOME else HOME), False
         resolved.append((setting, strong, a, b))
     return cue_spans, ([] if is_question else resolved)
@@ -482,8 +499,8 @@ def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope
         return own
     if not own and g.clause > 0 and sent.explain[g.clause - 1]:
         return False  # "Other providers use a medical model - either IV by a nurse or lozenges - and I…"
-    if any(sent.explain) and not fp_sent:
-        return False
+    if any(sent.explain) and not fp_sent and not own:
+        return False  # (an explaining word elsewhere does not undo "they prescribe lozenges" said for us)
     if n_routes >= 3 and not fp_sent:
         return False  # "ketamine is available as an infusion, a shot, a spray or a lozenge"
     return not article_doc
@@ -610,9 +627,11 @@ def _ketamine_without_route(analysed: list[_Sentence], page_scopes: list[Scope],
                                  and not _TESTIMONIAL.match(sent.text) and not _REPORTED.search(sent.text)
                                  for sent in analysed)
         if not ketamine:
-            # A fee schedule: "Ketamine assisted psychotherapy session: $700".
-            ketamine = any(_FEE_LINE.search(analysed[i].text) and not page_scopes[i].explain
-                           and not analysed[i].is_question for i in kap)
+            # A fee schedule: "Ketamine assisted psychotherapy session: $700"; or a menu of the
+            # provider's services, one item the care itself ("04 Ketamine-Assisted Therapy: a structured course…").
+            ketamine = any((_FEE_LINE.search(analysed[i].text)
+                            or (_SERVICE_ITEM.match(analysed[i].text) and not page_scopes[i].heading))
+                           and not page_scopes[i].explain and not analysed[i].is_question for i in kap)
     return ketamine
 
 
@@ -624,8 +643,9 @@ def _certifications(text: str, spans: list[tuple[int, int]], sentences: list[str
     others = [sc.others or lst for sc, lst in zip(page_scopes, others_lists(text, spans, leads), strict=True)]
     if training_page:
         others = [True] * len(spans)  # a programme's own pages name it; that is no one's claim
+    own_pages = matcher.speaking(text)  # "About ASKP3", "Journey Clinical prescribes …": the programme's own page
     for i, pid, a, _b in matcher.find_in(text, spans, others):
-        if pid not in seen:
+        if pid not in seen and pid not in own_pages:
             seen.add(pid)
             certs.append({"program": pid, "evidence": evidence(sentences[i], a)})
     if roster_program is not None:
@@ -700,6 +720,29 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         for i, (a, b) in enumerate(spans)
     ]
 
+    if _PRESS_RELEASE.search(text):
+        for sent in analysed:
+            if _REPORTED.search(sent.text) or _TESTIMONIAL.match(sent.text):
+                continue
+            for m in _PRESS_VOICE.finditer(sent.text):
+                ci = _clause_of(sent.clauses, m.end() - 1)
+                if not sent.explain[ci]:
+                    sent.own[ci] = True
+
+    partners = [m.group("partner") for m in _PARTNERSHIP.finditer(text)]
+    if partners:
+        # "Journey Clinical's medical team … prescribes ketamine lozenges", "they prescribe ketamine lozenges"
+        # after "We partner with Journey Clinical": the partner's prescription is the therapist's offer.
+        who = "|".join(re.escape(p) for p in dict.fromkeys(partners))
+        prescribes = re.compile(rf"(?:\b(?:{who})(?:['’]s)?(?:\s+(?:medical\s+)?(?:team|providers?|clinicians?|prescribers?))?"
+                                rf"|\b(?:they|their\s+(?:medical\s+)?(?:team|providers?|prescribers?|clinicians?)))\s+"
+                                + _PARTNER_PRESCRIBES)
+        for sent in analysed:
+            if _REPORTED.search(sent.text) or sent.is_question:
+                continue
+            for m in prescribes.finditer(sent.text):
+                sent.own[_clause_of(sent.clauses, m.end() - 1)] = True
+
     # A page is a provider's only where it speaks as one: "we"/"our", "my clients", a practice
     # offering by name, "you will receive…", "your prescriber", prices, a title saying where the
     # service is given.  Articles, explainers and journalism ("the online service I contacted")
@@ -707,6 +750,10 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     first_heading = next((i for i, sc in enumerate(page_scopes) if sc.heading), -1)
     has_explain = any(sc.explain for sc in page_scopes) or any(any(sent.explain) for sent in analysed)
     strong_voice = weak_voice = 0
+
+    def i_first(sent: _Sentence) -> bool:
+        return first_heading >= 0 and sent is analysed[first_heading]
+
     for sent, sc in zip(analysed, page_scopes, strict=True):
         if sent.is_question:
             # "What sets our clinic apart?", "Why choose us?": the provider asking about itself.
@@ -719,6 +766,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             strong_voice += 1
         elif _YOUR_CARE.search(sent.low) or _PRICE.search(sent.text):
             weak_voice += 1
+        elif sc.heading and i_first(sent) and sent.groups and _SERVICE_TITLE.match(sent.text):
+            weak_voice += 1  # a service page titled as the service ("IV Ketamine Infusion Therapy")
     has_voice = strong_voice >= 1 or weak_voice >= 2  # one "your provider" or one price is not a voice
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
     weak_marks = {m.group() for m in _TRAINING_WEAK.finditer(low)}
@@ -782,7 +831,12 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                 page_setting = HOME
                 break
     # On a Spravato page, "the nasal spray" is Spravato unless racemic spray is named.
-    spravato_page = bool(_SPRAVATO_ONLY.search(low)) and not _RACEMIC_SPRAY.search(low)
+    # A spray its own words place at home is racemic ("our at-home modalities: oral, nasal spray…";
+    # then "Nasal: from $325" on its price list is that spray too): Spravato is given only in a
+    # certified office.
+    racemic_at_home = any(g.route == "intranasal" and not g.forced and any(
+        st == HOME and strong for st, strong, *_ in (*g.own, *g.ctx)) for sent in analysed for g in sent.groups)
+    spravato_page = bool(_SPRAVATO_ONLY.search(low)) and not _RACEMIC_SPRAY.search(low) and not racemic_at_home
     if spravato_page:
         for sent in analysed:
             for g in sent.groups:
@@ -810,13 +864,18 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                     # an item of a list the provider introduces in its own voice or with its price
                     # ("The Lumara program is priced at $4,500 and covers: 1. Six ketamine infusions")
                     lead is not None and not sc.explain and not lead.is_question
-                    and bool(_PRICE.search(lead.text) or any(_own_voice(lead, c) for c in range(len(lead.clauses)))))
+                    and bool(_PRICE.search(lead.text) or any(_own_voice(lead, c) for c in range(len(lead.clauses)))
+                             or (not article_doc and _SERVICES_HEADING.match(lead.text))))
             if ok:
                 vouched.add(g.route)
 
     # A dose placed in the office somewhere on the page, said outright ("dosing sessions take place in
     # person"): medicine mailed to the patient is then taken there, not at home.
-    clinic_cued = any(st == CLINIC and strong for sent in analysed if sent.dosing_context for st, strong, _c in sent.all_cues)
+    # (Not an explanation's office: "most US ketamine clinics treat in a clinic, by IV infusion".)
+    clinic_cued = any(st == CLINIC and strong and not (sent.explain[ci] and not sent.first_person[ci])
+                      for sent, sc in zip(analysed, page_scopes, strict=True)
+                      if sent.dosing_context and not sc.explain and not sent.is_question
+                      for st, strong, ci in sent.all_cues)
     found: dict[tuple[str, str], str] = {}
     for sent in analysed:
         groups = [g for g in live(sent) if g.route in vouched]

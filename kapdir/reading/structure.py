@@ -21,7 +21,7 @@ _PRONOUN = re.compile(r"\b(?:you|your|yours|my|me|we|our|us|i|here)\b")
 # research, other people's programmes, at-home ketamine as a topic.
 _EXPLAIN_HEADING = re.compile(
     r"\b(?:what\s+(?:is|are|does)\b|how\s+(?:does|do|is|are)\s+(?:ketamine|esketamine|spravato|it|they|kap|this)\b"
-    r"|how\s+(?:(?:at|in)-home\s+|online\s+|oral\s+|iv\s+|sublingual\s+)?ketamine\b|why\s+ketamine\b|(?:types?|forms?|routes?|methods?|modes?|ways?|means|kinds?)\s+of\b"
+    r"|how\s+(?:(?:at|in)-home|online|oral|iv|sublingual)\s+ketamine\b|how\s+ketamine\b(?!\s+(?:therapy|treatment)\s+works)|why\s+ketamine\b|(?:types?|forms?|routes?|methods?|modes?|ways?|means|kinds?)\s+of\b"
     r"|\badministration\s+(?:methods?|routes?|options?)|\bdelivery\s+methods?|\bhistory\b|\bresearch\b|\bscience\b"
     r"|\bstud(?:y|ies)\b|\bevidence\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\bdifferen\w*|\bmyths?\b|\bfacts?\b"
     r"|\bpros\s+and\s+cons\b|\bunderstanding\b|\boverview\b|\bthings\s+to\s+(?:know|consider)\b|\bwhat\s+to\s+know\b"
