@@ -49,6 +49,7 @@ def test_queries_stay_consistent_during_crawl_and_rebuild(tmp_path, sites, lotus
                     errors.append("facets disagree with the result set")
                 totals.append(body["total"])
                 mine.append(body["total"])
+                time.sleep(0.02)  # a steady stream, not a spin that starves the crawls and the other workers
             except Exception as exc:  # noqa: BLE001 - every failure is a finding
                 errors.append(repr(exc))
 

@@ -231,7 +231,9 @@ _EXPLAIN = _ci(
     r"|\bpublished\b|\bexperts?\b|\bcritics?\b"
     r"|\bscientists?\b|\bapproved\b|\bsynthesi[sz]ed\b|\bdiscovered\b|\bhistorically\b|\b(?:long|the)\s+history\b"
     r"|\boriginally\b|\bnews\b|\barticle\b|\bexplainer\b|\bthis\s+(?:post|guide|page)\b|\bwarn\w*"
-    r"|(?<!['’]s\s)\b(?:some|many|other|most|these|several|certain)\s+(?:\w+\s+)?(?:clinics|providers|companies|doctors"
+    # (not "The Mend's many services include Spravato": its own; the lookbehind after the shared \b keeps
+    # _ci's one-\b fast form)
+    r"|\b(?<!['’]s\s)(?:some|many|other|most|these|several|certain)\s+(?:\w+\s+)?(?:clinics|providers|companies|doctors"
     r"|practices|programs|startups|services|physicians|psychiatrists)\b"
     r"|\bcompan(?:y|ies)\b|\bstartups?\b|\bcustomers\b|\bindustry\b|\brecreational(?:ly)?\b"
     r"|\bmust\s+be\s+(?:given|taken|administered)\b|\bby\s+law\b|\bworks\s+by\b|\bNMDA\b"
