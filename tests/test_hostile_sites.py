@@ -75,7 +75,7 @@ def test_flaky_site(tmp_path):
         src.mkdir()
         (src / "flaky.toml").write_text(
             f'name = "flaky"\nstart_urls = ["{site.base}/list/"]\nfollow = ["/trap/\\\\d+/$"]\n'
-            'detail = ["/p/[^/]+/$"]\ndownload_delay = 0\ndownload_timeout = 3\nmax_pages = 60\n')
+            'detail = ["/p/[^/]+/$"]\ndownload_delay = 0\ndownload_timeout = 2\nmax_pages = 60\n')
         t0 = time.monotonic()
         r = kapdir("crawl", "flaky", data_dir=tmp_path / "d", sources=src, timeout=240)
         elapsed = time.monotonic() - t0
