@@ -117,6 +117,23 @@ class Crawled:
 
 
 @pytest.fixture(scope="session")
+def real_dev_traced(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
+    """The rules' reading (trace, verdict) of every page of the real development split, done once per test run
+    (`shared_dir`) and loaded by every worker that asks: the learned layer's tests train on it and the corpus
+    tests score it (1,759 pages, about 5 s of reading)."""
+    import pickle
+
+    from kapdir.reading.corpus import REAL_DIR, load
+    from kapdir.reading.train import traced
+
+    def build(target: Path) -> None:
+        rows = load(REAL_DIR / "dev.jsonl")
+        (target / "traced.pickle").write_bytes(pickle.dumps({r["text"]: traced(r) for r in rows}))
+
+    return pickle.loads((shared_dir(tmp_path_factory, "real-dev-traced", build) / "traced.pickle").read_bytes())
+
+
+@pytest.fixture(scope="session")
 def lotus_crawl(tmp_path_factory, session_sites) -> Crawled:
     """One crawl of the lotus sample site per worker, for every test that starts from a crawled lotus.
 

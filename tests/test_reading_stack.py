@@ -42,9 +42,9 @@ def dev():
 
 
 @pytest.fixture(scope="module")
-def traced(dev):
-    """The rules' judgements of every development page, worked out once for the module."""
-    return {r["text"]: training.traced(r) for r in dev}
+def traced(real_dev_traced):
+    """The rules' judgements of every development page (conftest: read once per test process)."""
+    return real_dev_traced
 
 
 @pytest.fixture(scope="module")
