@@ -11,7 +11,7 @@ import pytest
 from crawler.rosters import roster_rows
 from kapdir.places import normalise_city
 from kapdir.records import name_key
-from tests.conftest import ROOT, expected, export, kapdir
+from tests.conftest import ROOT, expected, export, kapdir, shared_dir
 
 
 def _write(sources_dir, name: str, body: str) -> None:
@@ -94,6 +94,36 @@ def _crawl_fixture(sites, tmp_path, site: str, folder=FIXTURE_SITES) -> tuple[di
     run = kapdir("crawl", site, data_dir=data, sources=sites.sources_dir)
     assert run.returncode == 0, run.stderr
     return json.loads((root / "expected.json").read_text()), export(data)
+
+
+def _zoo_group(tmp_path_factory, folder, shapes: list[str]) -> dict[str, tuple[dict, list[dict]]]:
+    """Every shape of a zoo group crawled by one `kapdir crawl` process from the shapes' own source files, once
+    per test run (a Python and Scrapy start per group, not per shape): per shape, its labels and the records its
+    own source found."""
+    import json
+
+    from kapdir.samplesite import SampleSite, materialise_source
+
+    def build(target):
+        src = target / "src"
+        src.mkdir()
+        sites = [SampleSite(folder / shape).start() for shape in shapes]
+        try:
+            for shape, site in zip(shapes, sites, strict=True):
+                materialise_source(folder / shape / "source.toml", site.base, src)
+            run = kapdir("crawl", *shapes, data_dir=target / "data", sources=src, timeout=300)
+        finally:
+            for site in sites:
+                site.stop()
+        (target / "crawl.json").write_text(json.dumps({"rc": run.returncode, "stderr": run.stderr[-3000:]}))
+        (target / "records.json").write_text(json.dumps(export(target / "data")))
+
+    done = shared_dir(tmp_path_factory, f"zoo-group-{folder.name}", build)
+    run = json.loads((done / "crawl.json").read_text())
+    assert run["rc"] == 0, run["stderr"]
+    records = json.loads((done / "records.json").read_text())
+    return {shape: (json.loads((folder / shape / "expected.json").read_text()),
+                    [r for r in records if any(s["source"] == shape for s in r["sources"])]) for shape in shapes}
 
 
 # Where the reader, not the crawler, is known to be wrong on a zoo page: the person must still be
@@ -322,16 +352,17 @@ def test_repeated_cards_are_entries_and_post_lists_and_menus_are_not():
 # none with the right city and phone; kapdir/reading/README.md has the per-shape table) and then read.
 # They are development shapes now; these pin what was built for them.
 ZOO_BLIND = ROOT / "tests" / "fixtures" / "zoo-blind"
+ZOO_BLIND_SHAPES = ["csvroster", "geodir", "mapmarkers", "teampopup", "yoastchain"]
 
 
-@pytest.mark.parametrize("shape", ["csvroster", "geodir", "mapmarkers", "teampopup", "yoastchain"])
-def test_the_set_aside_shapes_from_the_maintainers_own_source_files(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND_SHAPES)
+def test_the_set_aside_shapes_from_the_maintainers_own_source_files(tmp_path_factory, shape):
     """csvroster: a ketamine network's member roster as a linked CSV (ID and status columns; provisional
     members skipped; no registry programme). geodir: GeoDirectory listings whose only JSON-LD is the
     directory's own Yoast graph, addresses in itemprop spans. mapmarkers: WP Go Maps markers keyed by id
     in an inline script, phones inside HTML descriptions. teampopup: an Elementor team grid whose bios sit
     in popups after </main>. yoastchain: Yoast Local SEO clinics whose address is an @id reference."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND, ZOO_BLIND_SHAPES)[shape]
     _assert_people(exp, records, routes=shape != "mapmarkers")
 
 
@@ -407,10 +438,11 @@ def test_map_markers_keyed_by_id_with_html_descriptions():
 # The second set-aside group (tests/fixtures/zoo-blind2), built after the first was read, measured once
 # (6 of 17 people found and right, 0 of 4 shapes) and then read in turn.
 ZOO_BLIND2 = ROOT / "tests" / "fixtures" / "zoo-blind2"
+ZOO_BLIND2_SHAPES = ["microdata-chain", "webflow-cms", "wpbdp-directory", "state-accordion"]
 
 
-@pytest.mark.parametrize("shape", ["microdata-chain", "webflow-cms", "wpbdp-directory", "state-accordion"])
-def test_the_second_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND2_SHAPES)
+def test_the_second_set_aside_shapes(tmp_path_factory, shape):
     """microdata-chain: clinic pages in microdata whose staff are employees (the heading names the clinic).
     webflow-cms: a Webflow collection list with '?9c4e21d7_page=2' paging and profiles whose "More
     providers" cards are not theirs. wpbdp-directory: Business Directory Plugin listings ("we do not
@@ -418,7 +450,7 @@ def test_the_second_set_aside_shapes(sites, tmp_path, shape):
     <details> sections, one or several per state, under the alliance's own Yoast Organization (and a card
     whose training line, "CIIS Certificate in Psychedelic-Assisted Therapies and Research", is a
     programme's name, not the card explaining research)."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND2)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND2, ZOO_BLIND2_SHAPES)[shape]
     _assert_people(exp, records, routes=False)
 
 
@@ -442,17 +474,18 @@ def test_a_clinic_page_names_the_clinic_not_its_staff():
 # city and phone) and then read. The four shapes that failed are pinned here; the routes of the Wix site and the
 # location pages are the reader's business (issue 13), not the crawler's.
 ZOO_BLIND3 = ROOT / "tests" / "fixtures" / "zoo-blind3"
+ZOO_BLIND3_SHAPES = ["wix-solo", "location-pages", "find-a-doctor", "wp-team-members"]
 
 
-@pytest.mark.parametrize("shape", ["wix-solo", "location-pages", "find-a-doctor", "wp-team-members"])
-def test_the_third_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND3_SHAPES)
+def test_the_third_set_aside_shapes(tmp_path_factory, shape):
     """wix-solo: a therapist's Wix site whose phone and address are only on /contact and services only on
     /services, linked from the home page's menu. location-pages: a chain's plain location pages whose heading
     is a service ("Ketamine Clinic in Phoenix, AZ") and whose clinic is named on the line above its street
     address. find-a-doctor: a health system's profiles in the third person ("Dr. Villalobos provides Spravato
     … alongside psychotherapy referrals": a referral coming in is no referral out). wp-team-members: two
     offices in the header and footer, and a bio naming the one the therapist works from."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND3)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND3, ZOO_BLIND3_SHAPES)[shape]
     _assert_people(exp, records, routes=shape in ("find-a-doctor", "wp-team-members"))
 
 
@@ -485,16 +518,17 @@ def test_contact_details_written_the_ways_site_builders_lay_them_out():
 # The fourth set-aside group (tests/fixtures/zoo-blind4), measured once before it was read (0 of 5 shapes; 9 of
 # 20 people found, none with the right name, city and phone) and then read.
 ZOO_BLIND4 = ROOT / "tests" / "fixtures" / "zoo-blind4"
+ZOO_BLIND4_SHAPES = ["sqsp-solo", "weebly-team", "drupal-staff", "kap-collective", "pt-profiles"]
 
 
-@pytest.mark.parametrize("shape", ["sqsp-solo", "weebly-team", "drupal-staff", "kap-collective", "pt-profiles"])
-def test_the_fourth_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND4_SHAPES)
+def test_the_fourth_set_aside_shapes(tmp_path_factory, shape):
     """sqsp-solo: a Squarespace site whose structured data names only the practice and whose text says "I'm
     Lena Marchetti, LICSW". weebly-team: one team page of bios in sections, a bio with its own direct line,
     an intern. drupal-staff: a Views staff table (Name, Title, Location, Phone) with front desk, billing and
     an intern, offices named by city only. kap-collective: member cards placed by "Kingston, NY" alone, a
     credential of New York's (LCSW-R). pt-profiles: profiles whose address parts are spans by class."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND4)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND4, ZOO_BLIND4_SHAPES)[shape]
     _assert_people(exp, records, routes=shape in ("weebly-team", "drupal-staff"))
 
 
@@ -524,10 +558,11 @@ def test_places_people_and_staff_written_the_ways_small_sites_write_them():
 # The fifth set-aside group (tests/fixtures/zoo-blind5), measured once before it was read (2 of 5 shapes; 13 of
 # 21 people found, 11 with the right name, city and phone, 11 with the right routes) and then read.
 ZOO_BLIND5 = ROOT / "tests" / "fixtures" / "zoo-blind5"
+ZOO_BLIND5_SHAPES = ["member-archive", "group-offices", "squarespace-telehealth", "jane-booking"]
 
 
-@pytest.mark.parametrize("shape", ["member-archive", "group-offices", "squarespace-telehealth", "jane-booking"])
-def test_the_fifth_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND5_SHAPES)
+def test_the_fifth_set_aside_shapes(tmp_path_factory, shape):
     """member-archive: an association's "Find a member" archive of <li> entries whose classes carry each
     member's level ("member_level-clinical", "member_level-student") and whose city and state sit in
     "member-city" / "member-state" spans; a student and a bodywork business "supporting integration after
@@ -535,7 +570,7 @@ def test_the_fifth_set_aside_shapes(sites, tmp_path, shape):
     Boulder") above a footer listing all three. squarespace-telehealth: a team page whose structured data is
     the practice's LocalBusiness, and bios that say "lozenge" without "ketamine". jane-booking: "clients who
     have completed three in-office sessions" may dose at home; that is no in-clinic oral dose."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND5)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND5, ZOO_BLIND5_SHAPES)[shape]
     _assert_people(exp, records, routes=True)
 
 
@@ -588,17 +623,18 @@ def test_a_team_card_is_read_in_the_context_of_a_ketamine_practices_title():
 # The sixth set-aside group (tests/fixtures/zoo-blind6), measured once before it was read (2 of 5 shapes; 10 of
 # 23 people found, all 10 right; sources add unedited 1 of 5) and then read.
 ZOO_BLIND6 = ROOT / "tests" / "fixtures" / "zoo-blind6"
+ZOO_BLIND6_SHAPES = ["hubdb-locations", "elementor-location-tabs", "react-dataprops-hospital"]
 
 
-@pytest.mark.parametrize("shape", ["hubdb-locations", "elementor-location-tabs", "react-dataprops-hospital"])
-def test_the_sixth_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND6_SHAPES)
+def test_the_sixth_set_aside_shapes(tmp_path_factory, shape):
     """hubdb-locations: a HubSpot chain's location pages (every block a "widget" by class; the clinic named
     "… Clinic of Phoenix"; its own number under its address, the call centre's in the header; "IV infusions are
     not available at this location yet"). elementor-location-tabs: one tab per office, people as headings with a
     direct line under the office's heading and address, a practice manager among them. react-dataprops-hospital:
     providers as JSON in a React mount point's data-props (displayName, locations[0].city, bio; a nurse
     navigator beside them)."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND6)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND6, ZOO_BLIND6_SHAPES)[shape]
     _assert_people(exp, records, routes=True)
 
 
@@ -671,17 +707,18 @@ def test_providers_hydrated_from_a_data_props_attribute():
 # 17 people found and right; sources add unedited 0 of 5) and then read. Two of the faculty directory's four
 # profiles stay unread: the learned layer takes their academic pages for no provider's (issue 13).
 ZOO_BLIND7 = ROOT / "tests" / "fixtures" / "zoo-blind7"
+ZOO_BLIND7_SHAPES = ["godaddy-clinic", "divi-wellness", "squarespace-summary", "finder-profiles"]
 
 
-@pytest.mark.parametrize("shape", ["godaddy-clinic", "divi-wellness", "squarespace-summary", "finder-profiles"])
-def test_the_seventh_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND7_SHAPES)
+def test_the_seventh_set_aside_shapes(tmp_path_factory, shape):
     """godaddy-clinic: a clinic's one-page GoDaddy site (every section class="widget", a header marked
     role="main", a tagline for its heading, "Albuquerque, New Mexico 87109"). divi-wellness: Divi team members
     under "About Desert Bloom" on Desert Bloom Wellness & Infusion's site. squarespace-summary: bio posts, one
     of them the practice coordinator's ("Jess Albright, Practice Coordinator") under the practice's
     LocalBusiness; "clients who have finished an in-office series" may dose at home. finder-profiles: doctors'
     and other clinicians' profiles under two paths."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND7)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND7, ZOO_BLIND7_SHAPES)[shape]
     _assert_people(exp, records, routes=True)
 
 
@@ -725,11 +762,11 @@ def test_addresses_with_the_state_spelled_out_and_names_that_are_the_site():
 # The eighth set-aside group (tests/fixtures/zoo-blind8), measured once before it was read (1 of 5 shapes; 4 of
 # 23 people found and right; sources add unedited 1 of 5, 4 of 23 right) and then read.
 ZOO_BLIND8 = ROOT / "tests" / "fixtures" / "zoo-blind8"
+ZOO_BLIND8_SHAPES = ["joomla-physicians-dl", "vue-spa-json", "word-referral-roster", "wp-multisite-chain", "sp-clinician-profiles"]
 
 
-@pytest.mark.parametrize("shape", ["joomla-physicians-dl", "vue-spa-json", "word-referral-roster",
-                                   "wp-multisite-chain", "sp-clinician-profiles"])
-def test_the_eighth_set_aside_shapes(sites, tmp_path, shape):
+@pytest.mark.parametrize("shape", ZOO_BLIND8_SHAPES)
+def test_the_eighth_set_aside_shapes(tmp_path_factory, shape):
     """joomla-physicians-dl: physicians in a <dl> (name in <dt>, bio in <dd> ending "Sees patients at: Oro
     Valley"), the offices as bold names over addresses in a sidebar, a practice manager among them.
     vue-spa-json: an empty Vue shell whose providers (firstName/lastName, locations[].address) come from the
@@ -738,7 +775,7 @@ def test_the_eighth_set_aside_shapes(sites, tmp_path, shape):
     two people, "Name, CRED<br>Practice", a Contact column), trainees in a second table. wp-multisite-chain: one
     WordPress subsite per location whose Contact page is headed "Contact" and names the location above its street
     address. sp-clinician-profiles: SimplePractice-style profiles, an associate not yet providing KAP."""
-    exp, records = _crawl_fixture(sites, tmp_path, shape, ZOO_BLIND8)
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND8, ZOO_BLIND8_SHAPES)[shape]
     _assert_people(exp, records, routes=True)
 
 
