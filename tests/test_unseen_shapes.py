@@ -128,11 +128,9 @@ def _zoo_group(tmp_path_factory, folder, shapes: list[str]) -> dict[str, tuple[d
 
 # Where the reader, not the crawler, is known to be wrong on a zoo page: the person must still be
 # published, but their routes are the reader's business (issue 13), not this shape's.
-READER_MISSES = {
-    # "I offer at-home ketamine-assisted psychotherapy … lozenges mailed to your home": the learned
-    # layer scores oral/at_home 0.48, under its at-home bar of 0.5 (precision first).
-    "hannah kowalczyk": "oral/at_home scored 0.48 by the learned layer",
-}
+# None at present: "I offer at-home ketamine-assisted psychotherapy … lozenges mailed to your home" (Hannah
+# Kowalczyk, scored 0.48 for oral/at_home) is read since the at-home bar moved from 0.5 to 0.35.
+READER_MISSES: dict[str, str] = {}
 
 
 def _assert_people(exp: dict, records: list[dict], *, routes: bool = True, credentials: bool = False) -> dict:
