@@ -182,8 +182,10 @@ class ProgrammeMatcher:
             if alias is None:
                 continue
             line_start = text.rfind("\n", 0, a) + 1
-            before = text[line_start:a]
-            if re.fullmatch(r"\W*(?:#+\s*)?about\s+(?:the\s+)?", before, re.I) and len(text[b:text.find("\n", b) % (len(text) + 1)].split()) <= 2:
+            line_end = text.find("\n", b)
+            rest = text[b:len(text) if line_end < 0 else line_end]
+            # "About ASKP3", "About Journey Clinical's model": a heading about the programme itself
+            if re.fullmatch(r"\W*(?:#+\s*)?about\s+(?:the\s+)?", text[line_start:a], re.I) and len(rest.split()) <= 2:
                 about.add(alias.pid)
             sent_start = max(text.rfind(". ", 0, a) + 2, line_start)
             if re.fullmatch(r"\W*(?:#+\s*)?(?:the\s+)?", text[sent_start:a], re.I) and _SUBJECT_AFTER.match(text, b):

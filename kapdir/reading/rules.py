@@ -750,10 +750,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     first_heading = next((i for i, sc in enumerate(page_scopes) if sc.heading), -1)
     has_explain = any(sc.explain for sc in page_scopes) or any(any(sent.explain) for sent in analysed)
     strong_voice = weak_voice = 0
-
-    def i_first(sent: _Sentence) -> bool:
-        return first_heading >= 0 and sent is analysed[first_heading]
-
+    title = analysed[first_heading] if first_heading >= 0 else None
     for sent, sc in zip(analysed, page_scopes, strict=True):
         if sent.is_question:
             # "What sets our clinic apart?", "Why choose us?": the provider asking about itself.
@@ -766,7 +763,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
             strong_voice += 1
         elif _YOUR_CARE.search(sent.low) or _PRICE.search(sent.text):
             weak_voice += 1
-        elif sc.heading and i_first(sent) and sent.groups and _SERVICE_TITLE.match(sent.text):
+        elif sent is title and sent.groups and _SERVICE_TITLE.match(sent.text):
             weak_voice += 1  # a service page titled as the service ("IV Ketamine Infusion Therapy")
     has_voice = strong_voice >= 1 or weak_voice >= 2  # one "your provider" or one price is not a voice
     strong_marks = {m.group() for m in _TRAINING_PAGE.finditer(low)}
