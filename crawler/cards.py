@@ -234,7 +234,7 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
             block = anc
         bios[key] = block
     # A definition list (Joomla and hand-written "Our Physicians" pages): the <dd> after a person's <dt> is theirs.
-    described = {key: [d for d in _following_dd(card)] for key, (card, _n) in keys.items() if card.tag == "dt"}
+    described = {key: _following_dd(card) for key, (card, _n) in keys.items() if card.tag == "dt"}
     page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values())
                              + [d for dds in described.values() for d in dds])
     offices = _offices(root, page_url)
@@ -303,14 +303,7 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
         head = " ".join(" ".join(block[0].itertext()).split())
         if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
             continue
-        row = {"name": head, "place": _place(head)}
-        if phone := _phone(block):
-            row["phone"] = phone
-        if parts := address_fields(block):
-            row.update(parts)
-        elif line := address_line(block):
-            row["address"] = line
-        found.append(row)
+        found.append({**_person_contact(head, [block], []), "place": _place(head)})
     return found
 
 

@@ -182,8 +182,7 @@ def dig(obj, path: str):
         values = [dig(obj, p) for p in path.split("+")]
         values = [_joined([x for x in v if isinstance(x, str)]) if isinstance(v, list) else v for v in values]
         values = [str(v).strip() for v in values if isinstance(v, (str, int)) and str(v).strip()]
-        # names join with a space; texts (services, a bio) each on a line of their own
-        return ("\n" if any(len(v) > 40 for v in values) else " ").join(values) or None
+        return _joined(values, short=" ") or None  # names join with a space, texts (services, a bio) by lines
     for part in path.split(".") if path else []:
         if isinstance(obj, dict):
             obj = obj.get(part)
@@ -194,9 +193,10 @@ def dig(obj, path: str):
     return obj
 
 
-def _joined(items: list[str]) -> str:
-    """A list of strings as text: short ones ("IV ketamine", "Spravato") on one line, sentences each on its own."""
-    return ("\n" if any(len(x) > 40 for x in items) else "; ").join(items)
+def _joined(items: list[str], short: str = "; ") -> str:
+    """Strings as one text: short ones ("IV ketamine", "Spravato") on one line joined by ``short``, and when
+    any is a sentence, each on a line of its own."""
+    return ("\n" if any(len(x) > 40 for x in items) else short).join(items)
 
 
 _TAG = re.compile(r"<[^>]{0,500}>")

@@ -109,9 +109,7 @@ def _lines(cell) -> list[str]:
 
 
 def _ordered_text(el):
-    if el.tag == "br":
-        yield "\n"
-    elif el.tag in ("p", "div", "li"):
+    if el.tag in ("br", "p", "div", "li"):
         yield "\n"
     if el.text and el.tag not in ("script", "style"):
         yield el.text
@@ -119,6 +117,11 @@ def _ordered_text(el):
         yield from _ordered_text(child)
         if child.tail:
             yield child.tail
+
+
+def _web_link(node) -> str:
+    """The first link to a web address inside ``node`` (not a mailto: or a page of the roster's own)."""
+    return next((h for h in node.xpath(".//a/@href") if h.startswith(("http://", "https://"))), "")
 
 
 def _group_region(cells: list, width: int) -> str | None:
@@ -198,8 +201,7 @@ def roster_rows(page: str | bytes, base_url: str = "", lists: bool = True) -> li
                     text = _text(cell)
                     if m := PHONE.search(text):
                         extra["phone"] = m.group()
-                    href = next((h for h in cell.xpath(".//a/@href") if h.startswith(("http://", "https://"))), "")
-                    if href:
+                    if href := _web_link(cell):
                         extra["website"] = href
                     values.append("")
                 else:
@@ -299,8 +301,7 @@ def _list_rows(root) -> list[dict]:
                     row["phone"] = m.group()
                 elif "city" not in row and (m := _PLACE.match(part)):
                     row["city"], row["region"] = m["city"].strip(), m["region"]
-            href = next((h for h in li.xpath(".//a/@href") if h.startswith(("http://", "https://"))), "")
-            if href:
+            if href := _web_link(li):
                 row["website"] = href
             rows.append(row)
         if len(rows) * 5 >= len(items) * 3 and not _NOT_ON_ROSTER.search(_context(lst)):

@@ -230,7 +230,6 @@ def probe(url: str) -> dict:
     titled = [u for u in dict.fromkeys(heading_links) if u in set(candidates)]
     if len(titled) >= 2:
         detail, n = _common_pattern([urlsplit(u).path for u in titled])
-    readings = cards.Readings(root, url)
     for pat, c in counts.most_common() if not detail else []:
         if pat and c >= 3 and pat.count("/") >= 2 and not pat.startswith("/[^/]+"):
             detail, n = pat, c
@@ -266,6 +265,7 @@ def probe(url: str) -> dict:
         found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
     else:
         found["notes"].append(_BY_HAND)
+    readings = cards.Readings(root, url)  # what the crawler reads on the page itself, each reading done once
     if not on_page and not detail and (hc := plainpage.hcards(root)):
         found["hcards"] = len(hc)
         found["notes"].append(f"{len(hc)} h-card microformats on the page: read without selectors")
@@ -288,7 +288,7 @@ def probe(url: str) -> dict:
             found["staff_table"] = len(people) - len(staff)
             found["notes"].append(f"a staff table: {found['staff_table']} clinicians ({len(staff)} staff left out), "
                                   "columns read from its header; no selectors needed")
-        elif people and not roster_programme(root, entries=False) and len(grid := cards.cards(root, url)) >= len(people):
+        elif people and not roster_programme(root, entries=False) and len(grid := readings.cards) >= len(people):
             # A list of people that names no programme outside its entries (an association's "Find a member",
             # one member's training mentioned in their own entry) is a directory of cards, whose services
             # are read for each; a certification roster names the programme it certifies above its rows.

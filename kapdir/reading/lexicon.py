@@ -590,6 +590,16 @@ _PARTNERSHIP = re.compile(
     r"|partnered\s+with|my\s+work\s+with)\s+(?i:an?\s+(?:\w+\s+){0,2}(?:named|called)\s+)?"
     r"(?P<partner>[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})")
 _PARTNER_PRESCRIBES = r"(?:will\s+)?(?:then\s+)?(?:\w+\s+){0,8}?(?:prescribes?|prescribing|writes?\s+(?:you\s+)?a\s+prescription|provides?\s+the\s+medicine)\b"
+# A page's title that is a service's name: route words and what they are, nothing else ("IV Ketamine Infusion
+# Therapy", "IV Ketamine & Spravato®"); not a post's ("What Is IV Ketamine?", "Ketamine Infusions: A Guide").
+_SERVICE_TITLE = re.compile(
+    r"[#\s]*(?:(?:iv|im|intravenous|intramuscular|intranasal|nasal|sublingual|oral|ketamine|esketamine|spravato[®™]?"
+    r"|infusions?|injections?|therapy|treatments?|spray|lozenges?|troches?|&|and|\+)\s*){2,7}$", re.I)
+# A list of the provider's services under its own heading ("## Related Services", "Our Treatments").
+_SERVICES_HEADING = re.compile(r"[#\s]*(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
+                               r"(?:services|treatments|therapies|offerings|treatment\s+options)\s*:?\s*$", re.I)
+_SERVICE_ITEM = re.compile(r"\s*(?:[-•*]\s*|\d{1,2}[.)]?\s+)?(?:Ketamine[- ]Assisted\s+(?:Psycho)?[Tt]herapy|KAP|Ketamine\s+Therapy)"
+                           r"(?:\s*\((?:KAP|KAT)\))?\s*(?::|\s[–—-]\s)")
 # Someone else's words reported: "'We give six infusions,' Dr. Castell said."
 _REPORTED = re.compile(r"[\"”]\s*(?:[,–—-]\s*)?(?:(?:Dr\.?|[A-Z][\w'’-]*)\s+){0,3}(?:said|says|explains?|explained|adds?|added"
                        r"|told|notes?|noted)\b"

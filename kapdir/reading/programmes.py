@@ -52,16 +52,16 @@ _DESCRIBED_AFTER = re.compile(
     r"founded|launched|announced|published|was founded)\b",
     re.I,
 )
-# Partnership programmes count only with a word of affiliation in the sentence.
+# Programmes that count only with a word of affiliation (a partnership) or of training in the sentence.
 _AFFILIATIONS = {
     "journey-clinical": re.compile(
         r"\b(?:partner\w*|collaborat\w*|member\w*|affiliat\w*|work(?:s|ing)?\s+with|through|with|via|in\s+conjunction"
         r"|provider\s+network|network|certified|trained|clinician|prescrib\w*|medical\s+team"
         r"|psychiatrists?|physicians?|nurse\s+practitioners?|our\s+(?=journey))\b", re.I),
+    # MAPS is an association first (its studies, its conference panels, "places such as MAPS"): only its
+    # training ("completed the MAPS MDMA-Assisted Therapy Training", "MAPS-trained therapist") is held.
+    "maps": re.compile(r"\b(?:train\w*|certif\w*|completed|graduat\w*|alumn\w*)\b", re.I),
 }
-# MAPS is an association first (its studies, its conference panels, "places such as MAPS"): only its training
-# ("completed the MAPS MDMA-Assisted Therapy Training", "MAPS-trained therapist") is held.
-_AFFILIATIONS["maps"] = re.compile(r"\b(?:train\w*|certif\w*|completed|graduat\w*|alumn\w*)\b", re.I)
 # "Journey Clinical provider", "Journey Clinical KAP partner": the role right after the name.
 _ROLE_AFTER = re.compile(r"['’]?s?\s+(?:KAP\s+|ketamine\s+)?(?:provider|partner|member|clinician)\b", re.I)
 _CITED = re.compile(r"\s*(?:\(\w+\)\s*)?(?:\(\d{4}\)\s*)?(?:put\s+it|puts\s+it|says|said|reports?|reported|wrote|writes"

@@ -93,8 +93,11 @@ from .lexicon import (
     _REPORTED,
     _ROUTE_RE,
     _SECOND_PERSON,
+    _SERVICE_ITEM,
     _SERVICE_OFFER,
+    _SERVICE_TITLE,
     _SERVICE_VOICE,
+    _SERVICES_HEADING,
     _SPEAKER,
     _SPRAVATO_ONLY,
     _STOPPED,
@@ -119,17 +122,6 @@ from .lexicon import (
 from .programmes import ProgrammeMatcher
 from .structure import Scope, list_leads, others_lists, scopes
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
-
-# A page's title that is a service's name: route words and what they are, nothing else ("IV Ketamine Infusion
-# Therapy", "IV Ketamine & Spravato®"); not a post's ("What Is IV Ketamine?", "Ketamine Infusions: A Guide").
-_SERVICE_TITLE = re.compile(
-    r"[#\s]*(?:(?:iv|im|intravenous|intramuscular|intranasal|nasal|sublingual|oral|ketamine|esketamine|spravato[®™]?"
-    r"|infusions?|injections?|therapy|treatments?|spray|lozenges?|troches?|&|and|\+)\s*){2,7}$", re.I)
-# A list of the provider's services under its own heading ("## Related Services", "Our Treatments").
-_SERVICES_HEADING = re.compile(r"[#\s]*(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
-                               r"(?:services|treatments|therapies|offerings|treatment\s+options)\s*:?\s*$", re.I)
-_SERVICE_ITEM = re.compile(r"\s*(?:[-•*]\s*|\d{1,2}[.)]?\s+)?(?:Ketamine[- ]Assisted\s+(?:Psycho)?[Tt]herapy|KAP|Ketamine\s+Therapy)"
-                           r"(?:\s*\((?:KAP|KAT)\))?\s*(?::|\s[–—-]\s)")
 
 # ---------------------------------------------------------------------------- model
 
@@ -467,6 +459,19 @@ def _own_voice_in(sent: _Sentence, ci: int) -> bool:
     return bool(_NAMED_OFFER.match(sent.text, a) or _NAMED_OFFER_IN.search(sent.text, a, b)) and not sent.explain[ci]
 
 
+def _speaks_for_the_provider(analysed: list[_Sentence], rx: re.Pattern, skip, explained: bool) -> None:
+    """Clauses where someone other than "we" speaks for the provider (its press release's third person, its
+    medical partner prescribing): the provider's own voice there. ``explained``: even in a clause that
+    explains. Never in reported speech, nor in the sentences ``skip`` picks."""
+    for sent in analysed:
+        if _REPORTED.search(sent.text) or skip(sent):
+            continue
+        for m in rx.finditer(sent.text):
+            ci = _clause_of(sent.clauses, m.end() - 1)
+            if explained or not sent.explain[ci]:
+                sent.own[ci] = True
+
+
 def _offered(sent: _Sentence, g: _Group, article_doc: bool, n_routes: int, scope: Scope,
              answered: bool = False, first: bool = False) -> bool:
     """Whether a route word is offered by this provider rather than explained or reported."""
@@ -643,8 +648,10 @@ def _certifications(text: str, spans: list[tuple[int, int]], sentences: list[str
     others = [sc.others or lst for sc, lst in zip(page_scopes, others_lists(text, spans, leads), strict=True)]
     if training_page:
         others = [True] * len(spans)  # a programme's own pages name it; that is no one's claim
-    own_pages = matcher.speaking(text)  # "About ASKP3", "Journey Clinical prescribes …": the programme's own page
-    for i, pid, a, _b in matcher.find_in(text, spans, others):
+    hits = matcher.find_in(text, spans, others)
+    # "About ASKP3", "Journey Clinical prescribes …": the programme's own page (looked for only when named)
+    own_pages = matcher.speaking(text) if hits else set()
+    for i, pid, a, _b in hits:
         if pid not in seen and pid not in own_pages:
             seen.add(pid)
             certs.append({"program": pid, "evidence": evidence(sentences[i], a)})
@@ -721,14 +728,8 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
     ]
 
     if _PRESS_RELEASE.search(text):
-        for sent in analysed:
-            if _REPORTED.search(sent.text) or _TESTIMONIAL.match(sent.text):
-                continue
-            for m in _PRESS_VOICE.finditer(sent.text):
-                ci = _clause_of(sent.clauses, m.end() - 1)
-                if not sent.explain[ci]:
-                    sent.own[ci] = True
-
+        _speaks_for_the_provider(analysed, _PRESS_VOICE, skip=lambda sent: bool(_TESTIMONIAL.match(sent.text)),
+                                 explained=False)
     partners = [m.group("partner") for m in _PARTNERSHIP.finditer(text)]
     if partners:
         # "Journey Clinical's medical team … prescribes ketamine lozenges", "they prescribe ketamine lozenges"
@@ -737,11 +738,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
         prescribes = re.compile(rf"(?:\b(?:{who})(?:['’]s)?(?:\s+(?:medical\s+)?(?:team|providers?|clinicians?|prescribers?))?"
                                 rf"|\b(?:they|their\s+(?:medical\s+)?(?:team|providers?|prescribers?|clinicians?)))\s+"
                                 + _PARTNER_PRESCRIBES)
-        for sent in analysed:
-            if _REPORTED.search(sent.text) or sent.is_question:
-                continue
-            for m in prescribes.finditer(sent.text):
-                sent.own[_clause_of(sent.clauses, m.end() - 1)] = True
+        _speaks_for_the_provider(analysed, prescribes, skip=lambda sent: sent.is_question, explained=True)
 
     # A page is a provider's only where it speaks as one: "we"/"our", "my clients", a practice
     # offering by name, "you will receive…", "your prescriber", prices, a title saying where the
