@@ -25,7 +25,10 @@ MIN_CARDS = 2
 _SKIP_ANCESTORS = "ancestor::nav | ancestor::header | ancestor::footer | ancestor::*[@role='navigation']"
 _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[contains(@class, 'name') or contains(@class, 'title')][1]",
-          "./descendant::*[self::strong or self::b][1]")
+          "./descendant::*[self::strong or self::b][1]",
+          # bold by inline style, as Google Sites and pasted Google Docs write it
+          "./descendant::*[contains(translate(@style, ' ', ''), 'font-weight:700')"
+          " or contains(translate(@style, ' ', ''), 'font-weight:bold')][1]")
 _STAFF_ROLE = re.compile(
     r"\b(?:coordinator|receptionist|front\s+desk|office\s+manager|practice\s+manager|billing|administrator"
     r"|administrative|scheduler|scheduling|operations|marketing|bookkeep\w*|patient\s+services|navigator"
@@ -108,6 +111,12 @@ def cards(root, page_url: str = "") -> list[dict[str, str]]:
         # would give fewer entries, a page wrapper fewer still).
         if len(rows) >= MIN_CARDS and len(rows) * 5 >= len(members) * 3 and len(rows) > len(best):
             best = rows
+    # A card with a phone but no address ("Psychiatrist · Boise office"): the office its text names gives it.
+    if any("city" not in r and "address" not in r for r in best):
+        offices = _offices(root, page_url)
+        for r in best:
+            if "city" not in r and "address" not in r and (office := _office_named(offices, r.get("text", ""))):
+                r.update({k: v for k, v in office.items() if k not in ("phone", "name", "text", "place")})
     return best
 
 
@@ -131,6 +140,10 @@ def _sibling_groups(root) -> list[list]:
             by_tag[c.tag].append(c)
         for sig, members in by_sig.items():
             groups[sig].extend(members)
+            if not sig[1] and len(members) >= MIN_CARDS:
+                # Plain blocks in one container ("<p><strong>Owen Tranberg, CRNA</strong> – nurse anesthetist…"
+                # inside an accordion pane) are a list of their own, not only part of every <p> on the page.
+                groups[(*sig, id(parent))].extend(members)
         # WordPress marks each entry with its taxonomy terms as classes ("member_level-clinical",
         # "member_level-student"): siblings of one tag that share a core of classes are one list too.
         for tag, members in by_tag.items():
@@ -290,7 +303,8 @@ def _practice_contact(root, members: list) -> dict[str, str]:
 def _offices(root, page_url: str) -> list[dict[str, str]]:
     """The practice's own places listed as cards ("St. Paul Office" with its address), each with the place
     name a bio would use ("St. Paul"); and places written as a bold name over an address with a ZIP (a
-    sidebar's "<strong>Tucson – East Broadway</strong><br>5255 E Broadway Blvd…"), named by that line."""
+    sidebar's "<strong>Tucson – East Broadway</strong><br>5255 E Broadway Blvd…", a footer column's
+    "<h6>Boise</h6>" over its address), named by that line."""
     host = urlsplit(page_url).hostname
     found = []
     for members in _sibling_groups(root):
@@ -299,7 +313,9 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
             if row:
                 row["place"] = _place(row["name"])
                 found.append(row)
-    for block in root.xpath("//p[*[1][self::strong or self::b]] | //div[*[1][self::strong or self::b]]"):
+    # (The name may be a small heading instead: a footer column's "<h6>Boise</h6><p>1010 W Jefferson St…".)
+    for block in root.xpath("//p[*[1][self::strong or self::b]] | //div[*[1][self::strong or self::b or self::h4"
+                            " or self::h5 or self::h6]]"):
         head = " ".join(" ".join(block[0].itertext()).split())
         if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
             continue

@@ -22,7 +22,9 @@ FIELD_GUESSES = {
     "postal_code": ("address.zip", "zip", "postal_code", "postcode", "address.postal_code",
                     "address.postalCode"),
     "lat": ("lat", "latitude", "geo.lat"), "lon": ("lng", "lon", "longitude", "geo.lng"),
-    "address": ("address", "full_address", "formatted_address", "address.full"),
+    # ("office": "Richmond, VA", a provider's office given as its town)
+    "address": ("address", "full_address", "formatted_address", "address.full", "office", "officeLocation",
+                "office_location"),
     "phone": ("phone", "telephone", "phone_number"), "website": ("url", "website", "link"),
     "text": ("services", "description", "about", "summary", "desc", "content", "info", "bio", "biography",
              "overview"),
@@ -127,6 +129,7 @@ def script_blobs(root) -> list:
             except ValueError:
                 continue
             out.append(value)
+    out += flight_values(root)
     # Components hydrated from an attribute (React mount points: data-props, data-react-props; Inertia's
     # data-page): the same JSON, in the markup.
     for el in root.xpath("//*[@data-props or @data-react-props or @data-page or @data-initial-state]"):
@@ -138,6 +141,54 @@ def script_blobs(root) -> list:
                 except ValueError:
                     pass
     return out
+
+
+_FLIGHT_PUSH = re.compile(r"self\.__next_f\.push\(")
+_FLIGHT_ROW = re.compile(r"(?m)^[0-9a-f]{1,8}:(?=[\[{])")
+
+
+def flight_values(root) -> list:
+    """The JSON rows of a Next.js App Router page's streamed payload (``self.__next_f.push([1, "…"])``): a
+    server-rendered page shows names only, and the component that lists providers gets its records as
+    props there. The pushed strings are one stream of ``id:value`` lines; the JSON values are kept."""
+    decoder = json.JSONDecoder()
+    stream = []
+    for script in root.xpath("//script[not(@src)][contains(., '__next_f')]"):
+        body = script.text or ""
+        for m in _FLIGHT_PUSH.finditer(body):
+            try:
+                value, _end = decoder.raw_decode(body, m.end())
+            except ValueError:
+                continue
+            if isinstance(value, list) and len(value) == 2 and value[0] == 1 and isinstance(value[1], str):
+                stream.append(value[1])
+    text = "".join(stream)
+    out: list = []
+    for m in _FLIGHT_ROW.finditer(text):
+        try:
+            value, _end = decoder.raw_decode(text, m.end())
+        except ValueError:
+            continue
+        _component_props(value, out)
+    return out
+
+
+def _component_props(value, out: list, depth: int = 0) -> None:
+    """The props of each element in a React tree written as ``["$", type, key, props]``, that hold a list:
+    the records a client component was handed (``["$", "$L7", null, {"providers": [...]}]``)."""
+    if depth > 60:
+        return
+    if isinstance(value, list):
+        if len(value) == 4 and value[0] == "$" and isinstance(value[3], dict):
+            props = value[3]
+            if any(isinstance(v, list) and v and all(isinstance(x, dict) for x in v) for v in props.values()):
+                out.append(props)
+            _component_props(props.get("children"), out, depth + 1)
+            return
+        for v in value:
+            _component_props(v, out, depth + 1)
+    elif isinstance(value, dict):
+        _component_props(value.get("children"), out, depth + 1)
 
 
 # A providers file's kind of entry that treats no one ("role": "staff", "admin").

@@ -267,8 +267,10 @@ _TWO_LINE_ADDRESS = re.compile(r"(^|\n)(\d+\s[^\n]{2,60}?),?\n([A-Z][A-Za-z .'-]
 
 
 # A place given alone on its line, as directory cards and profiles do ("Kingston, NY", "Asheville, NC
-# 28801"): a US state code makes it a place and not any comma-separated phrase.
-_CITY_LINE = re.compile(r"^([A-Z][A-Za-z .'’-]{1,40}),\s*([A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$", re.M)
+# 28801"), or at the end of a practice's or role's line ("Hale Counseling · Eugene, OR"): a US state code
+# makes it a place and not any comma-separated phrase.
+_CITY_LINE = re.compile(r"^(?:[^\n]{1,60}?\s[·|•–—]\s+)?(?P<place>(?P<city>[A-Z][A-Za-z .'’-]{1,40}),\s*(?P<region>[A-Z]{2})"
+                        r"(?:\s+\d{5}(?:-\d{4})?)?)$", re.M)
 
 
 def _address_text(node) -> str:
@@ -284,8 +286,8 @@ def address_line(node) -> str:
     if m:
         return " ".join(m.group().replace(" ,", ",").split())
     # "Dr. Julian Asante, MD" is a name and a credential, not a town in Maryland.
-    return next((c.group() for c in _CITY_LINE.finditer(text)
-                 if c.group(2) in US_STATES and not person_name(c.group())), "")
+    return next((c.group("place") for c in _CITY_LINE.finditer(text)
+                 if c.group("region") in US_STATES and not person_name(c.group("place"))), "")
 
 
 def addressee(root) -> str:

@@ -258,9 +258,28 @@ def probe(url: str) -> dict:
                 ents = structured.practitioners(objs)
                 kinds.update(t for e in ents[:1] for t in e["types"])
                 kinds["_pages_with_data"] += bool(ents)
-        found["detail_structured"] = dict(kinds)
+                own = [e for e in ents if not e.get("site_owner")]  # (not the site's publisher on every page)
+                kinds["_without_contact"] += bool(own) and not any(
+                    own[0].get(f) for f in ("phone", "city", "street", "address"))
+                kinds["_fetched"] += 1
+                page = lxml.html.fromstring(b)
+                h1 = " ".join(" ".join(page.xpath("string(//h1)").split()).split())
+                kinds["_named"] += bool(own) or bool(plainpage.person_name(h1) or plainpage.practice_name(h1)
+                                                     or plainpage.addressee(page))
+        found["detail_structured"] = {k: v for k, v in kinds.items() if not k.startswith(("_without", "_named", "_fetched"))}
         found["notes"].append(f"{n} links look like detail pages ({detail}); structured data on "
                               f"{kinds.get('_pages_with_data', 0)} of {len(samples)} sampled")
+        if kinds["_fetched"] and not kinds["_named"]:
+            # Pages under the start page that name no one ("/ketamine-therapy/spravato/" under a clinic's
+            # ketamine page): its sub-pages, not detail pages. The start page is read on its own.
+            found["notes"].append(f"the sampled pages like {detail} name no one: sub-pages, not detail pages")
+            found["detail"], found["detail_more"], detail = "", [], ""
+        elif samples and kinds["_without_contact"] == len(samples) and plainpage.contact(root):
+            # People's pages that give no phone or address of their own (a Ghost site's author pages), on a
+            # site that gives one: a practice's own site, whose contact is theirs (kind "clinic").
+            found["own_profiles"] = True
+            found["notes"].append("the people's pages give no contact of their own and the site gives one: "
+                                  "a practice's own site (kind clinic)")
     elif on_page:
         found["notes"].append(f"{len(on_page)} practitioners in structured data on the start page itself")
     else:
@@ -438,7 +457,7 @@ def render(name: str, title: str, found: dict) -> str:
         f"title           = {q(title)}",
         'kind            = ' + ('"roster"                        # directory | roster | clinic' if found.get("roster")
                                     else '"clinic"                        # directory | roster | clinic'
-                                    if found.get("solo") or found.get("team") or found.get("staff_table")
+                                    if any(found.get(k) for k in ("solo", "team", "staff_table", "own_profiles"))
                                     else '"directory"                     # directory | roster | clinic'),
         f"start_urls      = [{q(found['url'])}]",
         f"follow          = [{', '.join(toml_str(f) for f in found.get('follow', []))}]",

@@ -159,6 +159,12 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
                                                                          "follow": []}),
     # an app shell whose providers are in the JSON file it preloads, not a roster of the <noscript> names
     ("zoo-blind8/vue-spa-json", "/providers/", {"detail": [], "kind": "directory"}),
+    # people's pages (Ghost author pages) with no contact of their own on a site that has one: the practice's
+    # own site, kind clinic, so its footer's phone and address are theirs
+    ("zoo-blind9/ghost-author-pages", "/our-team/", {"detail": [r"/author/[^/]+/$"], "kind": "clinic"}),
+    # a clinic's ketamine page whose sub-pages (/ketamine-therapy/spravato/) name no one: no detail pages; the
+    # team is named in its FAQ
+    ("zoo-blind9/kadence-faq-team", "/ketamine-therapy/", {"detail": [], "kind": "clinic"}),
 ])
 def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people. (`sources add` runs

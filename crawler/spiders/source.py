@@ -426,6 +426,14 @@ class SourceSpider(scrapy.Spider):
             if primary.get(f) not in (None, ""):
                 loader.add_value(f, primary[f])
         self._apply_selectors(loader, response, response)
+        if primary and self.source.kind == "clinic" and not self.source.selectors:
+            # A practice's own site: a clinician's profile (a Ghost author page, a Person in JSON-LD) with no
+            # phone or address of its own is reached at the practice's, in the footer or contact block. (Not
+            # on a directory: its footer is the directory's.)
+            placed = any(loader.get_output_value(f) for f in ("city", "address", "street"))
+            for f, v in plainpage.contact(response.selector.root).items():
+                if (f == "phone" and not loader.get_output_value("phone")) or (f != "phone" and not placed):
+                    loader.add_value(f, v)
         if not loader.get_output_value("name") and self.source.selectors:
             # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading.
             loader.add_value("name", self._heading(response))
