@@ -662,3 +662,23 @@ def test_overlong_sentences_are_cut_at_spaces():
     assert all(b - a <= SENTENCE_MAX for a, b in spans)
     assert " ".join(text[a:b] for a, b in spans) == normalise_ws(text)
     assert pairs(classify_rules("ketamine " + text)) == [("im", "in_clinic")]
+
+
+def test_ninth_round_phrasings():
+    """Chosen on the development split with the eighth blind split joined (1,917 lines)."""
+    # A practice's booking of its own infusions vouches for them, with no "we" in the sentence.
+    # (rb-j023: "The first infusions are booked Monday, Wednesday and Friday"; rb-j037: "Those accepted receive a
+    # structured series of ketamine infusions given and monitored by medical staff")
+    for line_id in ("rb-j023", "rb-j037"):
+        assert pairs(classify_rules(_real(line_id))) == [("iv", "in_clinic")], line_id
+    # The patient's own space is where they live; "our space" is the practice's.
+    assert pairs(classify_rules("We offer KAP with sublingual lozenges that clients take in their own space, "
+                                "with a guide on video.")) == [("oral", "at_home")]
+    assert pairs(classify_rules("We offer KAP with sublingual lozenges taken in our space, a calm office "
+                                "in Denver.")) == [("oral", "in_clinic")]
+    # A programme the page calls its own, with no route named, is an at-home offer; someone else's is not.
+    own = ("Our clinicians see you by video. Through Stillwater Health's at-home program, ketamine therapy "
+           "eases symptoms within days, built around a new mother's life.")
+    assert classify_rules(own)["offers_at_home"] is True
+    assert classify_rules("Some readers ask whether an at-home program is safe; research on ketamine "
+                          "therapy is still young.")["offers_at_home"] is False

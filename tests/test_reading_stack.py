@@ -64,6 +64,11 @@ def test_shipped_weights_are_what_training_on_the_development_split_gives(dev, t
     assert not _close(shipped["page"]["coef"], stack.page.coef, 1e-4)[:5]
     assert not _close(shipped["page"]["idf"], stack.page.idf, 1e-4)[:5]
     assert abs(shipped["page"]["intercept"] - stack.page.intercept) < 1e-4
+    assert set(shipped["kinds"]) == set(stack.kinds) == set(training.KINDS_LEARNED)
+    for name, ours, theirs in [*((k, shipped["kinds"][k], stack.kinds[k]) for k in stack.kinds),
+                               ("home", shipped["home"], stack.home), ("training", shipped["training"], stack.training)]:
+        assert not _close(ours["coef"], theirs["coef"], 1e-4)[:5], name
+        assert abs(ours["intercept"] - theirs["intercept"]) < 1e-4, name
 
 
 def test_the_constants_are_the_measured_ones():
@@ -71,9 +76,11 @@ def test_the_constants_are_the_measured_ones():
     # listings"); a page with no offer the rules found needs 0.6, the highest bar at which cross-validated
     # provider recall stays 0.90. At home 0.35 (was 0.5): leaving each spent blind split out in turn
     # (`train splits`) at-home P/R 0.625/0.351 -> 0.657/0.404; grouped by page 0.750/0.543 -> 0.709/0.596.
+    # The page models' vetoes (1,917 lines): an at-home claim with no route below 0.3, training claims below 0.1.
     assert training.THRESHOLDS == {"in_clinic": 0.4, "at_home": 0.35, "unspecified": 0.4, "page": 0.6,
-                                   "page_with_offer": 0.3}
-    assert (training.C_PAIR, training.C_PAGE, training.MIN_PAGES, training.FOLDS) == (0.3, 4.0, 2, 5)
+                                   "page_with_offer": 0.3, "home_page": 0.3, "training_page": 0.1}
+    assert (training.C_PAIR, training.C_PAGE, training.C_KIND, training.MIN_PAGES, training.FOLDS) == (0.3, 4.0, 4.0, 2, 5)
+    assert training.KINDS_LEARNED == ("article", "blog-faq", "telehealth", "clinic", "kap-therapist")
     assert MIN_CHARS == 1000
 
 
@@ -168,7 +175,9 @@ def test_cross_validated_figures_hold(dev, traced):
     route x setting F1 0.804, ketamine P/R 0.852/0.944, at-home P 0.864 when the method was chosen (1,063
     excerpts); 0.782, 0.851/0.933, 0.809 on 1,431 with the harder fifth blind split joined; 0.781, 0.860/0.901,
     0.782 on 1,603 with the sixth and the page bar at 0.6; 0.790, 0.857/0.892, 0.709 on 1,759 with the seventh
-    and the at-home bar at 0.35 (at-home recall 0.543 -> 0.596 for that precision)."""
+    and the at-home bar at 0.35 (at-home recall 0.543 -> 0.596 for that precision); on 1,917 with the eighth,
+    0.794 without the page-kind models and 0.803 with them (ketamine 0.855/0.902), at-home P/R 0.719/0.582 ->
+    0.765/0.564 with the at-home veto, training P/R 0.802/0.849 -> 0.839/0.832 with the training veto."""
     from sklearn.model_selection import GroupKFold
 
     by_text = traced
@@ -180,8 +189,8 @@ def test_cross_validated_figures_hold(dev, traced):
             preds[dev[i]["text"]] = read(dev[i]["text"])
     rep = evaluate(dev, "cv", reader=lambda t: preds[t])
     figures = headline(rep)
-    floors = {"route_setting_f1": 0.78, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.885,
-              "at_home_p": 0.70, "at_home_r": 0.58}
+    floors = {"route_setting_f1": 0.80, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.895,
+              "at_home_p": 0.75, "at_home_r": 0.55, "training_p": 0.83, "training_r": 0.82}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
 
@@ -196,3 +205,46 @@ def test_a_listing_keeps_the_offers_the_rules_found_when_the_page_model_says_no(
     assert kept["ketamine"] is True and kept["routes"] == classify_rules(LONG_OFFER)["routes"]
     assert not classify_rules(EXPLAINER)["routes"]
     assert _read(EXPLAINER, _MATCHER, None, no_page, listing=True)["ketamine"] is False
+
+
+TRAINED_AT_HOME = (
+    "## Our at-home ketamine program\n"
+    "Bluebird Health is an at-home ketamine program for adults with depression and anxiety. After a video visit "
+    "with one of our clinicians, your medicine is mailed to your door with a welcome kit, and a guide joins you "
+    "by video for each session in your own living room. Our clinicians completed the Polaris Insight Center "
+    "KAP training and we work with a peer sitter you choose. Most members begin with six sessions over three "
+    "weeks, then meet our integration coach by video; you can pause or cancel at any time. Membership is $129 a "
+    "month and the first visit is $249; we do not bill insurance but give you a receipt you can submit. "
+    "We serve members in Colorado, Texas and Florida and answer messages every day of the week.\n"
+    "## Who we serve\nAdults over 21 who are not pregnant and have no history of psychosis; a medical review "
+    "decides whether the program is right for you.\n"
+    "## Safety\nEvery session needs a sober adult sitter in the home, and we check your blood pressure cuff readings "
+    "before each dose; if anything worries you during a session, your guide stays on the call until it passes."
+)
+
+
+def _with_veto(kind: str, p: float) -> Stack:
+    """A stack that keeps every candidate and takes every page for a provider's, whose ``kind`` page model
+    ("home" or "training") gives every page the probability ``p``."""
+    stack = _stack(30.0, 30.0)
+    stack.__dict__[kind] = {"coef": {}, "intercept": _logit(p)}
+    return stack
+
+
+@pytest.mark.parametrize("kind, key, threshold", [("home", "offers_at_home", "home_page"),
+                                                  ("training", "certifications", "training_page")])
+def test_the_page_vetoes_withdraw_claims_below_their_bar(kind, key, threshold):
+    rules = classify_rules(TRAINED_AT_HOME)
+    assert len(TRAINED_AT_HOME) >= MIN_CHARS and rules["offers_at_home"] and rules["certifications"]
+    assert not any(r["setting"] == "at_home" for r in rules["routes"])  # the rules' at-home claim names no route
+    bar = training.THRESHOLDS[threshold]
+    assert _read(TRAINED_AT_HOME, _MATCHER, None, _with_veto(kind, bar + 0.01))[key] == rules[key]
+    assert not _read(TRAINED_AT_HOME, _MATCHER, None, _with_veto(kind, bar - 0.01))[key]
+
+
+def test_a_rosters_own_programme_outlives_the_training_veto():
+    text = TRAINED_AT_HOME.replace("Our clinicians completed the Polaris Insight Center KAP training and w", "W")
+    vetoed = _with_veto("training", 0.001)
+    assert not _read(text, _MATCHER, None, vetoed)["certifications"]
+    on_roster = _read(text, _MATCHER, "fluence", vetoed)["certifications"]
+    assert [c["program"] for c in on_roster] == ["fluence"]

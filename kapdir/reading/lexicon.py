@@ -335,6 +335,8 @@ _CUE_TERMS: list[tuple[str, str, bool]] = [
     (r"(?i:\b(?:in|from|at)\s+(?:your|their|his|her|one's|the\s+patient's|the\s+client's)\s+(?:own\s+)?"
      r"(?:home|house|living\s+room|couch)s?\b)", HOME, _S),
     (r"(?i:\bfrom\s+(?:home|your\s+couch)\b)", HOME, _S),
+    # "in their own space", "in your own surroundings": where the patient lives (an office is "our space")
+    (r"(?i:\b(?:in|from|at)\s+(?:your|their|one's)\s+own\s+(?:space|surroundings|environment)\b)", HOME, _S),
     (r"(?i:\bfor\s+(?:home|at-home)\b)", HOME, _S),
     (r"(?i:\bsen[dt]\s+(?:\w+\s+){0,2}home\b(?!\s+(?:after|once|when)))", HOME, _S),
     (r"(?i:\bhome\s+with\s+(?:you|patients|clients|them)\b)", HOME, _S),
@@ -532,7 +534,10 @@ _AT_HOME_SERVICE = _ci(
     r"(?i:\b(?:offer\w*|provid\w*|deliver\w*)\s+(?:[\w,-]+\s+){0,4}(?:at-home|in-home|home-based|virtual|remote)\s+"
     r"(?:[\w-]+\s+){0,2}(?:ketamine|treatments?|therapy|sessions?|program(?:me)?s?)\b|\b(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?(?:model|program(?:me)?|treatment|therapy|sessions?)\s+"
     r"(?:is|are|includes?|combines?|pairs?|starts?|begins?|takes?\s+place|happens?)\b"
-    r"|\bsessions?\s+(?:take|takes)\s+place\s+in\s+(?:the\s+patient['’]s|your)\s+(?:own\s+)?home\b)"
+    r"|\bsessions?\s+(?:take|takes)\s+place\s+in\s+(?:the\s+patient['’]s|your)\s+(?:own\s+)?home\b"
+    # the provider's own programme by name ("our at-home ketamine program", "through Stillwater's at-home program")
+    r"|(?:\b(?:our|my)|\w['’]s)\s+(?:own\s+)?(?:at-home|home-based|in-home)\s+(?:ketamine\s+)?"
+    r"(?:program(?:me)?|treatment|therapy|service|experience|option)s?\b)"
 )
 _DELIVERY = re.compile(
     r"\b(?:ship(?:s|ped|ping)?|mail(?:s|ed)?|deliver(?:s|ed)?|sent)\b[^.;]{0,60}?\b(?:to\s+your?|directly\s+to\s+(?:you|your)"
@@ -663,6 +668,11 @@ _DOSING_DESCRIPTION = re.compile(
     r"|\bvital\s+signs\s+(?:are|will\s+be)\s+(?:watched|monitored|checked|taken)|\bvitals\s+are\s+(?:watched|monitored|checked)"
     r"|\bthe\s+(?:ketamine|medicine|medication|dose)\s+(?:is|will\s+be)\s+(?:given|administered|injected|infused)\b"
     r"|\b(?:each|every)\s+(?:\w+\s+)?(?:course|series|protocol)\b"
+    # the practice's booking and intake, said of its own infusions ("The first infusions are booked Monday,
+    # Wednesday and Friday", "Those accepted receive a series of infusions given and monitored by medical staff")
+    r"|\b(?:infusions?|sessions?|treatments?|injections?)\s+are\s+(?:booked|scheduled)\b"
+    r"|\b(?:those|patients|clients)\s+(?:who\s+are\s+)?accepted\s+(?:will\s+)?receive\b"
+    r"|\b(?:given|administered)\s+and\s+monitored\s+by\b"
     r"|^\W*(?:next|then|first|after\s+that|afterwards)\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|['’]ll|['’]re)?\b")

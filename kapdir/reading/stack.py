@@ -42,8 +42,9 @@ def candidates(trace: dict, verdict: dict) -> dict[tuple[str, str], list[dict]]:
 
 
 def features(pair: tuple[str, str], groups: list[dict], trace: dict, verdict: dict,
-             p_page: float) -> dict[str, float]:
-    """What the rules made of one candidate pair's words, and the words themselves."""
+             p_page: float, p_kind: dict[str, float] | None = None) -> dict[str, float]:
+    """What the rules made of one candidate pair's words, and the words themselves; with what the page
+    models make of the whole page (a provider's? a news story, a blog post, a telehealth programme's?)."""
     route, setting = pair
     rule_pairs = {(r["route"], r["setting"]) for r in verdict["routes"]}
     rule_routes = {r for r, _ in rule_pairs}
@@ -84,6 +85,8 @@ def features(pair: tuple[str, str], groups: list[dict], trace: dict, verdict: di
         "default": float(_DEFAULT.get(route, "unspecified") == setting),
         "p_page": p_page,
     }
+    for kind, p in (p_kind or {}).items():
+        f[f"p_{kind}"] = p
     sents = {g["sent"] for g in groups}
     for i, st, strong, dosing, explain, own in trace["cues"]:
         if st == setting:
@@ -127,15 +130,23 @@ class PageModel:
         self.coef: dict[str, float] = model["coef"]
         self.intercept: float = model["intercept"]
 
-    def probability(self, text: str) -> float:
+    def vector(self, text: str) -> dict[str, float]:
+        """The page's TF-IDF vector (sublinear counts, L2-normalised) over the model's words."""
         counts: dict[str, int] = {}
         for t in _TOKEN.findall(text.lower()):
             if t in self.idf:
                 counts[t] = counts.get(t, 0) + 1
         vals = {t: (1 + math.log(c)) * self.idf[t] for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
-        z = self.intercept + sum(self.coef.get(t, 0.0) * v / norm for t, v in vals.items())
+        return {t: v / norm for t, v in vals.items()}
+
+    @staticmethod
+    def logistic(vec: dict[str, float], coef: dict[str, float], intercept: float) -> float:
+        z = intercept + sum(coef.get(t, 0.0) * v for t, v in vec.items())
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def probability(self, text: str) -> float:
+        return self.logistic(self.vector(text), self.coef, self.intercept)
 
 
 class Stack:
@@ -143,6 +154,14 @@ class Stack:
 
     def __init__(self, model: dict):
         self.page = PageModel(model["page"])
+        # One-against-the-rest models of the page's kind (an article, a blog post, a telehealth programme's page…),
+        # on the page model's words: {"article": {"coef": {...}, "intercept": -1.2}, ...}
+        self.kinds: dict[str, dict] = model.get("kinds", {})
+        # Does the page offer ketamine at home at all? On the same words; it can only withdraw an at-home claim
+        # the rules made without naming a route, never make one (it quotes no sentence).
+        self.home: dict | None = model.get("home")
+        # Does the page claim anyone's training? Likewise it only withdraws the rules' claims.
+        self.training: dict | None = model.get("training")
         self.weights: dict[str, float] = model["weights"]
         self.thresholds: dict[str, float] = model["thresholds"]
 
@@ -156,12 +175,15 @@ class Stack:
         z = sum(w.get(k, 0.0) * v for k, v in feats.items())
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def routes(self, trace: dict, verdict: dict, p_page: float) -> list[dict]:
+    def kind_probabilities(self, vec: dict[str, float]) -> dict[str, float]:
+        return {k: PageModel.logistic(vec, m["coef"], m["intercept"]) for k, m in self.kinds.items()}
+
+    def routes(self, trace: dict, verdict: dict, p_page: float, p_kind: dict[str, float] | None = None) -> list[dict]:
         """The pairs kept, each with the sentence that shows it (the rules' own where they had one)."""
         rule_ev = {(r["route"], r["setting"]): r["evidence"] for r in verdict["routes"]}
         kept: dict[tuple[str, str], str] = {}
         for pair, groups in candidates(trace, verdict).items():
-            feats = features(pair, groups, trace, verdict, p_page)
+            feats = features(pair, groups, trace, verdict, p_page, p_kind)
             if self.score(feats) < self.thresholds[pair[1]]:
                 continue
             ev = rule_ev.get(pair) or _best_sentence(groups, trace, self)
@@ -181,14 +203,22 @@ class Stack:
             # on a short text the page model's words are too few to go on; the rules read such texts on
             # their own terms (a card needs no voice).
             return verdict
-        p_page = self.page.probability(trace["text"])
-        routes = self.routes(trace, verdict, p_page)
+        vec = self.page.vector(trace["text"])
+        p_page = PageModel.logistic(vec, self.page.coef, self.page.intercept)
+        routes = self.routes(trace, verdict, p_page, self.kind_probabilities(vec))
         # A page where the pair model keeps an offer, or the rules found ketamine care offered, needs
         # less of the page model.  Measured on real provider pages (clinics, therapists, profiles: what
         # the crawler reads), the lower bar keeps their offers (route x setting F1 0.79 against 0.77
         # held out, 0.84 against 0.82 in cross-validation) and explainers are still stopped.
         bar = self.thresholds["page_with_offer"] if routes or verdict["ketamine"] else self.thresholds["page"]
-        return combine(verdict, routes, p_page, bar)
+        p_home = PageModel.logistic(vec, self.home["coef"], self.home["intercept"]) if self.home else None
+        out = combine(verdict, routes, p_page, bar, p_home, self.thresholds.get("home_page", 0.0))
+        if self.training and PageModel.logistic(vec, self.training["coef"], self.training["intercept"]) < \
+                self.thresholds.get("training_page", 0.0):
+            # A page unlike any that claims training (a programme's own page, an article naming a programme, a
+            # REMS rule described): its claims found in the text go; a roster's own programme stays.
+            out["certifications"] = [c for c in out["certifications"] if c["program"] == trace.get("roster_program")]
+        return out
 
 
 def _best_sentence(groups: list[dict], trace: dict, model: Stack) -> str:
@@ -210,17 +240,19 @@ def _best_sentence(groups: list[dict], trace: dict, model: Stack) -> str:
     return evidence(text[a:b], best["start"])
 
 
-def combine(verdict: dict, routes: list[dict], p_page: float, page_threshold: float = 0.5) -> dict:
+def combine(verdict: dict, routes: list[dict], p_page: float, page_threshold: float = 0.5,
+            p_home: float | None = None, home_threshold: float = 0.0) -> dict:
     """The rules' verdict with the learned route pairs and provider flag in place of the rules' own.
 
-    An at-home programme named without a route stays the rules' finding (the page model has too
-    few such pages to learn from); a page the page model does not take for a provider offers
-    no route.
+    An at-home programme named without a route stays the rules' finding unless the at-home page model
+    finds the page unlike an at-home provider's (``p_home`` below ``home_threshold``: precision first); a
+    page the page model does not take for a provider offers no route.
     """
     ketamine = p_page >= page_threshold
     if not ketamine:
         routes = []
     rule_home_by_route = any(r["setting"] == "at_home" for r in verdict["routes"])
     home = any(r["setting"] == "at_home" for r in routes) or (
-        ketamine and verdict["offers_at_home"] and not rule_home_by_route)
+        ketamine and verdict["offers_at_home"] and not rule_home_by_route
+        and (p_home is None or p_home >= home_threshold))
     return {**verdict, "routes": routes, "ketamine": ketamine, "offers_at_home": home}
