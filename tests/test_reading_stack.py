@@ -177,7 +177,8 @@ def test_cross_validated_figures_hold(dev, traced):
     0.782 on 1,603 with the sixth and the page bar at 0.6; 0.790, 0.857/0.892, 0.709 on 1,759 with the seventh
     and the at-home bar at 0.35 (at-home recall 0.543 -> 0.596 for that precision); on 1,917 with the eighth,
     0.794 without the page-kind models and 0.803 with them (ketamine 0.855/0.902), at-home P/R 0.719/0.582 ->
-    0.765/0.564 with the at-home veto, training P/R 0.802/0.849 -> 0.839/0.832 with the training veto."""
+    0.765/0.564 with the at-home veto, training P/R 0.802/0.849 -> 0.839/0.832 with the training veto; ketamine
+    0.855/0.902 -> 0.863/0.899 when a page that never names ketamine is no provider's."""
     from sklearn.model_selection import GroupKFold
 
     by_text = traced
@@ -189,7 +190,7 @@ def test_cross_validated_figures_hold(dev, traced):
             preds[dev[i]["text"]] = read(dev[i]["text"])
     rep = evaluate(dev, "cv", reader=lambda t: preds[t])
     figures = headline(rep)
-    floors = {"route_setting_f1": 0.80, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.895,
+    floors = {"route_setting_f1": 0.80, "route_setting_p": 0.81, "ketamine_p": 0.86, "ketamine_r": 0.895,
               "at_home_p": 0.75, "at_home_r": 0.55, "training_p": 0.83, "training_r": 0.82}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
@@ -248,3 +249,14 @@ def test_a_rosters_own_programme_outlives_the_training_veto():
     assert not _read(text, _MATCHER, None, vetoed)["certifications"]
     on_roster = _read(text, _MATCHER, "fluence", vetoed)["certifications"]
     assert [c["program"] for c in on_roster] == ["fluence"]
+
+
+def test_a_page_that_never_names_ketamine_is_no_providers():
+    """A counsellor's profile among KAP therapists' on a directory: however sure the page model is, a page
+    that never names ketamine, esketamine, Spravato or KAP offers none (zoo/bigdir's Gregory Haldane)."""
+    sure = _stack(30.0, 30.0)
+    counsellor = LONG_OFFER.replace("IM Ketamine", "Couples counselling").replace("intramuscular ketamine injections",
+                                                                             "EMDR and CBT sessions")
+    assert "ketamine" not in counsellor.lower() and len(counsellor) >= MIN_CHARS
+    assert _read(counsellor, _MATCHER, None, sure)["ketamine"] is False
+    assert _read(LONG_OFFER, _MATCHER, None, sure)["ketamine"] is True

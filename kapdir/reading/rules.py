@@ -887,6 +887,7 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                     found[(g.route, setting)] = evidence(sent.text, g.start)
     if trace is not None:
         trace.update(text=text, spans=spans, article_doc=article_doc, has_voice=has_voice, roster_program=roster_program,
+                     ket_doc=ket_doc,
                      strong_voice=strong_voice, not_provider=bool(not_provider), training_page=bool(training_page),
                      comparing=comparing, page_setting=page_setting, clinic_cued=bool(clinic_cued),
                      cues=[(i, st, strong, sent.dosing_context, page_scopes[i].explain or sent.explain[ci],

@@ -211,6 +211,10 @@ class Stack:
         # the crawler reads), the lower bar keeps their offers (route x setting F1 0.79 against 0.77
         # held out, 0.84 against 0.82 in cross-validation) and explainers are still stopped.
         bar = self.thresholds["page_with_offer"] if routes or verdict["ketamine"] else self.thresholds["page"]
+        if not trace.get("ket_doc", True):
+            # A page that never names ketamine, esketamine, Spravato or KAP (a counsellor's profile among KAP
+            # therapists' on a directory) is nobody's ketamine offer, however much its words resemble one.
+            p_page = 0.0
         p_home = PageModel.logistic(vec, self.home["coef"], self.home["intercept"]) if self.home else None
         out = combine(verdict, routes, p_page, bar, p_home, self.thresholds.get("home_page", 0.0))
         if self.training and PageModel.logistic(vec, self.training["coef"], self.training["intercept"]) < \
