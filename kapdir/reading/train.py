@@ -80,24 +80,37 @@ def by_split(parts_dir: Path = REAL_DIR / "parts") -> tuple[list[dict], dict[str
     return rows, {r["id"]: origin.get(r["id"], "dev") for r in rows}
 
 
-def fit_page(rows: list[dict], c: float = C_PAGE, label=lambda r: r["ketamine"]) -> dict:
+def fit_pages(rows: list[dict], labels: dict[str, object], c: float = C_PAGE) -> dict[str, dict]:
+    """Page models on one TF-IDF of ``rows`` (a vocabulary, one logistic regression per label): each
+    {"idf", "coef", "intercept"}, the idf shared. ``labels`` maps a name to a function of a row."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(min_df=MIN_PAGES, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
     X = vec.fit_transform([r["text"] for r in rows])
-    m = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    m.fit(X, [label(r) for r in rows])
     names = vec.get_feature_names_out()
-    return {"idf": {t: round(float(i), 6) for t, i in zip(names, vec.idf_, strict=True)},
-            "coef": {t: round(float(w), 6) for t, w in zip(names, m.coef_[0], strict=True) if abs(w) > 1e-6},
-            "intercept": float(m.intercept_[0])}
+    idf = {t: round(float(i), 6) for t, i in zip(names, vec.idf_, strict=True)}
+    out = {}
+    for name, label in labels.items():
+        m = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        m.fit(X, [label(r) for r in rows])
+        out[name] = {"idf": idf,
+                     "coef": {t: round(float(w), 6) for t, w in zip(names, m.coef_[0], strict=True) if abs(w) > 1e-6},
+                     "intercept": float(m.intercept_[0])}
+    return out
+
+
+def fit_page(rows: list[dict], c: float = C_PAGE, label=lambda r: r["ketamine"]) -> dict:
+    return fit_pages(rows, {"page": label}, c)["page"]
+
+
+def _kind_labels() -> dict[str, object]:
+    return {k: (lambda r, k=k: r["kind"] == k) for k in KINDS_LEARNED}
 
 
 def fit_kinds(rows: list[dict], c: float = C_KIND) -> dict[str, dict]:
     """One model per kind of page the labellers named (an article, a blog post…), on the page model's words."""
-    return {k: {key: v for key, v in fit_page(rows, c, label=lambda r, k=k: r["kind"] == k).items() if key != "idf"}
-            for k in KINDS_LEARNED}
+    return {k: {key: v for key, v in m.items() if key != "idf"} for k, m in fit_pages(rows, _kind_labels(), c).items()}
 
 
 def out_of_fold_page(rows: list[dict], c: float = C_PAGE) -> tuple[list[float], list[dict[str, float]]]:
@@ -107,14 +120,15 @@ def out_of_fold_page(rows: list[dict], c: float = C_PAGE) -> tuple[list[float], 
 
     from .stack import PageModel
 
+    assert c == C_KIND, "the page and kind models share one fit"
     out, kinds = [0.0] * len(rows), [{} for _ in rows]
     for tr, te in GroupKFold(n_splits=FOLDS).split(rows, groups=_groups(rows)):
-        train = [rows[i] for i in tr]
-        page, by_kind = PageModel(fit_page(train, c)), fit_kinds(train)
+        models = fit_pages([rows[i] for i in tr], {"page": lambda r: r["ketamine"], **_kind_labels()}, c)
+        page = PageModel(models.pop("page"))
         for i in te:
             vec = page.vector(rows[i]["text"])
             out[i] = PageModel.logistic(vec, page.coef, page.intercept)
-            kinds[i] = {k: PageModel.logistic(vec, m["coef"], m["intercept"]) for k, m in by_kind.items()}
+            kinds[i] = {k: PageModel.logistic(vec, m["coef"], m["intercept"]) for k, m in models.items()}
     return out, kinds
 
 
@@ -141,10 +155,12 @@ def fit(rows: list[dict], cache: dict, c: float = C_PAIR) -> Stack:
     m.fit(vec.fit_transform(X), y)
     weights = {n: round(float(w), 6) for n, w in zip(vec.feature_names_, m.coef_[0], strict=True) if abs(w) > 1e-6}
     weights["bias"] = round(weights.get("bias", 0.0) + float(m.intercept_[0]), 6)
-    home = {k: v for k, v in fit_page(rows, label=lambda r: r["offers_at_home"]).items() if k != "idf"}
-    trained = {k: v for k, v in fit_page(rows, label=lambda r: bool(r["programs"])).items() if k != "idf"}
-    return Stack({"page": fit_page(rows), "kinds": fit_kinds(rows), "home": home, "training": trained,
-                  "weights": weights, "thresholds": dict(THRESHOLDS)})
+    assert C_PAGE == C_KIND, "the page and kind models share one fit"
+    models = fit_pages(rows, {"page": lambda r: r["ketamine"], "home": lambda r: r["offers_at_home"],
+                              "training": lambda r: bool(r["programs"]), **_kind_labels()})
+    slim = {k: {key: v for key, v in m.items() if key != "idf"} for k, m in models.items()}
+    return Stack({"page": models["page"], "kinds": {k: slim[k] for k in KINDS_LEARNED}, "home": slim["home"],
+                  "training": slim["training"], "weights": weights, "thresholds": dict(THRESHOLDS)})
 
 
 def reader(stack: Stack, by_text: dict):
