@@ -274,7 +274,7 @@ def probe(url: str) -> dict:
             # ketamine page): its sub-pages, not detail pages. The start page is read on its own.
             found["notes"].append(f"the sampled pages like {detail} name no one: sub-pages, not detail pages")
             found["detail"], found["detail_more"], detail = "", [], ""
-        elif samples and kinds["_without_contact"] == len(samples) and plainpage.contact(root):
+        elif kinds["_fetched"] and kinds["_without_contact"] == kinds["_fetched"] and plainpage.contact(root):
             # People's pages that give no phone or address of their own (a Ghost site's author pages), on a
             # site that gives one: a practice's own site, whose contact is theirs (kind "clinic").
             found["own_profiles"] = True
