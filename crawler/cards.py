@@ -17,11 +17,22 @@ import re
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
-from crawler.plainpage import PHONE, ZIP_LINE, address_fields, address_line, block_text, person_name, tel_link
+from crawler.plainpage import (
+    PHONE,
+    ZIP_LINE,
+    address_fields,
+    address_line,
+    block_text,
+    person_name,
+    site_practice_name,
+    tel_link,
+)
 from crawler.plainpage import contact as contact_of_page
 from kapdir.reading import split_name_credentials
+from kapdir.vocabulary import US_STATES
 
 MIN_CARDS = 2
+_TOWN_TITLE = re.compile(r"([A-Z][A-Za-z .'’-]{1,40}),\s*([A-Z]{2})")
 _SKIP_ANCESTORS = "ancestor::nav | ancestor::header | ancestor::footer | ancestor::*[@role='navigation']"
 _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[contains(@class, 'name') or contains(@class, 'title')][1]",
@@ -111,6 +122,14 @@ def cards(root, page_url: str = "") -> list[dict[str, str]]:
         # would give fewer entries, a page wrapper fewer still).
         if len(rows) >= MIN_CARDS and len(rows) * 5 >= len(members) * 3 and len(rows) > len(best):
             best = rows
+    # A chain's clinic titled only by its town ("Albuquerque, NM" over its address and Call button) is the
+    # practice's clinic there: named as the site names itself, then the town ("Turquoise Trail Ketamine
+    # Clinics Albuquerque").
+    if any(_TOWN_TITLE.fullmatch(r["name"]) for r in best) and (site := site_practice_name(root)):
+        for r in best:
+            # ("Theo Marchetti, MD" is a psychiatrist, not a town in Maryland)
+            if (m := _TOWN_TITLE.fullmatch(r["name"])) and m.group(2) in US_STATES and not person_name(r["name"]):
+                r["name"] = f"{site} {m.group(1)}"
     # A card with a phone but no address ("Psychiatrist · Boise office"): the office its text names gives it.
     if any("city" not in r and "address" not in r for r in best):
         offices = _offices(root, page_url)
@@ -314,8 +333,8 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
                 row["place"] = _place(row["name"])
                 found.append(row)
     # (The name may be a small heading instead: a footer column's "<h6>Boise</h6><p>1010 W Jefferson St…".)
-    for block in root.xpath("//p[*[1][self::strong or self::b]] | //div[*[1][self::strong or self::b or self::h4"
-                            " or self::h5 or self::h6]]"):
+    for block in root.xpath("//p[*[1][self::strong or self::b]] | //*[self::div or self::section or self::li]"
+                            "[*[1][self::strong or self::b or self::h4 or self::h5 or self::h6]]"):
         head = " ".join(" ".join(block[0].itertext()).split())
         if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
             continue

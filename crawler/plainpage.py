@@ -92,14 +92,14 @@ def block_text(node) -> str:
 # A practice's name ends in (or holds) what kind of place it is, after a name of its own:
 # "Bayou City Ketamine Clinic", "Trinity Mind & Body Ketamine Center", "Grant Street Psychiatry".
 _PRACTICE_NOUN = re.compile(
-    r"\b(?:clinic|center|centre|psychiatry|wellness|health|institute|practice|group|associates|counseling"
+    r"\b(?:clinics?|centers?|centres?|psychiatry|wellness|health|institute|practice|group|associates|counseling"
     r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc)\b\.?"
     # "Saguaro Ketamine Clinic of Phoenix": a chain's clinic named for its town
     r"(?:\s+of\s+(?:[A-Z][\w.'’-]*\s*){1,3})?$", re.I)
 # Words any service heading has: a practice needs at least one capitalised word besides these.
 _GENERIC = re.compile(
-    r"^(?:ketamine|esketamine|spravato|iv|im|infusions?|therapy|therapies|treatment|services?|clinic|center"
-    r"|centre|psychiatry|wellness|health|mental|our|the|and|&|of|for|in|at|a|an|assisted|psychotherapy|kap"
+    r"^(?:ketamine|esketamine|spravato|iv|im|infusions?|therapy|therapies|treatment|services?|clinics?|centers?"
+    r"|centres?|find|listing|category|categories|tag|archives?|psychiatry|wellness|health|mental|our|the|and|&|of|for|in|at|a|an|assisted|psychotherapy|kap"
     r"|care|medicine|medical|mind|body|counseling|counselling|group|practice|institute|associates|home"
     r"|about|us|contact|new|patients?|depression|anxiety|ptsd|pain|intravenous|intramuscular|nasal|spray"
     r"|oral|lozenges?|at-home|virtual|online|telehealth|faq|blog|team|locations?)$", re.I)
@@ -199,6 +199,8 @@ def hcards(root) -> list[dict[str, str]]:
         name = _text(card.xpath(f".//*[{_has_class('p-name')} or {_has_class('fn')}]")[:1])
         if not name:
             continue
+        if card.xpath(f"self::*[{_has_class('author')}] | .//a[@rel='author' or contains(@href, '/author/')]"):
+            continue  # a post's byline (WordPress themes' hidden "vcard author" for rich snippets), not a listing
         row = {"name": name, **_card_parts(card, _CARD_PARTS)}
         url = card.xpath(f".//a[{_has_class('u-url')} or {_has_class('url')}]/@href")
         if url and url[0].startswith(("http://", "https://")):

@@ -682,3 +682,12 @@ def test_ninth_round_phrasings():
     assert classify_rules(own)["offers_at_home"] is True
     assert classify_rules("Some readers ask whether an at-home program is safe; research on ketamine "
                           "therapy is still young.")["offers_at_home"] is False
+
+
+def test_doses_between_office_sessions_are_taken_elsewhere():
+    """(zoo-blind10's Renata Voss) "between in-clinic sessions" places no lozenge in the clinic."""
+    text = ("She leads our IM ketamine sessions in the clinic and prescribes sublingual ketamine lozenges taken at "
+            "home between in-clinic sessions.")
+    assert pairs(classify_rules(text)) == [("im", "in_clinic"), ("oral", "at_home")]
+    assert ("oral", "in_clinic") in pairs(classify_rules(
+        "She leads our IM ketamine sessions in the clinic, and lozenges are taken during in-clinic sessions."))

@@ -944,3 +944,43 @@ def test_google_sites_tiles_and_bold_paragraph_teams():
       </div></div><p>Call (406) 555-0171.</p><p>321 E Main St, Bozeman, MT 59715</p></main></body></html>""")
     people = [r["name"] for r in team(pane)]
     assert people == ["Dr. Hallie Brandt, MD", "Owen Tranberg, CRNA", "Maren Ostby, LCPC"]
+
+
+# The tenth set-aside group (tests/fixtures/zoo-blind10), measured once before it was read (1 of 4 shapes; 3 of
+# 12 people found and right; sources add unedited 1 of 4) and then read. Wren Hollis's FAQ answer "No." to "Do you
+# offer IV ketamine infusions?" is not yet read as a refusal (issue 13): her routes are not checked.
+ZOO_BLIND10 = ROOT / "tests" / "fixtures" / "zoo-blind10"
+ZOO_BLIND10_SHAPES = ["framer-solo", "shopify-providers", "duda-locations", "avada-flipbox-team"]
+
+
+@pytest.mark.parametrize("shape", ZOO_BLIND10_SHAPES)
+def test_the_tenth_set_aside_shapes(tmp_path_factory, shape):
+    """framer-solo: a Framer one-page site whose <h1> is a tagline, titled "Wren Hollis, LCSW | …", phone as
+    plain text in the footer. shopify-providers: a Shopify page of headings and paragraphs, "lozenges taken at
+    home between in-clinic sessions". duda-locations: a Duda chain's clinics as <li> titled "Albuquerque, NM"
+    with a bare "Call" button, a drip bar in the same town. avada-flipbox-team: Avada flip boxes, the offices in
+    footer widget <section>s, and the theme's hidden author vcard of the page's WordPress user."""
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND10, ZOO_BLIND10_SHAPES)[shape]
+    _assert_people(exp, records, routes=shape != "framer-solo")
+
+
+def test_a_chains_clinics_titled_by_town_and_a_posts_byline():
+    from lxml import html
+
+    from crawler.cards import cards
+    from crawler.plainpage import hcards
+
+    page = html.fromstring("""<html><head><title>Locations | Turquoise Trail Ketamine Clinics</title></head><body>
+      <main><ul class="defaultList">
+      <li><p><span style="font-weight: bold;">Albuquerque, NM</span> (Heights)</p><p>7801 Academy Rd NE<br>Albuquerque, NM 87109</p>
+          <a class="dmCall" href="tel:5055550135">Call</a></li>
+      <li><p><span style="font-weight: bold;">Santa Fe, NM</span></p><p>2019 Galisteo St<br>Santa Fe, NM 87505</p>
+          <a class="dmCall" href="tel:5055550136">Call</a></li>
+      <li><p><span style="font-weight: bold;">Dr. Ana Ruiz, MD</span></p><p>1 Main St<br>Gallup, NM 87301</p>
+          <a href="tel:5055550134">Call</a></li></ul></main></body></html>""")
+    assert [r["name"] for r in cards(page)] == ["Turquoise Trail Ketamine Clinics Albuquerque",
+                                                "Turquoise Trail Ketamine Clinics Santa Fe", "Dr. Ana Ruiz, MD"]
+    byline = html.fromstring("""<html><body><span class="vcard rich-snippet-hidden"><span class="fn"><a href="/author/site-admin/"
+      rel="author">site-admin</a></span></span><div class="h-card"><span class="p-name">Lena Ruiz, LPC</span>
+      <span class="p-tel">(505) 555-0133</span></div></body></html>""")
+    assert [r["name"] for r in hcards(byline)] == ["Lena Ruiz, LPC"]

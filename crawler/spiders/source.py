@@ -456,8 +456,17 @@ class SourceSpider(scrapy.Spider):
         With ``practice`` (a detail page: one listing per page), a practice's name ("Bayou City Ketamine
         Clinic") is a name too; a service heading ("IV Ketamine Therapy") still is not."""
         h1 = " ".join(response.css("h1 ::text").getall()[:6])
-        heading = h1 if h1.strip() else response.css("title::text").get() or ""
+        title = response.css("title::text").get() or ""
+        heading = h1 if h1.strip() else title
         person = plainpage.person_name(heading) or plainpage.name_and_role(heading)[0]
+        if not person and h1.strip() and not plainpage.practice_name(h1) and (named := plainpage.person_name(title)) \
+                and split_name_credentials(named)[1]:
+            # A heading that is a tagline ("Room to loosen what has been held tight for years.") on a site
+            # titled for its practitioner with their credential ("Wren Hollis, LCSW | Ketamine-Assisted
+            # Psychotherapy"), who is named in the page too. (Not a place: "Scottsdale - Old Town | …".)
+            surname = split_name_credentials(named)[0].split()[-1]
+            if re.search(rf"\b{re.escape(surname)}\b", " ".join(response.css("body ::text").getall())):
+                person = named
         if person and heading.strip().lower().startswith("about ") and not split_name_credentials(person)[1] \
                 and plainpage.names_the_site(person, response.selector.root):
             person = ""  # "About Desert Bloom" on Desert Bloom Wellness & Infusion's site is the practice
@@ -646,9 +655,14 @@ class SourceSpider(scrapy.Spider):
         yield from self._row_items(response, rows, via="roster")
 
     def _row_items(self, response, rows: list[dict], via: str):
-        """One listing per person read from a page's rows (roster rows, h-cards, cards), keyed by name."""
-        for row in rows:
-            loader = self._loader(response, key=row["name"].lower())
+        """One listing per person read from a page's rows (roster rows, h-cards, cards), keyed by name; two rows
+        of one name (a chain's clinic and the drip bar in the same town) are kept apart by their phone or place."""
+        names = Counter(row["name"].lower() for row in rows)
+        for i, row in enumerate(rows):
+            key = row["name"].lower()
+            if names[key] > 1:
+                key = f"{key} {row.get('phone') or row.get('address') or i}"
+            loader = self._loader(response, key=key)
             loader.add_value("via", via)
             for f, v in row.items():
                 loader.add_value("credentials_text" if f == "credentials" else f, v)

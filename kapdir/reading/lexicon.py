@@ -408,6 +408,8 @@ _MASKS = _ci(
     # sessions may continue at home".
     r"|\b(?:completed|finished|had|after)\s+(?:at\s+least\s+)?(?:\w+\s+){0,2}in[- ](?:office|person|clinic)\s+"
     r"(?:\w+\s+)?(?:sessions?|treatments?|doses?|dosing\s+sessions?|infusions?|series|courses?|rounds?)\b"
+    # Doses between office sessions are taken elsewhere: "lozenges taken at home between in-clinic sessions".
+    r"|\bbetween\s+(?:\w+\s+)?in[- ](?:office|person|clinic)\s+(?:sessions?|visits?|treatments?|infusions?|appointments?)\b"
     # Booking is not dosing: "request a visit online", "book online", "online scheduling".
     r"|\b(?:book|schedule|request|make|set\s+up|fill\s+out|complete)\s+(?:(?:an?|your|the)\s+)?"
     r"(?:(?:appointment|visit|consultation|consult|intake|form|request)s?\s+)?online\b"
