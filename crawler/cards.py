@@ -26,13 +26,12 @@ from crawler.plainpage import (
     person_name,
     site_practice_name,
     tel_link,
+    town,
 )
 from crawler.plainpage import contact as contact_of_page
 from kapdir.reading import split_name_credentials
-from kapdir.vocabulary import US_STATES
 
 MIN_CARDS = 2
-_TOWN_TITLE = re.compile(r"([A-Z][A-Za-z .'’-]{1,40}),\s*([A-Z]{2})")
 _SKIP_ANCESTORS = "ancestor::nav | ancestor::header | ancestor::footer | ancestor::*[@role='navigation']"
 _TITLE = ("./descendant::*[self::h2 or self::h3 or self::h4 or self::h5][1]",
           "./descendant::*[contains(@class, 'name') or contains(@class, 'title')][1]",
@@ -125,17 +124,16 @@ def cards(root, page_url: str = "") -> list[dict[str, str]]:
     # A chain's clinic titled only by its town ("Albuquerque, NM" over its address and Call button) is the
     # practice's clinic there: named as the site names itself, then the town ("Turquoise Trail Ketamine
     # Clinics Albuquerque").
-    if any(_TOWN_TITLE.fullmatch(r["name"]) for r in best) and (site := site_practice_name(root)):
+    if any(town(r["name"]) for r in best) and (site := site_practice_name(root)):
         for r in best:
-            # ("Theo Marchetti, MD" is a psychiatrist, not a town in Maryland)
-            if (m := _TOWN_TITLE.fullmatch(r["name"])) and m.group(2) in US_STATES and not person_name(r["name"]):
-                r["name"] = f"{site} {m.group(1)}"
+            if city := town(r["name"]):
+                r["name"] = f"{site} {city}"
     # A card with a phone but no address ("Psychiatrist · Boise office"): the office its text names gives it.
     if any("city" not in r and "address" not in r for r in best):
         offices = _offices(root, page_url)
         for r in best:
             if "city" not in r and "address" not in r and (office := _office_named(offices, r.get("text", ""))):
-                r.update({k: v for k, v in office.items() if k not in ("phone", "name", "text", "place")})
+                r.update(_place_of(office))
     return best
 
 
@@ -300,8 +298,13 @@ def _person_contact(name: str, nodes: list, fallbacks: list[dict]) -> dict[str, 
         if "phone" not in row and fallback.get("phone"):
             row["phone"] = fallback["phone"]
         if "city" not in row and "address" not in row:
-            row.update({k: v for k, v in fallback.items() if k not in ("phone", "name", "text", "place")})
+            row.update(_place_of(fallback))
     return row
+
+
+def _place_of(contact: dict) -> dict[str, str]:
+    """A contact's address fields (an office's, the practice's), without its phone, name, text and place name."""
+    return {k: v for k, v in contact.items() if k not in ("phone", "name", "text", "place")}
 
 
 def _practice_contact(root, members: list) -> dict[str, str]:

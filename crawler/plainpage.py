@@ -271,8 +271,20 @@ _TWO_LINE_ADDRESS = re.compile(r"(^|\n)(\d+\s[^\n]{2,60}?),?\n([A-Z][A-Za-z .'-]
 # A place given alone on its line, as directory cards and profiles do ("Kingston, NY", "Asheville, NC
 # 28801"), or at the end of a practice's or role's line ("Hale Counseling · Eugene, OR"): a US state code
 # makes it a place and not any comma-separated phrase.
-_CITY_LINE = re.compile(r"^(?:[^\n]{1,60}?\s[·|•–—]\s+)?(?P<place>(?P<city>[A-Z][A-Za-z .'’-]{1,40}),\s*(?P<region>[A-Z]{2})"
-                        r"(?:\s+\d{5}(?:-\d{4})?)?)$", re.M)
+_PLACE = r"(?P<city>[A-Z][A-Za-z .'’-]{1,40}),\s*(?P<region>[A-Z]{2})"
+_CITY_LINE = re.compile(rf"^(?:[^\n]{{1,60}}?\s[·|•–—]\s+)?(?P<place>{_PLACE}(?:\s+\d{{5}}(?:-\d{{4}})?)?)$", re.M)
+_TOWN = re.compile(_PLACE)
+
+
+def _a_place(place: str, region: str) -> bool:
+    # "Dr. Julian Asante, MD" is a name and a credential, not a town in Maryland.
+    return region in US_STATES and not person_name(place)
+
+
+def town(title: str) -> str:
+    """The town a title is, and nothing else ("Albuquerque, NM" -> "Albuquerque"); "" otherwise."""
+    m = _TOWN.fullmatch(title)
+    return m.group("city") if m and _a_place(title, m.group("region")) else ""
 
 
 def _address_text(node) -> str:
@@ -287,9 +299,8 @@ def address_line(node) -> str:
     m = ZIP_LINE.search(text)
     if m:
         return " ".join(m.group().replace(" ,", ",").split())
-    # "Dr. Julian Asante, MD" is a name and a credential, not a town in Maryland.
-    return next((c.group("place") for c in _CITY_LINE.finditer(text)
-                 if c.group("region") in US_STATES and not person_name(c.group("place"))), "")
+    return next((c.group("place") for c in _CITY_LINE.finditer(text) if _a_place(c.group("place"), c.group("region"))),
+                "")
 
 
 def addressee(root) -> str:

@@ -254,7 +254,8 @@ def probe(url: str) -> dict:
                 continue
             st, _ct, b = fetch(s)
             if st == 200 and b:
-                objs = _structured_page(found, s, lxml.html.fromstring(b))
+                page = lxml.html.fromstring(b)
+                objs = _structured_page(found, s, page)
                 ents = structured.practitioners(objs)
                 kinds.update(t for e in ents[:1] for t in e["types"])
                 kinds["_pages_with_data"] += bool(ents)
@@ -262,8 +263,7 @@ def probe(url: str) -> dict:
                 kinds["_without_contact"] += bool(own) and not any(
                     own[0].get(f) for f in ("phone", "city", "street", "address"))
                 kinds["_fetched"] += 1
-                page = lxml.html.fromstring(b)
-                h1 = " ".join(" ".join(page.xpath("string(//h1)").split()).split())
+                h1 = " ".join(page.xpath("string(//h1)").split())
                 kinds["_named"] += bool(own) or bool(plainpage.person_name(h1) or plainpage.practice_name(h1)
                                                      or plainpage.addressee(page))
         found["detail_structured"] = {k: v for k, v in kinds.items() if not k.startswith(("_without", "_named", "_fetched"))}

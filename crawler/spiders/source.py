@@ -89,10 +89,12 @@ def _own_site_pages(response) -> list[str]:
     return out[:SITE_PAGES_MAX]
 
 
-def _fill_contact(loader: ListingLoader, root) -> None:
-    """The page's phone and address (crawler/plainpage.py) for the fields the listing does not have yet."""
+def _fill_contact(loader: ListingLoader, root, whole_place: bool = False) -> None:
+    """The page's phone and address (crawler/plainpage.py) for the fields the listing does not have yet; with
+    ``whole_place``, its address only for a listing that has no place at all (no part of one mixed in)."""
+    placed = whole_place and any(loader.get_output_value(f) for f in ("city", "address", "street"))
     for f, v in plainpage.contact(root).items():
-        if not loader.get_output_value(f):
+        if not loader.get_output_value(f) and (f == "phone" or not placed):
             loader.add_value(f, v)
 
 
@@ -430,10 +432,7 @@ class SourceSpider(scrapy.Spider):
             # A practice's own site: a clinician's profile (a Ghost author page, a Person in JSON-LD) with no
             # phone or address of its own is reached at the practice's, in the footer or contact block. (Not
             # on a directory: its footer is the directory's.)
-            placed = any(loader.get_output_value(f) for f in ("city", "address", "street"))
-            for f, v in plainpage.contact(response.selector.root).items():
-                if (f == "phone" and not loader.get_output_value("phone")) or (f != "phone" and not placed):
-                    loader.add_value(f, v)
+            _fill_contact(loader, response.selector.root, whole_place=True)
         if not loader.get_output_value("name") and self.source.selectors:
             # Plain-HTML detail pages (a source with [selectors]) may name the person only in the heading.
             loader.add_value("name", self._heading(response))

@@ -211,7 +211,7 @@ class Stack:
         # the crawler reads), the lower bar keeps their offers (route x setting F1 0.79 against 0.77
         # held out, 0.84 against 0.82 in cross-validation) and explainers are still stopped.
         bar = self.thresholds["page_with_offer"] if routes or verdict["ketamine"] else self.thresholds["page"]
-        if not trace.get("ket_doc", True):
+        if not trace["ket_doc"]:
             # A page that never names ketamine, esketamine, Spravato or KAP (a counsellor's profile among KAP
             # therapists' on a directory) is nobody's ketamine offer, however much its words resemble one.
             p_page = 0.0
@@ -221,7 +221,7 @@ class Stack:
                 self.thresholds.get("training_page", 0.0):
             # A page unlike any that claims training (a programme's own page, an article naming a programme, a
             # REMS rule described): its claims found in the text go; a roster's own programme stays.
-            out["certifications"] = [c for c in out["certifications"] if c["program"] == trace.get("roster_program")]
+            out["certifications"] = [c for c in out["certifications"] if c["program"] == trace["roster_program"]]
         return out
 
 

@@ -33,8 +33,8 @@ from .rules import classify_text
 from .stack import MODEL_PATH, Stack, candidates, features
 
 C_PAIR = 0.3      # inverse L2 strength of the pair model, chosen by cross-validation
-C_PAGE = 4.0      # of the page model
-C_KIND = 4.0      # of the page-kind models (1 and 16 score within 0.003 leaving one split out)
+C_PAGE = 4.0      # of the page models (provider, kinds, at home, training: one TF-IDF, one C; for the kinds
+                  # 1 and 16 score within 0.003 leaving one split out)
 # The kinds of page whose likelihood the pair model weighs: a news story or a clinic's blog post quoting an
 # infusion offers nothing; a telehealth programme's page places its medicine at home. Leaving one spent split
 # out at a time (1,917 lines), route x setting 0.768 -> 0.778 with them.
@@ -100,17 +100,15 @@ def fit_pages(rows: list[dict], labels: dict[str, object], c: float = C_PAGE) ->
     return out
 
 
-def fit_page(rows: list[dict], c: float = C_PAGE, label=lambda r: r["ketamine"]) -> dict:
-    return fit_pages(rows, {"page": label}, c)["page"]
+def fit_page(rows: list[dict], c: float = C_PAGE) -> dict:
+    return fit_pages(rows, {"page": _PAGE_LABELS["page"]}, c)["page"]
 
 
-def _kind_labels() -> dict[str, object]:
-    return {k: (lambda r, k=k: r["kind"] == k) for k in KINDS_LEARNED}
-
-
-def fit_kinds(rows: list[dict], c: float = C_KIND) -> dict[str, dict]:
-    """One model per kind of page the labellers named (an article, a blog post…), on the page model's words."""
-    return {k: {key: v for key, v in m.items() if key != "idf"} for k, m in fit_pages(rows, _kind_labels(), c).items()}
+# What each page model learns: whether the page is a ketamine provider's, whether it is of each kind the
+# labellers named (the pair model weighs these), and whether it offers care at home or claims training (these
+# two only withdraw the rules' claims).
+_PAGE_LABELS = {"page": lambda r: r["ketamine"], **{k: (lambda r, k=k: r["kind"] == k) for k in KINDS_LEARNED}}
+_VETO_LABELS = {"home": lambda r: r["offers_at_home"], "training": lambda r: bool(r["programs"])}
 
 
 def out_of_fold_page(rows: list[dict], c: float = C_PAGE) -> tuple[list[float], list[dict[str, float]]]:
@@ -120,10 +118,9 @@ def out_of_fold_page(rows: list[dict], c: float = C_PAGE) -> tuple[list[float], 
 
     from .stack import PageModel
 
-    assert c == C_KIND, "the page and kind models share one fit"
     out, kinds = [0.0] * len(rows), [{} for _ in rows]
     for tr, te in GroupKFold(n_splits=FOLDS).split(rows, groups=_groups(rows)):
-        models = fit_pages([rows[i] for i in tr], {"page": lambda r: r["ketamine"], **_kind_labels()}, c)
+        models = fit_pages([rows[i] for i in tr], _PAGE_LABELS, c)
         page = PageModel(models.pop("page"))
         for i in te:
             vec = page.vector(rows[i]["text"])
@@ -155,10 +152,8 @@ def fit(rows: list[dict], cache: dict, c: float = C_PAIR) -> Stack:
     m.fit(vec.fit_transform(X), y)
     weights = {n: round(float(w), 6) for n, w in zip(vec.feature_names_, m.coef_[0], strict=True) if abs(w) > 1e-6}
     weights["bias"] = round(weights.get("bias", 0.0) + float(m.intercept_[0]), 6)
-    assert C_PAGE == C_KIND, "the page and kind models share one fit"
-    models = fit_pages(rows, {"page": lambda r: r["ketamine"], "home": lambda r: r["offers_at_home"],
-                              "training": lambda r: bool(r["programs"]), **_kind_labels()})
-    slim = {k: {key: v for key, v in m.items() if key != "idf"} for k, m in models.items()}
+    models = fit_pages(rows, {**_PAGE_LABELS, **_VETO_LABELS})
+    slim = {k: {key: v for key, v in m.items() if key != "idf"} for k, m in models.items()}  # the page's idf serves all
     return Stack({"page": models["page"], "kinds": {k: slim[k] for k in KINDS_LEARNED}, "home": slim["home"],
                   "training": slim["training"], "weights": weights, "thresholds": dict(THRESHOLDS)})
 
@@ -225,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         model = {"trained_on": "tests/fixtures/real/dev.jsonl", "excerpts": len(rows), "C_pair": c, "C_page": C_PAGE,
                  "thresholds": stack.thresholds, "page": {"intercept": stack.page.intercept, "idf": stack.page.idf,
                                                           "coef": stack.page.coef},
-                 "C_kind": C_KIND, "kinds": stack.kinds, "home": stack.home, "training": stack.training,
+                 "kinds": stack.kinds, "home": stack.home, "training": stack.training,
                  "weights": dict(sorted(stack.weights.items()))}
         Path(MODEL_PATH).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n")
         print(f"{MODEL_PATH}: {len(stack.weights)} pair weights, {len(stack.page.coef)} page words, "
