@@ -116,7 +116,7 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
         assert sorted(i["name"] for i in items if i["status"] == "published") == published
 
 
-@pytest.mark.parametrize("folder, path, want", [
+_ADD_CASES = [
     # the page lists nobody until a "?state=CO" filter is chosen; profiles end in no slash
     ("zoo/cmsfilter", "/find-a-provider", {"detail": [r"/provider/[^/]+$"], "follow": [r"/find-a-provider\?.+"]}),
     # profiles end in a numeric id; nav and footer links are not detail pages
@@ -165,27 +165,59 @@ def test_sources_add_on_sites_without_structured_data_works_unedited(tmp_path, f
     # a clinic's ketamine page whose sub-pages (/ketamine-therapy/spravato/) name no one: no detail pages; the
     # team is named in its FAQ
     ("zoo-blind9/kadence-faq-team", "/ketamine-therapy/", {"detail": [], "kind": "clinic"}),
-])
-def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path, folder, path, want):
+]
+
+
+def _proposed_and_crawled(tmp_path_factory) -> dict:
+    """Every case's proposed file, and the records one crawl of all of them found, once per test run: one
+    Python and Scrapy start for every case instead of one each (the suite's time). Each case keeps its own
+    sample site and its own source (`new<i>`); a record belongs to the cases its sources name, so a merge
+    across cases could only add names to a case, never hide one."""
+    from kapdir.probe import add_source
+    from tests.conftest import ROOT, export, shared_dir
+
+    def build(target):
+        src = target / "src"
+        sites = [SampleSite(ROOT / "tests" / "fixtures" / folder).start() for folder, _, _ in _ADD_CASES]
+        try:
+            written = {}
+            for i, ((_, path, _), site) in enumerate(zip(_ADD_CASES, sites, strict=True)):
+                add_source(src, f"new{i}", site.base + path)
+                w = parse_source(src / f"new{i}.toml")
+                written[i] = {"detail": w.detail, "selectors": bool(w.selectors), "api": bool(w.api),
+                              "follow": w.follow, "kind": w.kind, "certification": w.certification,
+                              "sitemap_urls": w.sitemap_urls}
+                _no_delay(src / f"new{i}.toml")
+            run = kapdir("crawl", *(f"new{i}" for i in range(len(_ADD_CASES))), data_dir=target / "d",
+                         sources=src, timeout=600)
+        finally:
+            for site in sites:
+                site.stop()
+        records = export(target / "d") if run.returncode == 0 else []
+        (target / "out.json").write_text(json.dumps({"rc": run.returncode, "stderr": run.stderr[-3000:],
+                                                     "written": written, "records": records}))
+
+    return json.loads((shared_dir(tmp_path_factory, "sources-add-cases", build) / "out.json").read_text())
+
+
+@pytest.mark.parametrize("case", range(len(_ADD_CASES)), ids=[f"{f}-{p}" for f, p, _ in _ADD_CASES])
+def test_sources_add_finds_filters_ids_roster_files_and_h_cards(tmp_path_factory, case):
     """The proposed file, unedited, crawls the whole site to exactly the labelled people. (`sources add` runs
     in this process, as the CLI calls it, to spare a Python start per case; the CLI itself is run above.)"""
-    from kapdir.probe import add_source
     from kapdir.records import name_key
-    from tests.conftest import ROOT, export
+    from tests.conftest import ROOT
 
-    root = ROOT / "tests" / "fixtures" / folder
-    with SampleSite(root) as s:
-        src = tmp_path / "src"
-        add_source(src, "new", s.base + path)
-        written = parse_source(src / "new.toml")
-        assert written.detail == want["detail"] and not written.selectors and not written.api
-        for key in ("follow", "kind", "certification", "sitemap_urls"):
-            if key in want:
-                assert getattr(written, key) == want[key], key
-        _no_delay(src / "new.toml")
-        assert kapdir("crawl", "new", data_dir=tmp_path / "d", sources=src).returncode == 0
-    exp = json.loads((root / "expected.json").read_text())
-    assert {name_key(x["name"]) for x in export(tmp_path / "d")} == {name_key(p["name"]) for p in exp["practitioners"]}
+    folder, _, want = _ADD_CASES[case]
+    out = _proposed_and_crawled(tmp_path_factory)
+    written = out["written"][str(case)]
+    assert written["detail"] == want["detail"] and not written["selectors"] and not written["api"]
+    for key in ("follow", "kind", "certification", "sitemap_urls"):
+        if key in want:
+            assert written[key] == want[key], key
+    assert out["rc"] == 0, out["stderr"]
+    got = {name_key(r["name"]) for r in out["records"] if any(s["source"] == f"new{case}" for s in r["sources"])}
+    exp = json.loads((ROOT / "tests" / "fixtures" / folder / "expected.json").read_text())
+    assert got == {name_key(p["name"]) for p in exp["practitioners"]}
 
 
 def test_sources_add_reads_a_grid_of_cards_without_selectors(tmp_path):
