@@ -9,6 +9,7 @@ the person's name and credentials as the page heading or title ("Jane Doe, LMFT"
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import unquote
 
@@ -115,6 +116,18 @@ def practice_name(heading: str) -> str:
         if own:
             return part.strip()
     return ""
+
+
+def practice_in_town(heading: str, practice: str, city: str) -> str:
+    """The heading "Practice – Town" when its town is the page's own city, else the practice name alone."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(" ".join((heading or "").split()))]
+    if city and practice in parts and parts.index(practice) + 1 < len(parts) \
+            and parts[parts.index(practice) + 1].lower() == city.strip().lower():
+        m = re.search(rf"{re.escape(practice)}(?:{_TITLE_SPLIT.pattern}){re.escape(parts[parts.index(practice) + 1])}",
+                      " ".join(heading.split()))
+        if m:
+            return m.group()
+    return practice
 
 
 def name_and_role(heading: str) -> tuple[str, str]:
@@ -257,10 +270,22 @@ def _tel_number(href: str) -> str:
     return unquote(href.split(":", 1)[1]).strip()
 
 
+# Click-to-call buttons of practice-site builders (Tebra/PatientPop, call-tracking scripts) that carry the
+# number only in an attribute for their script to dial: `<button data-phone="(520) 555-0116">Call</button>`.
+_CALL_ATTRS = ("data-phone", "data-phone-number", "data-tel", "data-telephone")
+_CALL_BUTTONS = ".//*[" + " or ".join(f"@{a}" for a in _CALL_ATTRS) + "]"
+
+
 def tel_link(node) -> str:
-    """The number of the first `tel:` link inside ``node``."""
+    """The number of the first `tel:` link inside ``node``, or else of its first click-to-call button."""
     tel = node.xpath(f"{_TEL_LINKS}/@href")
-    return _tel_number(tel[0]) if tel else ""
+    if tel:
+        return _tel_number(tel[0])
+    for button in node.xpath(_CALL_BUTTONS):
+        for attr in _CALL_ATTRS:
+            if sum(c.isdigit() for c in button.get(attr) or "") >= 7:
+                return button.get(attr).strip()
+    return ""
 
 
 # An address written on two lines, as site builders lay it out ("321 E Main St, Suite 204" over "Bozeman, MT
@@ -415,6 +440,21 @@ def page_regions(root) -> dict[str, str]:
     return out
 
 
+def map_block_address(root) -> str:
+    """The address a Squarespace Map block pins: its data-block-json "location" (addressLine1 "1110 W Jefferson
+    St, Suite 310", addressLine2 "Boise, ID, 83702"), which the page text often never repeats."""
+    for raw in root.xpath("//*[contains(concat(' ', @class, ' '), ' sqs-block-map ')]/@data-block-json"):
+        try:
+            loc = json.loads(raw).get("location") or {}
+        except (ValueError, AttributeError):
+            continue
+        line1, line2 = str(loc.get("addressLine1") or "").strip(), str(loc.get("addressLine2") or "").strip()
+        line2 = re.sub(r",\s*(\d{5}(?:-\d{4})?)$", r" \1", line2)  # "Boise, ID, 83702" -> "Boise, ID 83702"
+        if line1 and _CITY_LINE.match(line2):
+            return f"{line1}, {line2}"
+    return ""
+
+
 def contact(root) -> dict[str, str]:
     """Phone and address from a parsed page (lxml root): tel: links, h-card, <address>, a ZIP line. On a site
     of several offices, the office the page's own text names wins over the first one in the header."""
@@ -429,7 +469,9 @@ def contact(root) -> dict[str, str]:
             out.update(_card_parts(card[0], (("phone", ("p-tel", "tel")),)))
     if "city" not in out:
         out.update(address_fields(root))
-    if "city" not in out:
+    if "city" not in out and (mapped := map_block_address(root)):
+        out["address"] = mapped
+    if "city" not in out and "address" not in out:
         named = _named_office(root)
         for node in root.xpath("//address") + root.xpath("//body"):
             lines = _zip_lines(node)

@@ -126,10 +126,25 @@ def load_structured(root, base_url: str = "", syntaxes: tuple[str, ...] = ("json
             objects.extend(_from_rdfa(data, doc))
         else:
             items = [_from_microdata(d, base_url) for d in data if isinstance(d, dict)]
+            _phones_beside_microdata(root, items)
             _number(items, _MICRODATA_POS)
             objects.extend(items)
     resolve_references(objects, base_url)
     return objects, bad
+
+
+def _phones_beside_microdata(root, items: list[dict]) -> None:
+    """A microdata card with no telephone property takes the number its own element links or dials ("Call to
+    Schedule" buttons carry it only in data-phone): it is that card's, as a tel: link inside an h-card is.
+    extruct lists the top-level items in document order, one per itemscope element that is no property."""
+    from crawler.plainpage import tel_link
+
+    tops = root.xpath("//*[@itemscope][not(@itemprop)]")
+    if len(tops) != len(items):
+        return
+    for item, el in zip(items, tops, strict=True):
+        if isinstance(item, dict) and not item.get("telephone") and (tel := tel_link(el)):
+            item["telephone"] = tel
 
 
 _MICRODATA_POS, _RDFA_POS = 1_000_000, 2_000_000

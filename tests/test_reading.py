@@ -691,3 +691,23 @@ def test_doses_between_office_sessions_are_taken_elsewhere():
     assert pairs(classify_rules(text)) == [("im", "in_clinic"), ("oral", "at_home")]
     assert ("oral", "in_clinic") in pairs(classify_rules(
         "She leads our IM ketamine sessions in the clinic, and lozenges are taken during in-clinic sessions."))
+
+
+def test_eleventh_zoo_groups_phrasings():
+    """(zoo-blind11) A colleague still in training whom the practice expects to join its KAP team later offers
+    nothing yet; a KAP certificate is a course, not the care; a chain's clinic named by its town offers what it
+    offers after a lead-in ("In addition to IV ketamine infusions, Meridian offers IM ketamine sessions")."""
+    trainee = ("She is currently enrolled in Fluence's KAP certificate program and is not yet offering ketamine "
+               "sessions; we expect her to join the KAP team once her training and supervised hours are complete.")
+    assert classify_rules(trainee)["ketamine"] is False
+    assert classify_rules("She has joined our KAP team and leads sessions in our Asheville office.")["ketamine"] is True
+    clinic = ("Our Meridian clinic opened in 2023 just off I-84. In addition to IV ketamine infusions, Meridian offers "
+              "intramuscular (IM) ketamine sessions paired with a therapist. " + "Every new patient starts with a "
+              "medical consultation with one of our prescribers, who reviews your history, current medications and "
+              "blood pressure. Please bring a list of your medications and arrange for a driver after any ketamine "
+              "treatment. Free surface lot; we are the second door on the left. " * 2)
+    assert pairs(classify_rules(clinic)) == [("iv", "in_clinic"), ("im", "in_clinic")]
+    # the treatment itself, or a payer, is no practice offering it
+    assert not pairs(classify_rules(clinic.replace("Meridian offers", "Medicare provides").replace(
+        "Our Meridian clinic opened in 2023 just off I-84.", "Coverage varies.").replace(
+        "our prescribers", "the prescribers").replace("we are", "it is")))

@@ -145,7 +145,13 @@ def _set_aside_records(tmp_path_factory) -> list[dict]:
 # published, but their routes are the reader's business (issue 13), not this shape's.
 # None at present: "I offer at-home ketamine-assisted psychotherapy … lozenges mailed to your home" (Hannah
 # Kowalczyk, scored 0.48 for oral/at_home) is read since the at-home bar moved from 0.5 to 0.35.
-READER_MISSES: dict[str, str] = {}
+READER_MISSES: dict[str, str] = {
+    # zoo-blind11: "he facilitates our integration group for infusion and Spravato patients" is read as his IV and
+    # Spravato; "for patients who have done well with in-office treatment, she also prescribes oral ketamine
+    # troches taken at home" adds oral in the clinic.
+    "theo marchetti": "beaver-uabb-providers",
+    "ines calder": "tebra-microdata-providers",
+}
 
 
 def _assert_people(exp: dict, records: list[dict], *, routes: bool = True, credentials: bool = False) -> dict:
@@ -499,7 +505,8 @@ def test_the_third_set_aside_shapes(tmp_path_factory, shape):
     … alongside psychotherapy referrals": a referral coming in is no referral out). wp-team-members: two
     offices in the header and footer, and a bio naming the one the therapist works from."""
     exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND3, ZOO_BLIND3_SHAPES)[shape]
-    _assert_people(exp, records, routes=shape in ("find-a-doctor", "wp-team-members"))
+    # wix-solo's routes are read right since the tenth round's refit (the ninth blind split joined)
+    _assert_people(exp, records, routes=shape in ("wix-solo", "find-a-doctor", "wp-team-members"))
 
 
 def test_contact_details_written_the_ways_site_builders_lay_them_out():
@@ -976,7 +983,7 @@ def test_the_tenth_set_aside_shapes(tmp_path_factory, shape):
     with a bare "Call" button, a drip bar in the same town. avada-flipbox-team: Avada flip boxes, the offices in
     footer widget <section>s, and the theme's hidden author vcard of the page's WordPress user."""
     exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND10, ZOO_BLIND10_SHAPES)[shape]
-    _assert_people(exp, records, routes=shape != "framer-solo")
+    _assert_people(exp, records)  # framer-solo's FAQ "No." to IV is read since the tenth round's refit
 
 
 def test_a_chains_clinics_titled_by_town_and_a_posts_byline():
@@ -1001,11 +1008,59 @@ def test_a_chains_clinics_titled_by_town_and_a_posts_byline():
     assert [r["name"] for r in hcards(byline)] == ["Lena Ruiz, LPC"]
 
 
+# The eleventh set-aside group (tests/fixtures/zoo-blind11), measured once before it was read (1 of 4 shapes; 11 of
+# 14 people found, 7 with the right city and phone, 9 with the right routes; the same by `sources add`).
+ZOO_BLIND11 = ROOT / "tests" / "fixtures" / "zoo-blind11"
+ZOO_BLIND11_SHAPES = ["carrd-onepage-kap", "beaver-uabb-providers", "squarespace-map-locations",
+                      "tebra-microdata-providers"]
+
+
+@pytest.mark.parametrize("shape", ZOO_BLIND11_SHAPES)
+def test_the_eleventh_set_aside_shapes(tmp_path_factory, shape):
+    """carrd-onepage-kap: a Carrd one-page practice, its team as image+text columns, an associate "currently
+    enrolled" in a KAP certificate and "not yet offering ketamine sessions" (not published). beaver-uabb-providers:
+    Beaver Builder team modules with credentials in a separate subtitle, a massage therapist and a front-office
+    manager in the same module. squarespace-map-locations: a chain's clinic pages whose street address is only in
+    the Map block's data-block-json, under the brand's site-wide LocalBusiness (a name, no address), headed
+    "Sawtooth Ketamine Clinic – Boise". tebra-microdata-providers: schema.org/Physician microdata cards whose
+    phone is only in a click-to-call button's data-phone."""
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND11, ZOO_BLIND11_SHAPES)[shape]
+    _assert_people(exp, records)
+
+
+def test_click_to_call_buttons_map_blocks_and_a_chains_town_pages():
+    from lxml import html
+
+    from crawler.plainpage import contact, practice_in_town, tel_link
+    from crawler.structured import load_structured, practitioners
+
+    card = html.fromstring("""<html><body><article itemscope itemtype="https://schema.org/Physician">
+      <h2 itemprop="name">Lucas Ferrante, MD</h2><div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
+      <span itemprop="addressLocality">Tucson</span>, <span itemprop="addressRegion">AZ</span></div>
+      <button class="js-click-to-call" data-phone="(520) 555-0116">Call to Schedule</button></article>
+      <button data-phone="ext. 12">Call</button></body></html>""")
+    (person,) = practitioners(load_structured(card, "https://x.example/")[0])
+    assert person["phone"] == "(520) 555-0116"
+    assert tel_link(html.fromstring('<div><button data-phone="ext. 12">Call</button></div>')) == ""  # no number
+    # a tel: link still comes first
+    assert tel_link(html.fromstring('<div><button data-phone="(520) 555-0199">x</button>'
+                                    '<a href="tel:5205550116">Call</a></div>')) == "5205550116"
+    page = html.fromstring("""<html><body><main><h1>Sawtooth Ketamine Clinic – Boise</h1>
+      <div class="sqs-block map-block sqs-block-map" data-block-json='{"location": {"addressTitle": "Boise",
+       "addressLine1": "1110 W Jefferson St, Suite 310", "addressLine2": "Boise, ID, 83702"}}'></div>
+      <a href="tel:2085550111">(208) 555-0111</a></main></body></html>""")
+    assert contact(page) == {"phone": "2085550111", "address": "1110 W Jefferson St, Suite 310, Boise, ID 83702"}
+    assert practice_in_town("Sawtooth Ketamine Clinic – Boise", "Sawtooth Ketamine Clinic", "Boise") \
+        == "Sawtooth Ketamine Clinic – Boise"
+    assert practice_in_town("Sawtooth Ketamine Clinic – IV Infusions", "Sawtooth Ketamine Clinic", "Boise") \
+        == "Sawtooth Ketamine Clinic"
+
+
 # Every set-aside group, crawled together by `_set_aside_records`.
 _SET_ASIDE = {ZOO_BLIND: ZOO_BLIND_SHAPES, ZOO_BLIND2: ZOO_BLIND2_SHAPES, ZOO_BLIND3: ZOO_BLIND3_SHAPES,
               ZOO_BLIND4: ZOO_BLIND4_SHAPES, ZOO_BLIND5: ZOO_BLIND5_SHAPES, ZOO_BLIND6: ZOO_BLIND6_SHAPES,
               ZOO_BLIND7: ZOO_BLIND7_SHAPES, ZOO_BLIND8: ZOO_BLIND8_SHAPES, ZOO_BLIND9: ZOO_BLIND9_SHAPES,
-              ZOO_BLIND10: ZOO_BLIND10_SHAPES}
+              ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES}
 
 
 def test_the_set_aside_groups_share_no_one():

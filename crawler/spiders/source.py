@@ -37,6 +37,7 @@ from crawler.middlewares import robots_directives
 from crawler.stats import StatsCounter
 from kapdir.config import resolve
 from kapdir.crawljob import PAGE_COUNTS
+from kapdir.places import parse_address
 from kapdir.reading import split_name_credentials
 from kapdir.sources import load_source
 
@@ -87,6 +88,10 @@ def _own_site_pages(response) -> list[str]:
         if url.rstrip("/") != home and url not in out:
             out.append(url)
     return out[:SITE_PAGES_MAX]
+
+
+def _contact_of(entity: dict) -> bool:
+    return any(entity.get(f) for f in ("street", "city", "postal_code", "phone", "address", "lat"))
 
 
 def _fill_contact(loader: ListingLoader, root, whole_place: bool = False) -> None:
@@ -417,6 +422,11 @@ class SourceSpider(scrapy.Spider):
         if primary and not structured.named_in(primary, heading) and (plainpage.person_name(heading) or who):
             # The heading names a person the markup does not describe: the page is about that person.
             primary, entities = {}, []
+        elif primary and not structured.named_in(primary, heading) and not _contact_of(primary) \
+                and plainpage.practice_name(heading):
+            # A chain's brand in the site-wide markup (Squarespace's LocalBusiness: a name, no address or
+            # phone) on a clinic's page headed with that clinic's own name: the page is about the clinic.
+            primary, entities = {}, []
         if who and not primary and cards.non_treating_role(role):
             # "Jess Albright, Practice Coordinator": a staff page of the practice, no one's listing.
             self.logger.debug("staff page, not listed: %s", response.url)
@@ -474,8 +484,13 @@ class SourceSpider(scrapy.Spider):
         if not name:
             return False
         loader.replace_value("via", "page")
-        loader.add_value("name", name)
         _fill_contact(loader, response.selector.root)
+        if practice and not person:
+            # "Sawtooth Ketamine Clinic – Boise" on a chain's clinic page whose address is in Boise: the town is
+            # part of that clinic's name (three pages of one chain are three clinics, not one).
+            name = plainpage.practice_in_town(heading, name, loader.get_output_value("city")
+                                              or parse_address(loader.get_output_value("address") or "").get("city", ""))
+        loader.add_value("name", name)
         return True
 
     def parse_listing_items(self, response):

@@ -288,7 +288,9 @@ _PLANNED = _ci(
     # ("we hope to offer IM"; not the noun: "we bring fresh hope by offering ketamine infusion therapy")
     r"(?i:\b(?:(?:hope|hopes|hoping)\s+(?:to|that)|(?:plan|plans|planning)\s+(?:to|on)|intend\w*|will\s+soon\s+(?:begin|start)"
     r"|will\s+(?:begin|start)\s+(?:offering|providing|to\s+(?:offer|provide)|accepting|seeing|taking|treating)"
-    r"|coming\s+soon|in\s+the\s+future|working\s+towards?|applying|aspir\w*|looking\s+forward\s+to)\b)"
+    r"|coming\s+soon|in\s+the\s+future|working\s+towards?|applying|aspir\w*|looking\s+forward\s+to"
+    # "we expect her to join the KAP team once her training is complete"
+    r"|expect\w*\s+(?:\w+\s+)?to\s+(?:join|begin|start|offer|provide)|once\s+(?:her|his|their|my|our)\s+training)\b)"
 )
 
 # Ketamine care offered without naming a route.
@@ -522,6 +524,10 @@ _NAMED_OFFER_IN = re.compile(
     r"(?<![\w.])(?!(?:Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
     r"|The|A|An|Each|Every|Our|We)\b)[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){1,3}\s+(?:now\s+|also\s+)?"
     r"(?:offers|provides|administers|prescribes|delivers)\b"
+    # one name after a lead-in ("In addition to IV ketamine infusions, Meridian offers IM sessions")
+    r"|(?<=,\s)(?!(?:Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
+    r"|The|A|An|Each|Every|Our|We|Insurance|Medicare|Medicaid|Evidence|Science)\b)[A-Z][\w&'’.-]*\s+(?:now\s+|also\s+)?"
+    r"(?:offers|provides|administers|delivers)\b"
 )
 # The provider talking to its patients about their care.
 _YOUR_CARE = _ci(
@@ -737,4 +743,4 @@ _AROUND_SESSION = re.compile(r"(?i:\b(?:after|before|following|between|around|on
                              r"(?:(?:psychedelic|psilocybin|mdma|plant[- ]medicine)\s+(?:or|and|/)\s+)?$)")
 # "KAP preparation groups", "KAP integration circles": care around someone's dosing, named after it.
 _AROUND_AFTER = re.compile(r"(?i:\s+(?:preparation|prep|integration|intake|screening|information|education|"
-                           r"support)\b)")
+                           r"support|certificate|certification|training|course|cohort|curriculum|fellowship)\b)")
