@@ -120,12 +120,11 @@ def practice_name(heading: str) -> str:
 
 def practice_in_town(heading: str, practice: str, city: str) -> str:
     """The heading "Practice – Town" when its town is the page's own city, else the practice name alone."""
-    parts = [p.strip() for p in _TITLE_SPLIT.split(" ".join((heading or "").split()))]
-    if city and practice in parts and parts.index(practice) + 1 < len(parts) \
-            and parts[parts.index(practice) + 1].lower() == city.strip().lower():
-        m = re.search(rf"{re.escape(practice)}(?:{_TITLE_SPLIT.pattern}){re.escape(parts[parts.index(practice) + 1])}",
-                      " ".join(heading.split()))
-        if m:
+    heading = " ".join((heading or "").split())
+    parts = [p.strip() for p in _TITLE_SPLIT.split(heading)]
+    i = parts.index(practice) if city and practice in parts else -1
+    if 0 <= i < len(parts) - 1 and parts[i + 1].lower() == city.strip().lower():
+        if m := re.search(rf"{re.escape(practice)}(?:{_TITLE_SPLIT.pattern}){re.escape(parts[i + 1])}", heading):
             return m.group()
     return practice
 

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 import extruct
 import lxml.html
 
+from crawler.plainpage import tel_link
 from crawler.schematypes import MEDICAL_ORG_TYPES, WORK_TYPES
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,6 @@ def _phones_beside_microdata(root, items: list[dict]) -> None:
     """A microdata card with no telephone property takes the number its own element links or dials ("Call to
     Schedule" buttons carry it only in data-phone): it is that card's, as a tel: link inside an h-card is.
     extruct lists the top-level items in document order, one per itemscope element that is no property."""
-    from crawler.plainpage import tel_link
-
     tops = root.xpath("//*[@itemscope][not(@itemprop)]")
     if len(tops) != len(items):
         return
@@ -625,6 +624,12 @@ def practitioners(objects: list[dict], with_orgs: bool = False) -> list[dict]:
         if e not in out:  # the same entity written twice (a JSON-LD copy per mention) is one
             out.append(e)
     return out
+
+
+def has_contact(entity: dict) -> bool:
+    """Whether an entity gives a phone or any part of a place of its own (a brand's or an author's node often
+    gives only a name)."""
+    return any(entity.get(f) for f in ("street", "city", "postal_code", "phone", "address", "lat"))
 
 
 def named_in(entity: dict, heading: str) -> bool:

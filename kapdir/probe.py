@@ -260,8 +260,7 @@ def probe(url: str) -> dict:
                 kinds.update(t for e in ents[:1] for t in e["types"])
                 kinds["_pages_with_data"] += bool(ents)
                 own = [e for e in ents if not e.get("site_owner")]  # (not the site's publisher on every page)
-                kinds["_without_contact"] += bool(own) and not any(
-                    own[0].get(f) for f in ("phone", "city", "street", "address"))
+                kinds["_without_contact"] += bool(own) and not structured.has_contact(own[0])
                 kinds["_fetched"] += 1
                 h1 = " ".join(page.xpath("string(//h1)").split())
                 kinds["_named"] += bool(own) or bool(plainpage.person_name(h1) or plainpage.practice_name(h1)

@@ -90,10 +90,6 @@ def _own_site_pages(response) -> list[str]:
     return out[:SITE_PAGES_MAX]
 
 
-def _contact_of(entity: dict) -> bool:
-    return any(entity.get(f) for f in ("street", "city", "postal_code", "phone", "address", "lat"))
-
-
 def _fill_contact(loader: ListingLoader, root, whole_place: bool = False) -> None:
     """The page's phone and address (crawler/plainpage.py) for the fields the listing does not have yet; with
     ``whole_place``, its address only for a listing that has no place at all (no part of one mixed in)."""
@@ -422,7 +418,7 @@ class SourceSpider(scrapy.Spider):
         if primary and not structured.named_in(primary, heading) and (plainpage.person_name(heading) or who):
             # The heading names a person the markup does not describe: the page is about that person.
             primary, entities = {}, []
-        elif primary and not structured.named_in(primary, heading) and not _contact_of(primary) \
+        elif primary and not structured.named_in(primary, heading) and not structured.has_contact(primary) \
                 and plainpage.practice_name(heading):
             # A chain's brand in the site-wide markup (Squarespace's LocalBusiness: a name, no address or
             # phone) on a clinic's page headed with that clinic's own name: the page is about the clinic.

@@ -520,13 +520,14 @@ _NAMED_OFFER = re.compile(
 )
 # The same inside a clause ("At its Louisville offices, Axial Mind Health offers IV ketamine"), but
 # not with the treatment itself as the subject ("Ketamine offers another way to treat anxiety").
+_NOT_A_NAMER = (r"Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
+                r"|The|A|An|Each|Every|Our|We")
 _NAMED_OFFER_IN = re.compile(
-    r"(?<![\w.])(?!(?:Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
-    r"|The|A|An|Each|Every|Our|We)\b)[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){1,3}\s+(?:now\s+|also\s+)?"
+    rf"(?<![\w.])(?!(?:{_NOT_A_NAMER})\b)[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){{1,3}}\s+(?:now\s+|also\s+)?"
     r"(?:offers|provides|administers|prescribes|delivers)\b"
-    # one name after a lead-in ("In addition to IV ketamine infusions, Meridian offers IM sessions")
-    r"|(?<=,\s)(?!(?:Ketamine|Esketamine|Spravato|KAP|IV|IM|It|This|That|These|Research|Treatment|Therapy|Medicine"
-    r"|The|A|An|Each|Every|Our|We|Insurance|Medicare|Medicaid|Evidence|Science)\b)[A-Z][\w&'’.-]*\s+(?:now\s+|also\s+)?"
+    # one name after a lead-in ("In addition to IV ketamine infusions, Meridian offers IM sessions"); a payer or
+    # the evidence is no practice
+    rf"|(?<=,\s)(?!(?:{_NOT_A_NAMER}|Insurance|Medicare|Medicaid|Evidence|Science)\b)[A-Z][\w&'’.-]*\s+(?:now\s+|also\s+)?"
     r"(?:offers|provides|administers|delivers)\b"
 )
 # The provider talking to its patients about their care.
