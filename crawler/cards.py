@@ -109,18 +109,34 @@ def _about(card, row: dict) -> str:
     return "\n".join(lines)
 
 
+def _own_block(card, members: list):
+    """The block that is this card's alone: a page builder puts a clinic's contact box, its services text and
+    its map in one column, each a widget of its own (Elementor's icon-box, text-editor, map); the column,
+    holding no other card, is the clinic's. A card that shares its parent with the next stays itself."""
+    others = {m for m in members if m is not card}
+    block = card
+    for anc in list(card.iterancestors())[:3]:
+        if anc.tag in ("body", "main", "html", "article") or anc.xpath(_SKIP_ANCESTORS) \
+                or any(el in others for el in anc.iter()):
+            break
+        block = anc
+    return block
+
+
 def cards(root, page_url: str = "") -> list[dict[str, str]]:
     """Every entry of the page's card lists (see the module docstring), in page order."""
     host = urlsplit(page_url).hostname
     best: list[dict] = []
     for members in _sibling_groups(root):
         # One entry per listing: wrappers nested around the list read the same first heading and phone.
-        rows = list({(r["name"], r.get("phone"), r.get("city"), r.get("address")): r
-                     for r in (_card(m, host) for m in members) if r}.values())
+        read = {}
+        for m in members:
+            if r := _card(m, host):
+                read[(r["name"], r.get("phone"), r.get("city"), r.get("address"))] = (r, m)
         # Most blocks must read as entries; the biggest such list wins (cards inside a card list
         # would give fewer entries, a page wrapper fewer still).
-        if len(rows) >= MIN_CARDS and len(rows) * 5 >= len(members) * 3 and len(rows) > len(best):
-            best = rows
+        if len(read) >= MIN_CARDS and len(read) * 5 >= len(members) * 3 and len(read) > len(best):
+            best = [{**r, "text": _about(_own_block(m, members), r)} for r, m in read.values()]
     # A chain's clinic titled only by its town ("Albuquerque, NM" over its address and Call button) is the
     # practice's clinic there: named as the site names itself, then the town ("Turquoise Trail Ketamine
     # Clinics Albuquerque").
@@ -275,10 +291,23 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
             bio = _wrap(described[key])
         text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
         office = _office_named(offices, text)
-        row = _person_contact(name, [card, bio] if bio is not None else [card], ([office] if office else []) + [page])
+        row = _person_contact(_credentialed(name, card), [card, bio] if bio is not None else [card],
+                              ([office] if office else []) + [page])
         row["text"] = text
         out.append(row)
     return out
+
+
+def _credentialed(name: str, card) -> str:
+    """The card's name with the credentials a field of their own gives (Drupal's field--name-field-credentials,
+    a theme's "degree" line: "Helen Varga" over "DO"), which read alone would be a word, not a degree."""
+    if split_name_credentials(name)[1]:
+        return name
+    for el in card.xpath(".//*[contains(@class, 'credential') or contains(@class, 'degree')]")[:1]:
+        text = " ".join(" ".join(el.itertext()).split())
+        if text and len(text) <= 40 and split_name_credentials(f"{name}, {text}")[1]:
+            return f"{name}, {text}"
+    return name
 
 
 def _person_contact(name: str, nodes: list, fallbacks: list[dict]) -> dict[str, str]:

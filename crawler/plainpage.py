@@ -106,6 +106,24 @@ _GENERIC = re.compile(
     r"|oral|lozenges?|at-home|virtual|online|telehealth|faq|blog|team|locations?)$", re.I)
 
 
+def lead_part(heading: str) -> str:
+    """A title's own part, before the site's name ("Nora Lindahl — Casco Light Therapy Collective")."""
+    return _TITLE_SPLIT.split(" ".join((heading or "").split()))[0]
+
+
+def with_credentials(person: str, root) -> str:
+    """``person`` as a sub-heading of the page gives them with credentials ("Nora Lindahl, LCSW" in an <h2>
+    of a page whose title says only "Nora Lindahl — …"); ``person`` itself when none does."""
+    if split_name_credentials(person)[1]:
+        return person
+    for h in root.xpath("//h2|//h3")[:12]:
+        named = person_name(" ".join("".join(h.itertext()).split()))
+        name, creds = split_name_credentials(named)
+        if creds and name.casefold() == person.casefold():
+            return named
+    return person
+
+
 def practice_name(heading: str) -> str:
     """The heading when it names a practice (a name of its own, then the kind of place); "" otherwise."""
     for part in _TITLE_SPLIT.split(" ".join((heading or "").split())):
@@ -385,11 +403,17 @@ _OFFICES_LABEL = re.compile(r"^\s*(?i:offices?|locations?|office\s+locations?|pr
 
 
 def _named_office(root) -> str:
-    """The first office a profile's own text names with an "Offices:" label ("" when it names none)."""
+    """The first office a profile's own text names with an "Offices:" label, or as a definition list's
+    "Location" term (a static site echoing a provider's front matter: <dt>Location</dt><dd>Bozeman, MT</dd>);
+    "" when it names none."""
     for node in root.xpath("//main | //article"):
         m = _OFFICES_LABEL.search(block_text(node))
         if m:
             return m.group(1).strip()
+        for dt in node.xpath(".//dt"):
+            dd = dt.xpath("following-sibling::*[1][self::dd]")
+            if dd and (m := _OFFICES_LABEL.search(f"{_text([dt]).rstrip(':')}: {_text(dd)}")):
+                return m.group(1).strip()
     return ""
 
 

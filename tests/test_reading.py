@@ -711,3 +711,21 @@ def test_eleventh_zoo_groups_phrasings():
     assert not pairs(classify_rules(clinic.replace("Meridian offers", "Medicare provides").replace(
         "Our Meridian clinic opened in 2023 just off I-84.", "Coverage varies.").replace(
         "our prescribers", "the prescribers").replace("we are", "it is")))
+
+
+@pytest.mark.parametrize("sentence, claimed", [
+    # REMS described: what esketamine calls for, what providers and pharmacies need, a guide's heading
+    ("Esketamine calls for REMS certification and two hours of observation after each treatment, in a healthcare "
+     "setting that is certified.", False),
+    ("Before prescribing, providers and pharmacies need REMS certification.", False),
+    ("SPRAVATO REMS Certification", False),
+    # the provider's own: said outright, or as a service label
+    ("We are a REMS-certified Spravato treatment center.", True),
+    ("Esketamine (Spravato) treatments — REMS certified", True),
+])
+def test_rems_described_is_no_claim_and_the_providers_own_is(sentence, claimed):
+    """(eleventh round, development split) Of the learned layer's 19 cross-validated training false positives on
+    2,230 excerpts, five were REMS only described; "calls for" and "need" are the rule's words, and a short label
+    claims only when it says the provider is certified, not when it names the certification as a topic."""
+    v = classify_rules("We offer Spravato in our office for treatment-resistant depression. " + sentence)
+    assert ("spravato-rems" in {c["program"] for c in v["certifications"]}) is claimed

@@ -128,6 +128,22 @@ def test_a_page_not_taken_for_a_providers_offers_nothing():
         assert r["evidence"] and r["evidence"] in " ".join(LONG_OFFER.split())
 
 
+def test_a_route_named_only_in_a_list_that_explains_is_never_kept():
+    """Contract: explanations of routes are not offers. A model keeping every candidate still keeps nothing a
+    route list that explains names ("can be given in several ways: IV, IM, nasal spray and lozenges"), while the
+    same routes said in the practice's own voice are kept (zoo-blind3's wix-solo: the refit of the eleventh round
+    scored that Spravato above the bar)."""
+    explaining = ("Ketamine can be given in several ways: IV infusion, intramuscular injection, nasal spray "
+                  "(including Spravato) and lozenges. ")
+    keep_all = _stack(30.0, 30.0)
+    page = LONG_OFFER + " " + explaining * 2  # the practice's own offer is IM
+    pairs = {(r["route"], r["setting"]) for r in _read(page, _MATCHER, None, keep_all)["routes"]}
+    assert ("im", "in_clinic") in pairs and not pairs & {("iv", "in_clinic"), ("intranasal", "in_clinic")}, pairs
+    own = page.replace("Ketamine can be given in several ways:", "We give ketamine by")
+    pairs = {(r["route"], r["setting"]) for r in _read(own, _MATCHER, None, keep_all)["routes"]}
+    assert {("iv", "in_clinic"), ("intranasal", "in_clinic")} <= pairs, pairs
+
+
 @pytest.mark.parametrize("setting_threshold, kept", [(0.45, True), (0.55, False)])
 def test_each_setting_has_its_own_threshold(setting_threshold, kept):
     score = 0.5  # bias 0 -> every candidate scores exactly 0.5
@@ -179,7 +195,8 @@ def test_cross_validated_figures_hold(dev, traced):
     0.794 without the page-kind models and 0.803 with them (ketamine 0.855/0.902), at-home P/R 0.719/0.582 ->
     0.765/0.564 with the at-home veto, training P/R 0.802/0.849 -> 0.839/0.832 with the training veto; ketamine
     0.855/0.902 -> 0.863/0.899 when a page that never names ketamine is no provider's; on 2,069 with the harder
-    ninth blind split joined, 0.794 (P 0.815), ketamine 0.854/0.893, at-home 0.766/0.576, training 0.856/0.821."""
+    ninth blind split joined, 0.794 (P 0.815), ketamine 0.854/0.893, at-home 0.766/0.576, training 0.856/0.821;
+    on 2,230 with the tenth, 0.812 (P 0.838), ketamine 0.865/0.902, at-home 0.786/0.588, training 0.858/0.826."""
     from sklearn.model_selection import GroupKFold
 
     by_text = traced
@@ -191,8 +208,8 @@ def test_cross_validated_figures_hold(dev, traced):
             preds[dev[i]["text"]] = read(dev[i]["text"])
     rep = evaluate(dev, "cv", reader=lambda t: preds[t])
     figures = headline(rep)
-    floors = {"route_setting_f1": 0.79, "route_setting_p": 0.81, "ketamine_p": 0.85, "ketamine_r": 0.89,
-              "at_home_p": 0.75, "at_home_r": 0.57, "training_p": 0.85, "training_r": 0.82}
+    floors = {"route_setting_f1": 0.81, "route_setting_p": 0.83, "ketamine_p": 0.86, "ketamine_r": 0.90,
+              "at_home_p": 0.78, "at_home_r": 0.58, "training_p": 0.85, "training_r": 0.82}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
 

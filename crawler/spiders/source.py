@@ -415,8 +415,10 @@ class SourceSpider(scrapy.Spider):
                     if not e.get("site_owner") or structured.named_in(e, heading)]
         primary = structured.pick_primary(entities, heading) or {}
         who, role = plainpage.name_and_role(heading)
-        if primary and not structured.named_in(primary, heading) and (plainpage.person_name(heading) or who):
-            # The heading names a person the markup does not describe: the page is about that person.
+        lead = plainpage.lead_part(heading)
+        if primary and not structured.named_in(primary, lead) and (plainpage.person_name(lead) or who):
+            # The heading names a person the markup does not describe: the page is about that person (a title
+            # "Nora Lindahl — Casco Light Therapy Collective" names the site's practice only after its own part).
             primary, entities = {}, []
         elif primary and not structured.named_in(primary, heading) and not structured.has_contact(primary) \
                 and plainpage.practice_name(heading):
@@ -475,6 +477,8 @@ class SourceSpider(scrapy.Spider):
         if person and heading.strip().lower().startswith("about ") and not split_name_credentials(person)[1] \
                 and plainpage.names_the_site(person, response.selector.root):
             person = ""  # "About Desert Bloom" on Desert Bloom Wellness & Infusion's site is the practice
+        if person and not h1.strip():
+            person = plainpage.with_credentials(person, response.selector.root)
         name = person or (
             (plainpage.practice_name(heading) or plainpage.addressee(response.selector.root)) if practice else "")
         if not name:
@@ -525,9 +529,11 @@ class SourceSpider(scrapy.Spider):
         listed = [e for e in entities if not e.get("site_owner")]
         if listed and not self.source.detail and self.source.kind != "roster" \
                 and not any(set(e["types"]) & structured.PERSON_TYPES for e in listed) \
-                and len([r for r in readings.team if cards.clinician(r)]) >= 2:
+                and (len([r for r in readings.team if cards.clinician(r)]) >= 2
+                     or not any(structured.has_contact(e) for e in listed) and len(readings.cards) >= 2):
             # A practice's team page whose structured data describes only the practice (Squarespace writes
-            # a LocalBusiness on every page): the people on it are the listings, read below as a team.
+            # a LocalBusiness on every page): the people on it are the listings, read below as a team. So are
+            # a chain's clinic cards when the markup names only its brand (Astra's Organization on the logo).
             listed = []
         for ent in listed:
             found = True

@@ -304,7 +304,7 @@ _REMS_SELF = re.compile(
 )
 _REMS_RULE = re.compile(
     r"\b(?:only|must|has\s+to|have\s+to|required?|requires|restricted|under\s+the|governed|solely|approved"
-    r"|can\s+only|may\s+only|is\s+given|are\s+given|given\s+in|administered\s+(?:in|at))\b",
+    r"|can\s+only|may\s+only|is\s+given|are\s+given|given\s+in|administered\s+(?:in|at)|calls\s+for|needs?)\b",
     re.I,
 )
 _ONE_OF_THEM = re.compile(r"\b(?:is|are|we\s+are|we['’]re)\s+(?:proud\w*\s+to\s+be\s+)?one\s+(?:of\s+(?:these|those|them)|such)\b",
@@ -325,7 +325,7 @@ def _rems_claimed(sentence: str, st: int, en: int, text: str, spans: list[tuple[
         return True
     if _LIKE_US.search(sentence):
         return True  # "offered only in certified settings like our Houston office" / "like Lumen Health"
-    if len(sentence.split()) <= _LABEL_MAX_WORDS and re.search(r"certif", sentence, re.I) \
+    if len(sentence.split()) <= _LABEL_MAX_WORDS and re.search(r"certified", sentence, re.I) \
             and not _REMS_RULE.search(sentence) and not _HOW_TO_TITLE.match(sentence):
         return True  # a service label: "Esketamine (Spravato) treatments — REMS certified"
     nxt = text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else ""

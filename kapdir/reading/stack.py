@@ -20,6 +20,7 @@ from pathlib import Path
 from kapdir.vocabulary import ROUTES as ROUTE_ORDER
 from kapdir.vocabulary import SETTINGS as SETTING_ORDER
 
+from .lexicon import _EXPLAIN
 from .text import evidence
 
 MODEL_PATH = Path(__file__).with_name("stack.json")
@@ -182,7 +183,14 @@ class Stack:
         """The pairs kept, each with the sentence that shows it (the rules' own where they had one)."""
         rule_ev = {(r["route"], r["setting"]): r["evidence"] for r in verdict["routes"]}
         kept: dict[tuple[str, str], str] = {}
+        listing = _route_lists(trace)
         for pair, groups in candidates(trace, verdict).items():
+            if pair not in rule_ev and groups and all(g["sent"] in listing and not (g["own"] or g["first_person"])
+                                                      for g in groups):
+                # The route is named only in lists of routes that explain ("ketamine can be given in several
+                # ways: IV infusion, intramuscular injection, nasal spray (including Spravato) and lozenges"):
+                # an explanation is not an offer, however the page's other words score.
+                continue
             feats = features(pair, groups, trace, verdict, p_page, p_kind)
             if self.score(feats) < self.thresholds[pair[1]]:
                 continue
@@ -223,6 +231,16 @@ class Stack:
             # REMS rule described): its claims found in the text go; a roster's own programme stays.
             out["certifications"] = [c for c in out["certifications"] if c["program"] == trace["roster_program"]]
         return out
+
+
+def _route_lists(trace: dict) -> set[int]:
+    """Sentences that list three routes or more and explain ("Ketamine can be given in several ways: IV
+    infusion, intramuscular injection, nasal spray (including Spravato) and lozenges")."""
+    routes_in: dict[int, set[str]] = {}
+    for g in trace["groups"]:
+        routes_in.setdefault(g["sent"], set()).add(g["route"])
+    spans, text = trace["spans"], trace["text"]
+    return {i for i, rs in routes_in.items() if len(rs) >= 3 and _EXPLAIN.search(text[spans[i][0]:spans[i][1]].lower())}
 
 
 def _best_sentence(groups: list[dict], trace: dict, model: Stack) -> str:
