@@ -282,13 +282,16 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
     # A definition list (Joomla and hand-written "Our Physicians" pages): the <dd> after a person's <dt> is theirs.
     described = {key: _following_dd(card) for key, (card, _n) in keys.items() if card.tag == "dt"}
     page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values())
-                             + [d for dds in described.values() for d in dds])
+                             + [d for dds in described.values() for d in dds]
+                             + [p for m, _n in keys.values() if (p := _controlled(m)) is not None])
     offices = _offices(root, page_url)
     out = []
     for key, (card, name) in keys.items():
         bio = bios.get(key)
         if bio is None and described.get(key):
             bio = _wrap(described[key])
+        if bio is None:
+            bio = _controlled(card)
         text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
         office = _office_named(offices, text)
         row = _person_contact(_credentialed(name, card), [card, bio] if bio is not None else [card],
@@ -296,6 +299,25 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
         row["text"] = text
         out.append(row)
     return out
+
+
+def _controlled(card):
+    """The panel a card's header opens (an accordion's button with aria-controls, Bootstrap's data-bs-target or a
+    "#id" link): a provider accordion keeps each bio in a hidden panel after the header that names the person,
+    without naming them again. None when the card opens nothing, or opens a panel holding the card itself."""
+    # (A plain "#id" link is not enough: a card's "#contact" link or an icon sprite's "#pin" opens nothing of
+    # theirs. Bootstrap's toggles say what they open.)
+    for attr, where in (("aria-controls", "*"), ("data-bs-target", "*"), ("data-target", "*"),
+                        ("href", "a[@data-bs-toggle or @data-toggle]")):
+        for value in card.xpath(f"./descendant-or-self::{where}[@{attr}]/@{attr}"):
+            ref = value.strip().lstrip("#") if attr != "aria-controls" else value.strip()
+            if not ref or (attr != "aria-controls" and not value.strip().startswith("#")) or " " in ref:
+                continue
+            hit = card.getroottree().getroot().xpath("//*[@id=$ref]", ref=ref)
+            if hit and hit[0] is not card and card not in hit[0].iterancestors() \
+                    and hit[0] not in card.iterancestors() and not any(el is card for el in hit[0].iter()):
+                return hit[0]
+    return None
 
 
 def _credentialed(name: str, card) -> str:
@@ -365,7 +387,7 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
                 row["place"] = _place(row["name"])
                 found.append(row)
     # (The name may be a small heading instead: a footer column's "<h6>Boise</h6><p>1010 W Jefferson St…".)
-    for block in root.xpath("//p[*[1][self::strong or self::b]] | //*[self::div or self::section or self::li]"
+    for block in root.xpath("//p[*[1][self::strong or self::b]] | //*[self::div or self::section or self::li or self::span]"
                             "[*[1][self::strong or self::b or self::h4 or self::h5 or self::h6]]"):
         head = " ".join(" ".join(block[0].itertext()).split())
         if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
@@ -388,14 +410,16 @@ _WHERE_LABEL = re.compile(r"(?im)^[^\n]{0,30}?\b(?:sees\s+(?:patients|clients)\s
 def _office_named(offices: list[dict], text: str) -> dict | None:
     """The office a person's text places them at: one named on a "Sees patients at:" line first, else the
     first office their text names ("Grace sees clients at our Grand Avenue office in St. Paul")."""
-    def named(o: dict, where: str) -> bool:
-        return bool(o["place"]) and bool(re.search(rf"\b{re.escape(o['place'])}\b", where))
+    def first(where: str) -> dict | None:
+        """The office named earliest ("Warwick office … sees patients at both offices, mostly in Providence")."""
+        at = [(m.start(), i) for i, o in enumerate(offices) if o["place"]
+              and (m := re.search(rf"\b{re.escape(o['place'])}\b", where))]
+        return offices[min(at)[1]] if at else None
 
     for m in _WHERE_LABEL.finditer(text):
-        hit = next((o for o in offices if named(o, m.group(1))), None)
-        if hit:
+        if hit := first(m.group(1)):
             return hit
-    return next((o for o in offices if named(o, text)), None)
+    return first(text)
 
 
 def _following_dd(dt) -> list:

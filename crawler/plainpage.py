@@ -158,6 +158,18 @@ def name_and_role(heading: str) -> tuple[str, str]:
     return (name, rest) if name else ("", "")
 
 
+# "Role: Practice Manager", "Position: Front Desk": a profile's own job-title field.
+_ROLE_LABEL = re.compile(r"^\s*(?i:role|position|title|job\s+title)\s*:\s*([^\n]{2,60}?)\s*$", re.M)
+
+
+def labelled_role(root) -> str:
+    """The job title a profile's main content gives in a field of its own ("Role: Practice Manager"); "" when none."""
+    for node in root.xpath("//main | //article")[:1]:
+        if m := _ROLE_LABEL.search(block_text(node)):
+            return m.group(1)
+    return ""
+
+
 def site_practice_name(root) -> str:
     """The practice a site names itself: a practice name among its <title>'s parts ("Sandia Ketamine Clinic |
     IV Ketamine Infusions in Albuquerque"), else its og:site_name; "" when neither names one."""
@@ -388,9 +400,13 @@ def _office_phone(root) -> str:
     main = root.xpath("//main | //article")
     if not main:
         return ""
-    chrome = root.xpath("//header | //footer | //nav")
-    lines = {_digits(m.group()) for m in PHONE.finditer(_text(chrome))}
-    lines |= {_digits(_tel_number(h)) for n in chrome for h in n.xpath(f"{_TEL_LINKS}/@href")}
+    # The page around its content: <header>, <footer> and <nav>, and a theme's top bar or footer widgets
+    # written as plain <div>s outside them (GeneratePress's "top-bar", "footer-widgets").
+    outside = "not(ancestor::main) and not(ancestor::article) and not(ancestor::script) and not(ancestor::style)"
+    chrome_text = " ".join(root.xpath(f"//body//text()[{outside}]"))
+    lines = {_digits(m.group()) for m in PHONE.finditer(chrome_text)}
+    lines |= {_digits(_tel_number(h)) for h in root.xpath(f"//body//a[starts-with(translate(@href, 'TEL', 'tel'),"
+                                                            f" 'tel:')][{outside}]/@href")}
     if len(lines) < 2:
         return ""
     return next((m.group() for m in PHONE.finditer(_text(main[:1])) if _digits(m.group()) in lines), "")
@@ -398,12 +414,15 @@ def _office_phone(root) -> str:
 
 # "Offices: Denver | Boulder", "Location: Louisville": the offices a group practice's profile says the person
 # works in, first the main one.
-_OFFICES_LABEL = re.compile(r"^\s*(?i:offices?|locations?|office\s+locations?|practice\s+locations?)\s*:\s*"
-                            r"([A-Z][A-Za-z .'’-]{1,40}?)\s*(?:[|,/;•·]|\band\b|&|$)", re.M)
+_OFFICES_LABEL = re.compile(r"^\s*(?i:offices?|locations?|office\s+locations?|practice\s+locations?"
+                            r"|sees\s+(?:patients|clients)\s+(?:at|in)|practi[cs]es\s+(?:at|in)|works\s+(?:at|in))\s*:\s*"
+                            r"([A-Z][A-Za-z .'’-]{1,40}?)(?:\s+(?i:office|clinic|location))?\s*(?:[|,/;•·]|\band\b|&|$)",
+                            re.M)
 
 
 def _named_office(root) -> str:
-    """The first office a profile's own text names with an "Offices:" label, or as a definition list's
+    """The first office a profile's own text names with an "Offices:" label ("Sees patients at: Cleveland office"
+    -> "Cleveland"), or as a definition list's
     "Location" term (a static site echoing a provider's front matter: <dt>Location</dt><dd>Bozeman, MT</dd>);
     "" when it names none."""
     for node in root.xpath("//main | //article"):

@@ -193,7 +193,9 @@ def cmd_classify(args, paths: Paths) -> int:
             print(f"kapdir: error: line {n}: expected a JSON object with a string \"text\"", file=sys.stderr)
             status = 1
             continue
-        print(json.dumps({**classify(text), "id": obj.get("id")}, ensure_ascii=False), flush=False)
+        # a line may carry its page's address ("url"), as the crawler gives it: a programme's own site claims nothing
+        url = obj.get("url") if isinstance(obj.get("url"), str) else ""
+        print(json.dumps({**classify(text, url=url), "id": obj.get("id")}, ensure_ascii=False), flush=False)
     return status
 
 

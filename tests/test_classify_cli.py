@@ -36,6 +36,18 @@ def test_classify_jsonl(tmp_path):
                                    "evidence": out[2]["routes"][0]["evidence"]}
 
 
+def test_classify_jsonl_line_with_its_page_address(tmp_path):
+    """A line's "url" reaches the reader: on the programme's own site its name is no one's training."""
+    text = "Dr. Ana Ruiz completed the Polaris Insight Center KAP training and offers KAP in her office."
+    lines = [json.dumps({"id": "own", "text": text, "url": "https://www.polarisinsight.com/team/ana-ruiz"}),
+             json.dumps({"id": "hers", "text": text, "url": "https://ruiz-kap.example/about"}),
+             json.dumps({"id": "bad-url", "text": text, "url": 42})]
+    r = kapdir("classify", "--jsonl", data_dir=tmp_path, stdin="\n".join(lines) + "\n")
+    assert r.returncode == 0, r.stderr
+    out = {o["id"]: [c["program"] for c in o["certifications"]] for o in map(json.loads, r.stdout.splitlines())}
+    assert out == {"own": [], "hers": ["polaris"], "bad-url": ["polaris"]}
+
+
 def test_classify_jsonl_bad_line_is_reported_not_fatal(tmp_path):
     good = json.dumps({"id": "ok", "text": "IM ketamine injections in our office."})
     r = kapdir("classify", "--jsonl", data_dir=tmp_path, stdin="not json\n" + good + "\n{\"id\": 1}\n")

@@ -729,3 +729,74 @@ def test_rems_described_is_no_claim_and_the_providers_own_is(sentence, claimed):
     claims only when it says the provider is certified, not when it names the certification as a topic."""
     v = classify_rules("We offer Spravato in our office for treatment-resistant depression. " + sentence)
     assert ("spravato-rems" in {c["program"] for c in v["certifications"]}) is claimed
+
+
+_CHAIN_PAGE = """Central scheduling for all Colorado clinics: (719) 555-0100
+# Kestrel Ketamine – {town}
+{body}
+### Available at this location
+{items}
+Complete new-patient forms
+Physician-led ketamine care across Colorado since 2020.
+#### Patients
+Find a clinic | Patient forms | Treatments
+#### Billing & scheduling
+Kestrel Support Office, 1600 Stout St, Suite 1400, Denver, CO 80202
+© 2025 Kestrel Ketamine Clinics, LLC. All rights reserved. Not for emergencies: call or text 988."""
+
+
+@pytest.mark.parametrize("body, items, want", [
+    # a chain's location page: its services listed under "Available at this location", the body in no one's voice
+    ("IM treatment is a shorter visit, about ninety minutes door to door, and suits patients who find IV placement "
+     "difficult. Each visit ends when you are ready to leave.",
+     "- IV ketamine infusions\n- Intramuscular (IM) ketamine", {("iv", "in_clinic"), ("im", "in_clinic")}),
+    # the at-home programme stretches the time between infusions: it does not move the infusions home
+    ("Patients here begin with a series of IV ketamine infusions in our clinic. After the initial series, eligible "
+     "patients can stretch the time between infusions with our at-home maintenance program: our physician "
+     "prescribes sublingual ketamine tablets that you take at home on a set schedule.",
+     "- IV ketamine infusions\n- At-home sublingual maintenance", {("iv", "in_clinic"), ("oral", "at_home")}),
+    # sending infusion patients to the chain's other clinics offers no infusion here
+    ("Our clinic here offers intramuscular (IM) ketamine treatment, given by our physician assistant in a private, "
+     "monitored treatment room. IV infusions are not available here at this time; patients who prefer infusions "
+     "are welcome at any of our Front Range clinics.",
+     "- Intramuscular (IM) ketamine", {("im", "in_clinic")}),
+])
+def test_a_chain_location_pages_services_schedule_and_referrals(body, items, want):
+    text = _CHAIN_PAGE.format(town="Pueblo", body=body, items=items)
+    assert len(text) > 600  # long enough to need a voice: not read as a directory card
+    got = classify_rules(text)
+    assert {(r["route"], r["setting"]) for r in got["routes"]} == want
+    assert all(r["evidence"] in text for r in got["routes"])
+
+
+def test_a_programmes_own_site_claims_no_ones_training_in_it(tmp_path):
+    """On a programme's own site (its registry address's host or one of its ``domains``) its name is everywhere
+    (its faculty, its courses, a members' panel): no one's completed training. Another site saying the same
+    sentence claims it; a roster's own programme stays; a graduates' directory on a subdomain of its own lists
+    people, and being listed there is their claim."""
+    from crawler.pipelines.classify import apply_verdict
+
+    text = "Dr. Helena Marsh completed the Fluence certificate in psychedelic integration and now treats clients."
+    for url in ("https://www.fluencetraining.com/certificate-programs/", "https://fluencetraining.com/about"):
+        assert progs(classify_rules(text, url=url)) == [] and progs(classify(text, url=url)) == []
+    assert progs(classify_rules(text, url="https://marshcounseling.example/about")) == ["fluence"]
+    assert progs(classify_rules(text)) == ["fluence"]  # no address known: the text decides
+    graduate = "Listed in the IPI directory: Ana Ruiz completed the IPI Psychedelic Assisted Therapy training."
+    assert progs(classify_rules(graduate, url="https://directory.psychiatryinstitute.com/ana-ruiz")) == ["ipi"]
+    assert progs(classify_rules(graduate, url="https://psychiatryinstitute.com/blog/x")) == []
+    # other hosts of a programme's own, from the registry's ``domains``
+    rems = "We are a REMS-certified Spravato treatment center."
+    assert progs(classify_rules(rems, url="https://www.spravatotreatmentcenter.com/")) == []
+    assert progs(classify_rules(rems, url="https://lakeside-psychiatry.example/spravato")) == ["spravato-rems"]
+    assert progs(classify_rules("", roster_program="fluence", url="https://fluencetraining.com/graduates/")) \
+        == ["fluence"]
+    # the crawler gives the reader the listing's address
+    listing = {"kind": "clinic", "name": "Helena Marsh", "credentials": [], "text": text + " We offer KAP.",
+               "url": "https://www.fluencetraining.com/faculty/helena-marsh"}
+    apply_verdict(listing)
+    assert listing["certifications"] == []
+    # a registry's ``domains`` must be a list of host names: the broken key is named
+    bad = tmp_path / "programmes.toml"
+    bad.write_text('[x]\ntitle = "X"\nurl = ""\naliases = ["X Academy"]\ndomains = "x.example"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="'x'.*domains"):
+        load_programmes(bad)

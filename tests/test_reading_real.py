@@ -5,10 +5,10 @@ blind split was written by people who never saw the reader and was never used fo
 figures are the honest estimate.  This module only checks floors on the blind split and never prints
 its texts.
 
-The current blind split is the eleventh one (ids rb-zk…, rb-zl…, rb-zm…, rb-zn…, rb-zo…), from the last untaken
-stored pages (many outside the US) and practices' sites kept in public repositories, at most four lines from any
-one site.  The first ten (rb-a… to rb-zj…) were each measured twice, before and after one round of work, and then,
-spent, joined the development split.
+The current blind split is the twelfth one (ids rb-zp…, rb-zq…, rb-zr…, rb-zs…, rb-zt…), from the last untaken
+stored pages (cost and consent pages, conditions, clinicians' bios, Spravato centres, telehealth news), at most four
+lines from any one site.  The first eleven (rb-a… to rb-zo…) were each measured twice, before and after one round of
+work, and then, spent, joined the development split.
 """
 from __future__ import annotations
 
@@ -26,18 +26,19 @@ from kapdir.reading.stack import Stack
 REAL = Path(__file__).parent / "fixtures" / "real"
 # Issue 13's floor for the blind figures (not reached yet; see the strict xfail below).
 BLIND_FLOOR = 0.85
-# The eleventh blind split's figures, measured once with the reader as it stood when the split was set
-# aside (8cf357c) and once at the end of the round (kapdir/reading/README.md); a regression of more than
-# 0.03 on any of them fails the build.  Its 5 at-home providers and 7 programme claims move those figures
-# in steps of 0.1-0.2, so they are not watched here.
-# At the start: route x setting 0.745, ketamine P/R 0.768/0.787; at the end: 0.745, 0.778/0.787.
-BLIND_MEASURED = {"route_setting_f1": 0.745, "ketamine_p": 0.778, "ketamine_r": 0.787}
-# Development split (2,230 excerpts, the first ten blind splits included): the rules layer's own
+# The twelfth blind split's figures, measured once with the reader as it stood when the split was set
+# aside (3c8e5bb) and once at the end of the round (kapdir/reading/README.md); a regression of more than
+# 0.03 on any of them fails the build.  Its 4 at-home providers and 3 programme claims move those figures
+# in steps of 0.25-0.33, so they are not watched here.
+# At the start: route x setting 0.763, ketamine P/R 0.830/0.777; at the end: 0.763, 0.822/0.787.
+BLIND_MEASURED = {"route_setting_f1": 0.763, "ketamine_p": 0.822, "ketamine_r": 0.787}
+# Development split (2,419 excerpts, the first eleven blind splits included): the rules layer's own
 # figures there, minus a small margin, so a rule change that loses ground on real pages is caught before
 # anyone measures blind.  (The learned layer is trained on this split; its cross-validated figures are
-# watched in test_reading_stack.py.)
-DEV_FLOORS = {"route_setting_f1": 0.75, "at_home_p": 0.67, "at_home_r": 0.57, "training_p": 0.78,
-              "ketamine_p": 0.83, "ketamine_r": 0.81}
+# watched in test_reading_stack.py.)  Re-pinned when the eleventh split joined: it is harder (rules alone
+# 0.755 -> 0.750 route x setting, at home P 0.687 -> 0.669, ketamine P 0.834 -> 0.826).
+DEV_FLOORS = {"route_setting_f1": 0.74, "at_home_p": 0.65, "at_home_r": 0.58, "training_p": 0.80,
+              "ketamine_p": 0.81, "ketamine_r": 0.81}
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +61,15 @@ def test_corpus_size_and_provenance(dev, blind):
     assert len(ids) == len(set(ids))
 
 
-def test_the_blind_split_is_the_eleventh_one_and_the_first_ten_are_development(dev, blind):
-    eleventh = {"rb-zk", "rb-zl", "rb-zm", "rb-zn", "rb-zo"}
-    assert {r["id"][:5] for r in blind} == eleventh
+def test_the_blind_split_is_the_twelfth_one_and_the_first_eleven_are_development(dev, blind):
+    twelfth = {"rb-zp", "rb-zq", "rb-zr", "rb-zs", "rb-zt"}
+    assert {r["id"][:5] for r in blind} == twelfth
     assert {"rb-a", "rb-b", "rb-c", "rb-d", "rb-e", "rb-f", "rb-g", "rb-h", "rb-i", "rb-j", "rb-k", "rb-l",
             "rb-m", "rb-n", "rb-o", "rb-p", "rb-q", "rb-r", "rb-s", "rb-t", "rb-u", "rb-v", "rb-w", "rb-x",
             "rb-y"} <= {r["id"][:4] for r in dev}
-    assert {"rb-z0", "rb-zb", "rb-zc", "rb-zd", "rb-ze", "rb-zf", "rb-zg", "rb-zh", "rb-zi", "rb-zj"} \
-        <= {r["id"][:5] for r in dev}
-    assert not any(r["id"][:5] in eleventh for r in dev)
+    assert {"rb-z0", "rb-zb", "rb-zc", "rb-zd", "rb-ze", "rb-zf", "rb-zg", "rb-zh", "rb-zi", "rb-zj", "rb-zk",
+            "rb-zl", "rb-zm", "rb-zn", "rb-zo"} <= {r["id"][:5] for r in dev}
+    assert not any(r["id"][:5] in twelfth for r in dev)
     assert len(blind) >= 150 and len({url_key(r["url"]) for r in blind}) >= 150
 
 
@@ -91,7 +92,7 @@ def test_development_split_holds_its_ground(dev, real_dev_traced):
     stack = Stack.load()
     both = {text: (rules, stack.verdict(trace, rules)) for text, (trace, rules) in real_dev_traced.items()}
     sample = dev[::97]
-    assert all(read_both(r["text"]) == both[r["text"]] for r in sample)  # the same as reading afresh
+    assert all(read_both(r["text"], url=r["url"]) == both[r["text"]] for r in sample)  # the same as reading afresh
     assert not evaluate(dev, "real:dev", reader=lambda t: both[t][1]).bad_evidence
     rep = evaluate(dev, "real:dev rules", reader=lambda t: both[t][0])
     print()
@@ -118,8 +119,9 @@ def test_blind_split_does_not_fall_back(blind):
     assert not low, low
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13's floor is not reached yet: eleventh blind split route x setting "
-                   "F1 0.745, at-home P/R 1.000/0.400, training P 0.167, ketamine P/R 0.778/0.787 (2026-12-01)")
+@pytest.mark.xfail(strict=True, reason="issue 13's floor is not reached yet: twelfth blind split route x setting "
+                   "F1 0.763, at-home P/R 0.500/0.250, training P 1.000 (1 of 3 claims), ketamine P/R 0.822/0.787 "
+                   "(2026-12-01)")
 def test_blind_split_stays_above_the_issue_floor(blind):
     """Issue 13: the build fails if the blind figures drop below 0.85.  Not reached yet, so this is a
     strict expected failure: the day the reader clears it, the test passes unexpectedly and the build

@@ -196,7 +196,9 @@ def test_cross_validated_figures_hold(dev, traced):
     0.765/0.564 with the at-home veto, training P/R 0.802/0.849 -> 0.839/0.832 with the training veto; ketamine
     0.855/0.902 -> 0.863/0.899 when a page that never names ketamine is no provider's; on 2,069 with the harder
     ninth blind split joined, 0.794 (P 0.815), ketamine 0.854/0.893, at-home 0.766/0.576, training 0.856/0.821;
-    on 2,230 with the tenth, 0.812 (P 0.838), ketamine 0.865/0.902, at-home 0.786/0.588, training 0.858/0.826."""
+    on 2,230 with the tenth, 0.812 (P 0.838), ketamine 0.865/0.902, at-home 0.786/0.588, training 0.858/0.826; on
+    2,419 with the harder eleventh, 0.807 (P 0.825), ketamine 0.861/0.894, at-home 0.814/0.581, training 0.874/0.799
+    (training P 0.804 before a programme's own site stopped claiming its own programme)."""
     from sklearn.model_selection import GroupKFold
 
     by_text = traced
@@ -208,8 +210,8 @@ def test_cross_validated_figures_hold(dev, traced):
             preds[dev[i]["text"]] = read(dev[i]["text"])
     rep = evaluate(dev, "cv", reader=lambda t: preds[t])
     figures = headline(rep)
-    floors = {"route_setting_f1": 0.81, "route_setting_p": 0.83, "ketamine_p": 0.86, "ketamine_r": 0.90,
-              "at_home_p": 0.78, "at_home_r": 0.58, "training_p": 0.85, "training_r": 0.82}
+    floors = {"route_setting_f1": 0.80, "route_setting_p": 0.82, "ketamine_p": 0.86, "ketamine_r": 0.89,
+              "at_home_p": 0.81, "at_home_r": 0.58, "training_p": 0.87, "training_r": 0.79}
     assert not {k: round(figures[k], 3) for k, f in floors.items() if figures[k] < f}
     assert not rep.bad_evidence
 

@@ -1116,11 +1116,71 @@ def test_titles_after_the_site_columns_of_widgets_and_location_terms():
     assert contact(profile)["address"] == "12 N Willson Ave, Bozeman, MT 59715"
 
 
+ZOO_BLIND13 = ROOT / "tests" / "fixtures" / "zoo-blind13"
+ZOO_BLIND13_SHAPES = ["gp-team-archive", "wix-studio-repeater", "webflow-location-jsonld", "hubspot-provider-accordion"]
+
+
+@pytest.mark.parametrize("shape", ZOO_BLIND13_SHAPES)
+def test_the_thirteenth_set_aside_shapes(tmp_path_factory, shape):
+    """gp-team-archive: a GeneratePress team archive paged over /team/page/2/, one page per person whose fields say
+    "Role:", "Sees patients at: Cleveland office" and "Appointments:" with that office's line, both offices' lines
+    in a top bar and footer widgets written as plain <div>s, and a practice manager's page in the same layout.
+    wix-studio-repeater: names only in repeater text spans, the office only in the footer. webflow-location-jsonld:
+    one MedicalClinic per location page ("Available at this location"), an administrative office in the same
+    markup, a clinic that sends infusion patients to "any of our Front Range clinics" and one whose at-home
+    programme "stretches the time between infusions". hubspot-provider-accordion: each bio in the hidden panel its
+    header's button controls, the city only as "Warwick office" matched to the footer's office blocks."""
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND13, ZOO_BLIND13_SHAPES)[shape]
+    _assert_people(exp, records, credentials=True)
+
+
+def test_accordion_panels_office_labels_and_role_fields():
+    from lxml import html
+
+    from crawler.cards import team
+    from crawler.plainpage import contact, labelled_role
+
+    # A provider accordion: the header names the person and their office, the panel it controls is their bio.
+    item = """<div class="item"><h3><button aria-controls="p{i}"><span class="name">{n}</span>
+      <span class="office">{o} office</span></button></h3><div id="p{i}" role="region" hidden><p>{b}</p></div></div>"""
+    page = html.fromstring("<html><body><main><section>" + "".join(item.format(i=i, n=n, o=o, b=b) for i, n, o, b in (
+        (1, "Ada Osei, MD", "Providence", "She gives IV ketamine; she also sees patients in Warwick."),
+        (2, "Gwen Farris, PMHNP-BC", "Warwick", "Spravato in the Providence and Warwick offices."))) +
+        """</section></main><footer><div><h4>Providence Office</h4><p>335 Westminster St<br>Providence, RI 02903<br>
+        Tel: (401) 555-0125</p></div><div><h4>Warwick Office</h4><p>1350 Bald Hill Rd<br>Warwick, RI 02886<br>
+        Tel: (401) 555-0153</p></div></footer></body></html>""")
+    rows = {r["name"]: r for r in team(page)}
+    assert "IV ketamine" in rows["Ada Osei, MD"]["text"] and "Spravato" in rows["Gwen Farris, PMHNP-BC"]["text"]
+    # the office named first is theirs, whichever the footer lists first
+    assert (rows["Gwen Farris, PMHNP-BC"]["phone"], rows["Ada Osei, MD"]["phone"]) == ("(401) 555-0153",
+                                                                                     "(401) 555-0125")
+    # A Bootstrap toggle opens its bio; a plain "#contact" link or an icon sprite opens nothing of the person's.
+    from crawler.cards import _controlled
+
+    links = html.fromstring("""<html><body><div id="c1"><h3>Ana Ruiz</h3><a href="#contact">Contact</a>
+      <a data-bs-toggle="modal" href="#bio-ana">Read bio</a></div><div id="bio-ana"><p>Bio</p></div>
+      <div id="contact"><p>(505) 555-0100</p></div><div id="c2"><h3>Ben Ode</h3><a href="#contact">Contact</a>
+      <svg><use href="#pin"/></svg></div><svg><symbol id="pin"/></svg></body></html>""")
+    assert _controlled(links.get_element_by_id("c1")).get("id") == "bio-ana"
+    assert _controlled(links.get_element_by_id("c2")) is None
+    # A profile's "Sees patients at: Cleveland office" and its appointment line, both offices in a top bar <div>
+    profile = html.fromstring("""<html><body><div class="top-bar">Chattanooga <a href="tel:+14235550134">(423)
+      555-0134</a> | Cleveland <a href="tel:+14235550167">(423) 555-0167</a></div><main><h1>Lena Whitcomb</h1>
+      <ul><li>Role: Psychiatric Nurse Practitioner</li><li>Sees patients at: Cleveland office</li>
+      <li>Appointments: (423) 555-0167</li></ul></main><div class="footer-widgets"><p>735 Broad St<br>Chattanooga, TN
+      37402</p><p>2450 Keith St NW<br>Cleveland, TN 37311</p></div></body></html>""")
+    assert contact(profile) == {"phone": "(423) 555-0167", "address": "2450 Keith St NW, Cleveland, TN 37311"}
+    assert labelled_role(profile) == "Psychiatric Nurse Practitioner"
+    assert labelled_role(html.fromstring("<html><body><main><p>Role: Practice Manager</p></main></body></html>")) \
+        == "Practice Manager"
+
+
 # Every set-aside group, crawled together by `_set_aside_records`.
 _SET_ASIDE = {ZOO_BLIND: ZOO_BLIND_SHAPES, ZOO_BLIND2: ZOO_BLIND2_SHAPES, ZOO_BLIND3: ZOO_BLIND3_SHAPES,
               ZOO_BLIND4: ZOO_BLIND4_SHAPES, ZOO_BLIND5: ZOO_BLIND5_SHAPES, ZOO_BLIND6: ZOO_BLIND6_SHAPES,
               ZOO_BLIND7: ZOO_BLIND7_SHAPES, ZOO_BLIND8: ZOO_BLIND8_SHAPES, ZOO_BLIND9: ZOO_BLIND9_SHAPES,
-              ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES, ZOO_BLIND12: ZOO_BLIND12_SHAPES}
+              ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES, ZOO_BLIND12: ZOO_BLIND12_SHAPES,
+              ZOO_BLIND13: ZOO_BLIND13_SHAPES}
 
 
 def test_the_set_aside_groups_share_no_one():

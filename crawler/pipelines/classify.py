@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def apply_verdict(listing: dict) -> tuple[str, str]:
     """Fill routes/certifications from the text; return (status, reason)."""
     verdict = classify(listing.get("text") or "", roster_program=listing.get("roster_program") or None,
-                       listing=True)
+                       listing=True, url=listing.get("url") or "")
     listing["routes"] = verdict["routes"]
     listing["offers_at_home"] = verdict["offers_at_home"]
     listing["certifications"] = verdict["certifications"]

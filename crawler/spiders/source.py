@@ -425,6 +425,9 @@ class SourceSpider(scrapy.Spider):
             # A chain's brand in the site-wide markup (Squarespace's LocalBusiness: a name, no address or
             # phone) on a clinic's page headed with that clinic's own name: the page is about the clinic.
             primary, entities = {}, []
+        if not who and not primary and not split_name_credentials(heading)[1] and plainpage.person_name(heading):
+            # "Corinne Abeyta" over "Role: Practice Manager": the job title in a field of the page's own.
+            who, role = plainpage.person_name(heading), plainpage.labelled_role(response.selector.root)
         if who and not primary and cards.non_treating_role(role):
             # "Jess Albright, Practice Coordinator": a staff page of the practice, no one's listing.
             self.logger.debug("staff page, not listed: %s", response.url)

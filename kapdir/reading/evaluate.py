@@ -88,11 +88,13 @@ def _score(counts: Counts, gold: set, pred: set) -> None:
     counts.fn += len(gold - pred)
 
 
-def evaluate(rows: list[dict], name: str = "", reader=classify) -> Report:
+def evaluate(rows: list[dict], name: str = "", reader=None) -> Report:
+    """``reader`` reads a text; by default the whole reader, given each line's page address as the crawler
+    gives it the page's."""
     rep = Report(name)
     for row in rows:
         rep.n += 1
-        v = reader(row["text"])
+        v = reader(row["text"]) if reader is not None else classify(row["text"], url=row.get("url", ""))
         norm = normalise_ws(row["text"])
         for item in v["routes"] + v["certifications"]:
             ev = normalise_ws(item.get("evidence") or "")

@@ -277,12 +277,18 @@ _POST_NEG = re.compile(
     rf"|(?:is|are)\s+(?:something|a\s+service|an\s+option|a\s+treatment)\s+(?:that\s+)?(?:we|i)\s+"
     rf"(?:do\s+not|don{_APOS}t|never|cannot|can{_APOS}t)\b))"
 )
+# "stretch the time between infusions": the schedule of doses given anyway, not an offer of its own (the at-home
+# programme in the same sentence does not move the infusions home).
+_BETWEEN = re.compile(r"\bbetween\s+(?:your\s+|the\s+|each\s+|two\s+)?$")
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
 # Sending a patient elsewhere ("we refer out for IV", "I can refer you to an infusion clinic", "referrals to
 # our partner clinic"); not a referral coming in ("on referral from your psychiatrist", "no referral needed").
 _REFER = _ci(r"(?i:\brefer(?:s|red|ring)?\s+(?:\w+\s+){0,2}?(?:out|to|elsewhere)\b|\breferrals?\s+(?:out|to)\b"
              r"|\bcoordinate\s+with\s+(?:a|an|your|another)\s+(?:\w+\s+){0,2}(?:clinic|provider|center|centre)s?\b"
              r"|\b(?:please\s+)?(?:visit|see|go\s+to)\s+(?:one\s+of\s+)?our\s+(?:other\s+)?"
+             r"(?:clinics|locations|offices|centers|centres)\b"
+             # a chain's clinic sending patients to its others ("welcome at any of our Front Range clinics")
+             r"|\bwelcome\s+at\s+(?:any\s+of\s+|one\s+of\s+)?our\s+(?:other\s+)?(?:[A-Z]?\w+\s+){0,2}"
              r"(?:clinics|locations|offices|centers|centres)\b)")
 _PLANNED = _ci(
     # ("we hope to offer IM"; not the noun: "we bring fresh hope by offering ketamine infusion therapy")
@@ -610,8 +616,11 @@ _SERVICE_TITLE = re.compile(
     r"[#\s]*(?:(?:iv|im|intravenous|intramuscular|intranasal|nasal|sublingual|oral|ketamine|esketamine|spravato[®™]?"
     r"|infusions?|injections?|therapy|treatments?|spray|lozenges?|troches?|&|and|\+)\s*){2,7}$", re.I)
 # A list of the provider's services under its own heading ("## Related Services", "Our Treatments").
-_SERVICES_HEADING = re.compile(r"[#\s]*(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
-                               r"(?:services|treatments|therapies|offerings|treatment\s+options)\s*:?\s*$", re.I)
+_SERVICES_HEADING = re.compile(r"[#\s]*(?:(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
+                               r"(?:services|treatments|therapies|offerings|treatment\s+options)"
+                               # a chain's location page: "Available at this location", "Treatments offered here"
+                               r"(?:\s+(?:available|offered)\s+(?:here|at\s+this\s+(?:location|clinic|office)))?"
+                               r"|(?:available|offered)\s+at\s+this\s+(?:location|clinic|office))\s*:?\s*$", re.I)
 _SERVICE_ITEM = re.compile(r"\s*(?:[-•*]\s*|\d{1,2}[.)]?\s+)?(?:Ketamine[- ]Assisted\s+(?:Psycho)?[Tt]herapy|KAP|Ketamine\s+Therapy)"
                            r"(?:\s*\((?:KAP|KAT)\))?\s*(?::|\s[–—-]\s)")
 # Someone else's words reported: "'We give six infusions,' Dr. Castell said."

@@ -119,13 +119,33 @@ def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
         if not isinstance(table, dict):
             raise ValueError(f"programme {pid!r} must be a table")
         aliases = [str(a) for a in table.get("aliases", [])]
+        domains = table.get("domains", [])
+        if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
+            raise ValueError(f"programme {pid!r}: 'domains' must be a list of host names")
         out[pid] = {
             "title": str(table.get("title") or pid),
             "aliases": aliases,
             "ambiguous_aliases": [str(a) for a in table.get("ambiguous_aliases", [])],
             "url": str(table.get("url", "")),
+            "domains": [d.lower().removeprefix("www.") for d in domains],
         }
     return out
+
+
+def site_host(url: str) -> str:
+    """A page's host without "www." ("https://www.fluencetraining.com/x" -> "fluencetraining.com")."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url or "").hostname or "").removeprefix("www.")
+
+
+def own_site(registry: dict[str, dict], url: str) -> set[str]:
+    """The programmes whose own site ``url`` is on: the host of its registry ``url``, or one of its ``domains``.
+    Only that host: a graduates' directory on a subdomain of its own (directory.psychiatryinstitute.com) lists
+    people, and being listed there is their claim."""
+    host = site_host(url)
+    return {pid for pid, info in registry.items()
+            if host and (host == site_host(info.get("url", "")) or host in info.get("domains", []))}
 
 
 def _alias_pattern(alias: str) -> str:

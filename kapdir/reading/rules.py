@@ -29,6 +29,7 @@ from .lexicon import (
     _AT_HOME_SERVICE,
     _AT_NAMED,
     _BENCHMARK,
+    _BETWEEN,
     _CAPTION,
     _CHAIN_GAP,
     _CHOOSING,
@@ -119,7 +120,7 @@ from .lexicon import (
     _route_of,
     lower,
 )
-from .programmes import ProgrammeMatcher
+from .programmes import ProgrammeMatcher, own_site
 from .structure import Scope, list_leads, others_lists, scopes
 from .text import clause_bounds, evidence, matches_in_sentences, sentence_spans
 
@@ -353,7 +354,7 @@ def _mark_negated(groups: list[_Group], s: str, low: str, clauses: list[tuple[in
             after = low[g.end + pm.end():g.end + pm.end() + 30]
             if (not _CUE_RE.match(after.lstrip()) and not _HOME_AFTER.match(after)) or _THIS_PLACE.match(after):
                 g.negated = True  # "not offered at home" sets a setting; "not available at this location" denies
-        if facts.has("not_now", g.clause) or _FREE_OF.match(s, g.end):
+        if facts.has("not_now", g.clause) or _FREE_OF.match(s, g.end) or _BETWEEN.search(low, clo, g.start):
             g.negated = True  # "a personal, IV-free ketamine treatment"
 
 
@@ -699,9 +700,10 @@ def _at_home_without_route(analysed: list[_Sentence], page_scopes: list[Scope], 
 
 
 def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | None = None,
-                  trace: dict | None = None) -> dict:
+                  trace: dict | None = None, url: str = "") -> dict:
     """The rules' verdict; with ``trace`` (a dict), also what they saw on the way, for the learned
-    layer in ``stack.py``: every route word with the rules' judgement of it, and the page's flags."""
+    layer in ``stack.py``: every route word with the rules' judgement of it, and the page's flags.
+    ``url``: the page's address, when known (a programme's own site claims no one's training in it)."""
     text = _cap(text)
     spans = sentence_spans(text)
     sentences = [text[a:b] for a, b in spans]
@@ -913,6 +915,10 @@ def classify_text(text: str, matcher: ProgrammeMatcher, roster_program: str | No
                                 and _ketamine_without_route(analysed, page_scopes, article_doc))
 
     certs = _certifications(text, spans, sentences, leads, page_scopes, matcher, training_page, roster_program)
+    if url and (own := own_site(matcher.registry, url) - {roster_program}):
+        # A programme's own pages name it everywhere (its faculty, its courses, its members' panel): no one's
+        # completed training. A roster's own programme stays: being listed there is the claim.
+        certs = [c for c in certs if c["program"] not in own]
 
     # An at-home programme offered without naming a route ("Bloomwell delivers ketamine therapy
     # through an at-home model", "your medicine sessions happen from the comfort of your home").

@@ -60,7 +60,7 @@ THRESHOLDS = {"in_clinic": 0.4, "at_home": 0.35, "unspecified": 0.4, "page": 0.6
 
 def traced(row: dict) -> tuple[dict, dict]:
     trace: dict = {}
-    verdict = classify_text(row["text"], _MATCHER, trace=trace)
+    verdict = classify_text(row["text"], _MATCHER, trace=trace, url=row.get("url", ""))
     return trace, verdict
 
 
