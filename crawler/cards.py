@@ -57,6 +57,24 @@ def _title(card) -> str:
     return ""
 
 
+def _person_named(card, title: str) -> str:
+    """A card whose first title is a tagline naming someone by first name ("Meet Delphine": Showit's canvases, where
+    the name is a text box styled as a title and the photo's alt text) names them in full in a later title-like
+    element or its photo. The full name must hold a word of the tagline: a card titled "Lily Brandt, LMT" is not
+    Still Water Bodywork's, and a lone image widget (no title) names no card of its own."""
+    words = {w for w in re.findall(r"[A-Z][\w'’-]+", title or "") if w not in _TAGLINE_WORDS}
+    if not words:
+        return ""
+    found = [" ".join(" ".join(hit.itertext()).split()) for xp in _TITLE[1:] for hit in card.xpath(xp.replace("[1]", ""))]
+    for text in found + [" ".join(alt.split()) for alt in card.xpath(".//img/@alt")]:
+        if (name := person_name(text)) and words & set(re.findall(r"[\w'’-]+", name)):
+            return name
+    return ""
+
+
+_TAGLINE_WORDS = {"Meet", "About", "Hi", "Hello", "I", "I'm", "I’m", "Our", "The", "Team", "Dr", "Get", "Know", "To"}
+
+
 def _phone(card) -> str:
     if tel := tel_link(card):
         return tel
@@ -153,6 +171,11 @@ def cards(root, page_url: str = "") -> list[dict[str, str]]:
     return best
 
 
+# A block a site builder names as the site's header or footer (Showit's canvases "sib-site-header", id="site-footer"),
+# written as a <div> beside the page's own blocks: chrome, not one of them.
+_SITE_CHROME = re.compile(r"(?i)(?:^|[\s_-])site[-_]?(?:header|footer)(?:$|[\s_-])")
+
+
 def _sibling_groups(root) -> list[list]:
     """Groups of sibling elements with one tag and class, two or more, outside menus and footers."""
     groups: dict[tuple, list] = defaultdict(list)
@@ -163,7 +186,8 @@ def _sibling_groups(root) -> list[list]:
         if not isinstance(parent.tag, str) or parent.tag in ("head", "script", "style", "select", "table"):
             continue
         kids = [c for c in parent
-                if isinstance(c.tag, str) and c.tag not in ("option", "br", "script", "style", "meta", "link")]
+                if isinstance(c.tag, str) and c.tag not in ("option", "br", "script", "style", "meta", "link", "noscript")
+                and not _SITE_CHROME.search(f"{c.get('id', '')} {c.get('class', '')}")]
         if not kids:
             continue
         by_sig: dict[tuple, list] = defaultdict(list)
@@ -246,7 +270,7 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
     best: list[tuple] = []
     best_score = (0, 0)
     for members in _sibling_groups(root):
-        named = [(m, person_name(_title(m))) for m in members]
+        named = [(m, person_name(title) or _person_named(m, title)) for m in members for title in (_title(m),)]
         named = [(m, n) for m, n in named if n]
         # The biggest grid of named cards; on a tie, the one in the page's content (the grid, not the
         # popups holding the bios, which page builders put after </main>).
@@ -393,6 +417,16 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
         if not 2 <= len(head) <= 60 or not block_text(block).startswith(head) or not address_line(block):
             continue
         found.append({**_person_contact(head, [block], []), "place": _place(head)})
+    # (Or a box of its own, the address in the next: Showit's absolutely positioned text boxes, "Asheville Office"
+    # then "46 Haywood St…<br>Asheville, NC 28801<br>(828) 555-0142".)
+    for el in root.xpath("//body//*[not(*) or (count(*) = 1 and not(*/*))]"):
+        head = " ".join(" ".join(el.itertext()).split())
+        nxt = el.getparent().getnext() if el.getparent() is not None and el.getnext() is None else el.getnext()
+        if not 2 <= len(head) <= 40 or not _PLACE_TITLE.search(head) or nxt is None or not isinstance(nxt.tag, str) \
+                or address_line(el) or not address_line(nxt) or not (place := _place(head)):
+            continue
+        if not any(o["place"] == place for o in found):
+            found.append({**_person_contact(head, [nxt], []), "place": place})
     return found
 
 

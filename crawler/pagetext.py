@@ -122,6 +122,15 @@ def page_text(root) -> str:
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
+    # A field table's value cell listing several values on lines of their own ("Treatments available" |
+    # "IV ketamine infusions<br>Intramuscular (IM) ketamine injections", as ACF and other field plugins print
+    # them) is a list under its label, and reads as one: the label introduces each item.
+    for td in node.iter("td"):
+        prev = td.getprevious()
+        if prev is not None and isinstance(prev.tag, str) and prev.tag.lower() == "th" and td.find(".//br") is not None:
+            td.text = "- " + (td.text or "").lstrip()
+            for br in td.iter("br"):
+                br.tail = "- " + (br.tail or "").lstrip()
     for el in node.iter():
         if not isinstance(el.tag, str):
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from crawler.pagetext import main_node
 from kapdir.places._text import us_state_names
@@ -94,7 +94,10 @@ def block_text(node) -> str:
 # "Bayou City Ketamine Clinic", "Trinity Mind & Body Ketamine Center", "Grant Street Psychiatry".
 _PRACTICE_NOUN = re.compile(
     r"\b(?:clinics?|centers?|centres?|psychiatry|wellness|health|institute|practice|group|associates|counseling"
-    r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc)\b\.?"
+    r"|counselling|therapy|therapies|collective|partners|medicine|medical|llc|pllc|inc"
+    # a brand named for the medicine ("Magnolia Bend Ketamine", "Kestrel Ketamine"): "IV Ketamine" still is not
+    # one, having no word of its own
+    r"|ketamine)\b\.?"
     # "Saguaro Ketamine Clinic of Phoenix": a chain's clinic named for its town
     r"(?:\s+of\s+(?:[A-Z][\w.'’-]*\s*){1,3})?$", re.I)
 # Words any service heading has: a practice needs at least one capitalised word besides these.
@@ -156,6 +159,27 @@ def name_and_role(heading: str) -> tuple[str, str]:
         return "", ""
     name = person_name(first.strip())
     return (name, rest) if name else ("", "")
+
+
+def page_heading(root) -> str:
+    """The page's <h1> text (its first text pieces), not counting a theme's logo: an <h1> in the site header or
+    marked "logo" whose text is a link home (Bootstrap themes such as Medilab put the brand there and the page's
+    own title in an <h2> of its breadcrumbs). A page whose only <h1> is the logo is headed by the first heading of
+    its main content; "" when it has neither."""
+    texts, logo = [], False
+    for h in root.xpath("//h1"):
+        links = h.xpath(".//a/@href")
+        if links and all(urlsplit(u).path in ("", "/") for u in links) and (
+                h.xpath("ancestor::header") or "logo" in (h.get("class") or "")):
+            logo = True
+            continue
+        texts += h.xpath(".//text()")
+    if texts:
+        return " ".join(texts[:6])
+    if logo:
+        for h in root.xpath("//main//*[self::h2 or self::h3][1]")[:1]:
+            return " ".join(h.xpath(".//text()")[:6])
+    return ""
 
 
 # "Role: Practice Manager", "Position: Front Desk": a profile's own job-title field.

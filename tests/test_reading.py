@@ -800,3 +800,22 @@ def test_a_programmes_own_site_claims_no_ones_training_in_it(tmp_path):
     bad.write_text('[x]\ntitle = "X"\nurl = ""\naliases = ["X Academy"]\ndomains = "x.example"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="'x'.*domains"):
         load_programmes(bad)
+
+
+def test_a_field_tables_treatments_and_wanting_a_route_denied_here():
+    page = _CHAIN_PAGE.replace("### Available at this location", "Treatments available")
+    body = ("Our clinic here serves the Pine Belt with two treatment rooms. Patients can choose between an IV infusion "
+            "and an intramuscular (IM) injection, a shorter visit for anyone who dreads needles in the arm.")
+    text = page.format(town="Hattiesburg", body=body,
+                       items="- IV ketamine infusions\n- Intramuscular (IM) ketamine injections")
+    assert {(r["route"], r["setting"]) for r in classify_rules(text)["routes"]} == {("iv", "in_clinic"),
+                                                                                  ("im", "in_clinic")}
+    denied = ("The Meridian clinic is a certified Spravato treatment center. IV infusions are not available in "
+              "Meridian; patients who want IV treatment are seen at our Jackson or Hattiesburg clinic.")
+    text = page.format(town="Meridian", body=denied, items="- Spravato® (esketamine) nasal spray")
+    assert {(r["route"], r["setting"]) for r in classify_rules(text)["routes"]} == {("intranasal", "in_clinic")}
+    # a route only placed elsewhere ("not available at home") is not denied: wanting it here is its offer
+    both = ("IV infusions are not available at home, but patients who want IV treatment receive it in our "
+            "infusion suite with a nurse present.")
+    text = page.format(town="Meridian", body=both, items="- Spravato® (esketamine) nasal spray")
+    assert ("iv", "in_clinic") in {(r["route"], r["setting"]) for r in classify_rules(text)["routes"]}

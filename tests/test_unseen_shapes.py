@@ -1175,12 +1175,81 @@ def test_accordion_panels_office_labels_and_role_fields():
         == "Practice Manager"
 
 
+ZOO_BLIND14 = ROOT / "tests" / "fixtures" / "zoo-blind14"
+ZOO_BLIND14_SHAPES = ["showit-team", "kajabi-feature-team", "acf-location-table", "maps-iframe-locations"]
+
+
+@pytest.mark.parametrize("shape", ZOO_BLIND14_SHAPES)
+def test_the_fourteenth_set_aside_shapes(tmp_path_factory, shape):
+    """showit-team: Showit canvases, each person's only heading a tagline ("Meet Delphine"), the name in a text box
+    styled as a title and the photo's alt text, the site header and footer canvases beside the people's, and the
+    offices as a title box ("Asheville Office") over an address box. kajabi-feature-team: Feature blocks headed
+    "Name, CREDS", the office only in the footer. acf-location-table: one WordPress page per clinic ("Magnolia Bend
+    Ketamine – Jackson"), its fields in an ACF table whose "Treatments available" cell lists them over <br>s, and a
+    clinic that sends "patients who want IV treatment" to its others. maps-iframe-locations: a Bootstrap theme whose
+    <h1> is its logo and whose page title is an <h2> in the breadcrumbs."""
+    exp, records = _zoo_group(tmp_path_factory, ZOO_BLIND14, ZOO_BLIND14_SHAPES)[shape]
+    _assert_people(exp, records, credentials=True)
+
+
+def test_logos_taglines_title_boxes_and_field_tables():
+    from lxml import html
+
+    from crawler.cards import _offices, team
+    from crawler.pagetext import page_text
+    from crawler.plainpage import page_heading, practice_name
+
+    # a theme's logo <h1> (a link home, in the site header) is not the page's heading
+    themed = html.fromstring("""<html><body><header><h1 class="logo"><a href="/">Prairie Lantern</a></h1></header>
+      <main><section><h2>Prairie Lantern Ketamine – Wichita</h2></section><h3>Ketamine care</h3></main></body></html>""")
+    assert page_heading(themed) == "Prairie Lantern Ketamine – Wichita"
+    assert page_heading(html.fromstring("<html><body><h1>Ana Ruiz, LPC</h1></body></html>")) == "Ana Ruiz, LPC"
+    assert page_heading(html.fromstring("<html><body><main><h2>x</h2></main></body></html>")) == ""
+    # a brand named for the medicine is a practice; a service heading is not
+    assert practice_name("Magnolia Bend Ketamine – Jackson") == "Magnolia Bend Ketamine"
+    assert practice_name("IV Ketamine") == practice_name("At-Home Ketamine") == ""
+    # a field table's cell listing values over <br>s is a list under its label
+    table = html.fromstring("""<html><body><main><table><tr><th>Phone</th><td>(601) 555-0164</td></tr>
+      <tr><th>Treatments available</th><td>IV ketamine infusions<br>Intramuscular (IM) ketamine</td></tr></table>
+      </main></body></html>""")
+    assert page_text(table).splitlines()[-3:] == ["Treatments available", "- IV ketamine infusions",
+                                                  "- Intramuscular (IM) ketamine"]
+    # Showit: canvases beside the site header and footer canvases; a tagline heading, the name in a title box
+    # and the photo's alt; offices as a title box over an address box
+    canvas = """<div class="sb sib-{k}"><div class="se"><h3>Meet {first}</h3></div><div class="se"><div class="st-d-title">
+      {name}</div></div><div class="se"><noscript><img alt="{name}"></noscript></div><div class="se">{role}</div>
+      <div class="se">Sees clients in our {town} office. {bio}</div></div>"""
+    page = html.fromstring("<html><body><div id='site-header' class='sb sib-site-header'><a href='/'>Juniper</a></div>"
+                           "<div class='sb sib-team-intro'><h1>Meet Our Team</h1><p>We are a small group.</p></div>"
+                           + "".join(canvas.format(k=k, first=n.split()[0], name=n, role=r, town=t, bio=b) for k, n, r, t, b in (
+                               ("a", "Delphine Okafor", "LCMHC | KAP Therapist", "Asheville", "Lozenge sessions."),
+                               ("b", "Ingrid Solberg", "LMFT", "Weaverville", "Home sessions by video."),
+                               ("c", "Posy Harrington", "Practice Manager", "Asheville", "Scheduling.")))
+                           + """<div class="sb sib-cta"><h2>Is KAP right for you?</h2><a href="/#contact">Book</a></div>
+      <div id="site-footer" class="sb sib-site-footer"><div class="se"><div>Asheville Office</div></div>
+      <div class="se"><div>46 Haywood St<br>Asheville, NC 28801<br><a href="tel:8285550142">(828) 555-0142</a></div></div>
+      <div class="se"><div>Weaverville Office</div></div><div class="se"><div>18 N Main St<br>Weaverville, NC 28787<br>
+      <a href="tel:8285550161">(828) 555-0161</a></div></div></div></body></html>""")
+    assert [o["place"] for o in _offices(page, "")] == ["Asheville", "Weaverville"]
+    # the full name must hold a word of the tagline: another title-like line or a lone photo names no one
+    from crawler.cards import _person_named
+
+    other = html.fromstring("""<div><h4>Lily Brandt, LMT</h4><span class="practice-name">Still Water Bodywork</span>
+      <img alt="Jane Holloway"></div>""")
+    assert _person_named(other, "Lily Brandt, LMT") == "" and _person_named(other, "") == ""
+    assert _person_named(html.fromstring('<div><h3>Meet Jane</h3><img alt="Jane Holloway"></div>'), "Meet Jane") \
+        == "Jane Holloway"
+    rows = {r["name"]: r for r in team(page)}
+    assert set(rows) == {"Delphine Okafor", "Ingrid Solberg"}  # the practice manager is not listed
+    assert rows["Ingrid Solberg"]["phone"] == "8285550161" and "Weaverville" in rows["Ingrid Solberg"]["address"]
+
+
 # Every set-aside group, crawled together by `_set_aside_records`.
 _SET_ASIDE = {ZOO_BLIND: ZOO_BLIND_SHAPES, ZOO_BLIND2: ZOO_BLIND2_SHAPES, ZOO_BLIND3: ZOO_BLIND3_SHAPES,
               ZOO_BLIND4: ZOO_BLIND4_SHAPES, ZOO_BLIND5: ZOO_BLIND5_SHAPES, ZOO_BLIND6: ZOO_BLIND6_SHAPES,
               ZOO_BLIND7: ZOO_BLIND7_SHAPES, ZOO_BLIND8: ZOO_BLIND8_SHAPES, ZOO_BLIND9: ZOO_BLIND9_SHAPES,
               ZOO_BLIND10: ZOO_BLIND10_SHAPES, ZOO_BLIND11: ZOO_BLIND11_SHAPES, ZOO_BLIND12: ZOO_BLIND12_SHAPES,
-              ZOO_BLIND13: ZOO_BLIND13_SHAPES}
+              ZOO_BLIND13: ZOO_BLIND13_SHAPES, ZOO_BLIND14: ZOO_BLIND14_SHAPES}
 
 
 def test_the_set_aside_groups_share_no_one():

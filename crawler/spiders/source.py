@@ -394,7 +394,7 @@ class SourceSpider(scrapy.Spider):
             yield from self._request(url, self.parse_more, more=state)
 
     def _heading(self, response) -> str:
-        return " ".join(response.css("h1 ::text").getall()[:6]) or (response.css("title::text").get() or "")
+        return plainpage.page_heading(response.selector.root) or (response.css("title::text").get() or "")
 
     def main_text(self, response) -> str:
         """The page's own content with its headings (see crawler/pagetext.py), unless a selector names it."""
@@ -465,7 +465,7 @@ class SourceSpider(scrapy.Spider):
         and find them by tel: links, h-card, <address> or a ZIP line. False when the heading names nobody.
         With ``practice`` (a detail page: one listing per page), a practice's name ("Bayou City Ketamine
         Clinic") is a name too; a service heading ("IV Ketamine Therapy") still is not."""
-        h1 = " ".join(response.css("h1 ::text").getall()[:6])
+        h1 = plainpage.page_heading(response.selector.root)
         title = response.css("title::text").get() or ""
         heading = h1 if h1.strip() else title
         person = plainpage.person_name(heading) or plainpage.name_and_role(heading)[0]

@@ -280,6 +280,8 @@ _POST_NEG = re.compile(
 # "stretch the time between infusions": the schedule of doses given anyway, not an offer of its own (the at-home
 # programme in the same sentence does not move the infusions home).
 _BETWEEN = re.compile(r"\bbetween\s+(?:your\s+|the\s+|each\s+|two\s+)?$")
+# Someone wanting a route ("patients who want IV treatment", "those who prefer infusions"), said of a route denied.
+_WANTING = re.compile(r"\bwho\s+(?:want|wants|prefer|prefers|need|needs|would\s+like|wish|are\s+interested\s+in)\b")
 _FREE_OF = re.compile(r"-?free\b|\s+free\b(?!\s+(?:consult|evaluation|call|screening))", re.I)
 # Sending a patient elsewhere ("we refer out for IV", "I can refer you to an infusion clinic", "referrals to
 # our partner clinic"); not a referral coming in ("on referral from your psychiatrist", "no referral needed").
@@ -619,7 +621,8 @@ _SERVICE_TITLE = re.compile(
 _SERVICES_HEADING = re.compile(r"[#\s]*(?:(?:our\s+|related\s+|other\s+|additional\s+|more\s+|featured\s+)?"
                                r"(?:services|treatments|therapies|offerings|treatment\s+options)"
                                # a chain's location page: "Available at this location", "Treatments offered here"
-                               r"(?:\s+(?:available|offered)\s+(?:here|at\s+this\s+(?:location|clinic|office)))?"
+                               r"(?:\s+(?:available|offered)(?:\s+(?:here|at\s+this\s+(?:location|clinic|office)))?)?"
+                               r"|(?:available|offered)\s+(?:services|treatments|therapies)"
                                r"|(?:available|offered)\s+at\s+this\s+(?:location|clinic|office))\s*:?\s*$", re.I)
 _SERVICE_ITEM = re.compile(r"\s*(?:[-•*]\s*|\d{1,2}[.)]?\s+)?(?:Ketamine[- ]Assisted\s+(?:Psycho)?[Tt]herapy|KAP|Ketamine\s+Therapy)"
                            r"(?:\s*\((?:KAP|KAT)\))?\s*(?::|\s[–—-]\s)")

@@ -112,6 +112,7 @@ from .lexicon import (
     _TRAINING_PAGE,
     _TRAINING_WEAK,
     _VET,
+    _WANTING,
     _YOUR_CARE,
     CLINIC,
     HOME,
@@ -356,6 +357,13 @@ def _mark_negated(groups: list[_Group], s: str, low: str, clauses: list[tuple[in
                 g.negated = True  # "not offered at home" sets a setting; "not available at this location" denies
         if facts.has("not_now", g.clause) or _FREE_OF.match(s, g.end) or _BETWEEN.search(low, clo, g.start):
             g.negated = True  # "a personal, IV-free ketamine treatment"
+    # "IV infusions are not available in Meridian; patients who want IV treatment are seen at our Jackson clinic":
+    # wanting the route just denied is no offer of it. (A route only placed elsewhere, "not available at home",
+    # is not denied, and wanting it is no different from being offered it.)
+    for i, g in enumerate(groups):
+        if not g.negated and _WANTING.search(low, clauses[g.clause][0], g.start) \
+                and any(d.negated and d.route == g.route for d in groups[:i]):
+            g.negated = True
 
 
 def _chain_groups(groups: list[_Group], s: str, cue_spans: list[tuple[int, int]]) -> None:
