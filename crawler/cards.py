@@ -305,9 +305,10 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
         bios[key] = block
     # A definition list (Joomla and hand-written "Our Physicians" pages): the <dd> after a person's <dt> is theirs.
     described = {key: _following_dd(card) for key, (card, _n) in keys.items() if card.tag == "dt"}
+    panels = {key: _controlled(card) for key, (card, _n) in keys.items()}
     page = _practice_contact(root, [m for m, _n in keys.values()] + list(bios.values())
                              + [d for dds in described.values() for d in dds]
-                             + [p for m, _n in keys.values() if (p := _controlled(m)) is not None])
+                             + [p for p in panels.values() if p is not None])
     offices = _offices(root, page_url)
     out = []
     for key, (card, name) in keys.items():
@@ -315,7 +316,7 @@ def team(root, page_url: str = "") -> list[dict[str, str]]:
         if bio is None and described.get(key):
             bio = _wrap(described[key])
         if bio is None:
-            bio = _controlled(card)
+            bio = panels[key]
         text = "\n".join(t for t in (block_text(card), block_text(bio) if bio is not None else "") if t)
         office = _office_named(offices, text)
         row = _person_contact(_credentialed(name, card), [card, bio] if bio is not None else [card],
@@ -334,12 +335,16 @@ def _controlled(card):
     for attr, where in (("aria-controls", "*"), ("data-bs-target", "*"), ("data-target", "*"),
                         ("href", "a[@data-bs-toggle or @data-toggle]")):
         for value in card.xpath(f"./descendant-or-self::{where}[@{attr}]/@{attr}"):
-            ref = value.strip().lstrip("#") if attr != "aria-controls" else value.strip()
-            if not ref or (attr != "aria-controls" and not value.strip().startswith("#")) or " " in ref:
+            ref = value.strip()
+            if attr != "aria-controls":  # a selector or a link: "#bio-ana"
+                if not ref.startswith("#"):
+                    continue
+                ref = ref[1:]
+            if not ref or " " in ref:
                 continue
             hit = card.getroottree().getroot().xpath("//*[@id=$ref]", ref=ref)
-            if hit and hit[0] is not card and card not in hit[0].iterancestors() \
-                    and hit[0] not in card.iterancestors() and not any(el is card for el in hit[0].iter()):
+            # (neither inside the card nor around it)
+            if hit and card not in hit[0].iterancestors() and not any(el is card for el in hit[0].iter()):
                 return hit[0]
     return None
 
@@ -421,9 +426,10 @@ def _offices(root, page_url: str) -> list[dict[str, str]]:
     # then "46 Haywood St…<br>Asheville, NC 28801<br>(828) 555-0142".)
     for el in root.xpath("//body//*[not(*) or (count(*) = 1 and not(*/*))]"):
         head = " ".join(" ".join(el.itertext()).split())
-        nxt = el.getparent().getnext() if el.getparent() is not None and el.getnext() is None else el.getnext()
-        if not 2 <= len(head) <= 40 or not _PLACE_TITLE.search(head) or nxt is None or not isinstance(nxt.tag, str) \
-                or address_line(el) or not address_line(nxt) or not (place := _place(head)):
+        if not 2 <= len(head) <= 40 or not _PLACE_TITLE.search(head) or not (place := _place(head)):
+            continue
+        nxt = el.getnext() if el.getnext() is not None else el.getparent().getnext()  # (the box's wrapper's next)
+        if nxt is None or not isinstance(nxt.tag, str) or address_line(el) or not address_line(nxt):
             continue
         if not any(o["place"] == place for o in found):
             found.append({**_person_contact(head, [nxt], []), "place": place})

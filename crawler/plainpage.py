@@ -429,8 +429,7 @@ def _office_phone(root) -> str:
     outside = "not(ancestor::main) and not(ancestor::article) and not(ancestor::script) and not(ancestor::style)"
     chrome_text = " ".join(root.xpath(f"//body//text()[{outside}]"))
     lines = {_digits(m.group()) for m in PHONE.finditer(chrome_text)}
-    lines |= {_digits(_tel_number(h)) for h in root.xpath(f"//body//a[starts-with(translate(@href, 'TEL', 'tel'),"
-                                                            f" 'tel:')][{outside}]/@href")}
+    lines |= {_digits(_tel_number(h)) for h in root.xpath(f"//body{_TEL_LINKS[1:]}[{outside}]/@href")}
     if len(lines) < 2:
         return ""
     return next((m.group() for m in PHONE.finditer(_text(main[:1])) if _digits(m.group()) in lines), "")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from urllib.parse import urlparse
 
 from rapidfuzz import fuzz
 
 from kapdir.names import fold, name_key  # there since the store needs them too; still importable from here
 from kapdir.store import Store, canonical_json, now_iso, stable_hash
+from kapdir.urls import host_of
 from kapdir.vocabulary import ROUTES, SETTINGS
 
 # Directory and clinic pages describe services; rosters only vouch for training. Lower wins.
@@ -25,11 +25,7 @@ _GENERIC_HOSTS = re.compile(r"(^|\.)(facebook|instagram|linkedin|psychologytoday
 
 
 def site_host(url: str) -> str:
-    try:
-        host = (urlparse(url or "").hostname or "").lower()
-    except ValueError:
-        return ""
-    host = host.removeprefix("www.")
+    host = host_of(url)
     return "" if not host or _GENERIC_HOSTS.search(host) else host
 
 

@@ -28,3 +28,13 @@ def clean_website(url: str | None) -> str:
     except ValueError:
         return ""
     return url if p.scheme in ("http", "https") and p.hostname else ""
+
+
+def host_of(url: str | None) -> str:
+    """A web address's host, lower-cased and without "www." ("https://www.Fluence.com/x" -> "fluence.com"); "" for
+    none or a malformed address ("http://[bad"), which a crawled or typed address may be."""
+    try:
+        host = (urlparse(url or "").hostname or "").lower()
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")

@@ -781,6 +781,7 @@ def test_a_programmes_own_site_claims_no_ones_training_in_it(tmp_path):
         assert progs(classify_rules(text, url=url)) == [] and progs(classify(text, url=url)) == []
     assert progs(classify_rules(text, url="https://marshcounseling.example/about")) == ["fluence"]
     assert progs(classify_rules(text)) == ["fluence"]  # no address known: the text decides
+    assert progs(classify(text, url="http://[not-a-host/x")) == ["fluence"]  # a malformed address is none
     graduate = "Listed in the IPI directory: Ana Ruiz completed the IPI Psychedelic Assisted Therapy training."
     assert progs(classify_rules(graduate, url="https://directory.psychiatryinstitute.com/ana-ruiz")) == ["ipi"]
     assert progs(classify_rules(graduate, url="https://psychiatryinstitute.com/blog/x")) == []

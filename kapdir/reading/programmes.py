@@ -18,6 +18,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from kapdir.urls import host_of
+
 from .text import CLAUSE_RE, matches_in_sentences
 
 DEFAULT_PATH = Path(__file__).with_name("programmes.toml")
@@ -132,20 +134,13 @@ def load_programmes(path: str | Path | None = None) -> dict[str, dict]:
     return out
 
 
-def site_host(url: str) -> str:
-    """A page's host without "www." ("https://www.fluencetraining.com/x" -> "fluencetraining.com")."""
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url or "").hostname or "").removeprefix("www.")
-
-
 def own_site(registry: dict[str, dict], url: str) -> set[str]:
     """The programmes whose own site ``url`` is on: the host of its registry ``url``, or one of its ``domains``.
     Only that host: a graduates' directory on a subdomain of its own (directory.psychiatryinstitute.com) lists
     people, and being listed there is their claim."""
-    host = site_host(url)
+    host = host_of(url)
     return {pid for pid, info in registry.items()
-            if host and (host == site_host(info.get("url", "")) or host in info.get("domains", []))}
+            if host and (host == host_of(info.get("url", "")) or host in info.get("domains", []))}
 
 
 def _alias_pattern(alias: str) -> str:
